@@ -1,0 +1,43 @@
+"""Loading MMEngine checkpoints under ``torch.load(weights_only=True)``.
+
+Since torch 2.6 ``torch.load`` defaults to ``weights_only=True`` and MMEngine
+0.10.7 calls it without the argument. MMEngine's own checkpoints then fail to
+load, because the saved ``message_hub`` holds ``HistoryBuffer`` objects and
+numpy arrays and scalars. Rather than switching the safety check off
+(``weights_only=False`` would run arbitrary pickled code from any checkpoint
+file), we allow exactly the classes such checkpoints contain.
+"""
+from typing import List
+
+import numpy as np
+import torch
+
+
+def checkpoint_safe_globals() -> List[object]:
+    """The non-tensor classes that MMEngine/MMPose checkpoints pickle."""
+    from mmengine.logging import HistoryBuffer
+
+    numpy_globals = [
+        np.ndarray,
+        np.dtype,
+        np.core.multiarray._reconstruct,
+        np.core.multiarray.scalar,
+    ]
+    # numpy >= 1.25 pickles dtypes through their per-type classes.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        numpy_globals += [
+            getattr(dtypes, name) for name in dir(dtypes)
+            if name.endswith('DType')
+        ]
+    return [HistoryBuffer, *numpy_globals]
+
+
+def allow_mmengine_checkpoints() -> None:
+    """Let ``torch.load(weights_only=True)`` read MMEngine checkpoints.
+
+    Idempotent; a no-op on torch versions without ``add_safe_globals``.
+    """
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is not None:
+        add_safe_globals(checkpoint_safe_globals())

@@ -1,0 +1,89 @@
+"""Evaluate a checkpoint on a config's test set.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out metrics.json]
+    mim test mmpose_posewarper CONFIG --checkpoint CHECKPOINT
+"""
+import argparse
+import os
+import os.path as osp
+
+import mmengine
+from mmengine.config import Config, DictAction
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from mmpose_posewarper.utils import prepare_runtime
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save evaluation logs')
+    parser.add_argument('--out', help='file to save the metric results to')
+    parser.add_argument(
+        '--dump', help='dump predictions to a pickle file (.pkl)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. test_dataloader.batch_size=1')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge CLI arguments into the config (same rules as MMPose)."""
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must name a .pkl file, got {args.dump}')
+        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = [*evaluators, dump_metric]
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+class SaveMetricHook(Hook):
+    """Write the test metrics to a file once testing ends."""
+
+    def __init__(self, out_file: str) -> None:
+        self.out_file = out_file
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        if metrics is not None:
+            mmengine.dump(metrics, self.out_file)
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = merge_args(Config.fromfile(args.config), args)
+    prepare_runtime(cfg)
+    runner = Runner.from_cfg(cfg)
+    if args.out:
+        runner.register_hook(SaveMetricHook(args.out), 'LOWEST')
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
