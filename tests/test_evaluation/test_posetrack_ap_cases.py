@@ -237,6 +237,16 @@ def test_ignore_region_removes_points_then_empty_people():
     np.testing.assert_array_equal(result['ap'], np.full(16, 50.0))
 
 
+def test_people_removed_by_ignore_region_need_no_head_box():
+    """poseval drops people left without keypoints before it reads head
+    boxes, so a GT person inside a region may lack one."""
+    box = [(150, 150), (400, 150), (400, 400), (150, 400)]
+    gt = video([[person(pose(), 0, head_box=None),
+                 person(pose(600, 600), 1)]], ignore={0: [box]})
+    pred = video([[person(pose(600, 600), 0, scores=[0.9] * 17)]])
+    assert ap_of(gt, pred)['Total'] == 100.0
+
+
 def test_ignore_region_partial_and_boundary():
     """Only points strictly inside a region are removed (a point on the
     polygon edge stays); the rest of the person is evaluated as usual."""
