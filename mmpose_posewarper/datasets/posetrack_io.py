@@ -244,7 +244,8 @@ def parse_posetrack_video(data: Any,
             if key not in ann:
                 raise PoseTrackFormatError(source, f'{field}.{key}', 'missing')
         image_id = ann['image_id']
-        if isinstance(image_id, bool) or image_id not in image_index:
+        if isinstance(image_id, bool) or not isinstance(
+                image_id, (int, str)) or image_id not in image_index:
             raise PoseTrackFormatError(
                 source, f'{field}.image_id',
                 f'{image_id!r} refers to no entry of images')
