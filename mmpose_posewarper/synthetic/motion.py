@@ -321,6 +321,12 @@ class _Angles:
         self.values[:, ANGLE_INDEX[name]] = value
 
 
+def nominal_focal(image_height: int) -> float:
+    """Typical focal length (pixels): a 1.7 m person 6 m away is half the
+    image height tall."""
+    return 0.5 * image_height * 6.0 / 1.7
+
+
 class CameraMotion:
     """Pan, tilt, zoom and shake of a camera that loosely follows people.
 
@@ -343,9 +349,8 @@ class CameraMotion:
                  follow_x: Optional[np.ndarray]) -> None:
         width, height = image_size
         self.cx, self.cy = width / 2.0, height / 2.0
-        self.height_m = rng.uniform(1.1, 1.8)
-        # Base focal length: a 1.7 m person at 6 m fills ~55% of the height.
-        self.focal0 = 0.55 * height * 6.0 / 1.7 * rng.uniform(0.8, 1.25)
+        self.height_m = rng.uniform(1.0, 1.6)
+        self.focal0 = nominal_focal(height) * rng.uniform(0.8, 1.2)
         self.follow = rng.uniform(0.0, 0.9) if follow_x is not None else 0.0
         self.follow_t = follow_t
         self.follow_x = follow_x if follow_x is not None else np.zeros_like(
@@ -365,7 +370,9 @@ class CameraMotion:
         shake = rng.choice((0.0, 0.8, 2.5), p=(0.4, 0.4, 0.2))
         self.shake_noise = SmoothNoise(rng, duration, 2, rng.uniform(1.5, 3.0),
                                        shake)
-        self.tilt0 = rng.uniform(-0.08, 0.12) * height  # horizon placement
+        # Horizon a little above the centre (camera looking slightly down),
+        # so most people are seen down to their feet.
+        self.tilt0 = rng.uniform(-0.15, 0.05) * height
 
     def x(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=np.float64)

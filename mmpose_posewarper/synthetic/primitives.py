@@ -149,8 +149,8 @@ def _fill(prim: Primitive, alpha: np.ndarray, x0: int,
     if mat.tile is not None:
         size = mat.tile.shape[0]
         k = mat.tile_px_per_m / max(prim.px_per_m, 1e-3)
-        xs = np.arange(x0 - prim.origin[0], x0 + w - prim.origin[0]) * k
-        ys = np.arange(y0 - prim.origin[1], y0 + h - prim.origin[1]) * k
+        xs = (np.arange(w) + (x0 - prim.origin[0])) * k
+        ys = (np.arange(h) + (y0 - prim.origin[1])) * k
         ix = np.floor(xs).astype(np.int64) % size
         iy = np.floor(ys).astype(np.int64) % size
         mod = mat.tile[iy][:, ix] * np.float32(prim.brightness)

@@ -9,7 +9,8 @@ from typing import List, Tuple
 import numpy as np
 
 from .appearance import Appearance, Material, sample_appearance
-from .motion import ACTION_PROBS, ACTIONS, CameraMotion, PersonMotion
+from .motion import (ACTION_PROBS, ACTIONS, CameraMotion, PersonMotion,
+                     nominal_focal)
 from .skeleton import BodyShape, sample_body_shape
 from .textures import (foliage_colour, ground_texture, pattern_tile,
                        random_colour, wall_texture)
@@ -128,7 +129,7 @@ def sample_scene(rng: np.random.Generator, image_size: Tuple[int, int],
     kind = str(rng.choice(SCENE_KINDS))
     wall_z = float(rng.uniform(14.0, 22.0))
     # Typical focal length, to size textures at about one texel per pixel.
-    focal = 0.55 * height * 6.0 / 1.7
+    focal = nominal_focal(height)
     wall_ppm = 1.3 * focal / wall_z
     wall_w_m, wall_h_m = 50.0, 14.0
     wall = wall_texture(rng, kind, int(wall_h_m * wall_ppm),
@@ -142,7 +143,7 @@ def sample_scene(rng: np.random.Generator, image_size: Tuple[int, int],
     people = []
     for track_id in range(n_people):
         shape = sample_body_shape(rng)
-        z = float(rng.uniform(3.0, 8.5))
+        z = float(rng.uniform(3.5, 9.0))
         half_view = 0.5 * width * z / focal
         x = float(rng.uniform(-0.75, 0.75) * half_view)
         action = str(rng.choice(ACTIONS, p=ACTION_PROBS))

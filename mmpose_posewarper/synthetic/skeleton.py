@@ -257,8 +257,10 @@ def forward_kinematics(shape: BodyShape,
         foot = shank @ _rot(0, a[f'{p}_ankle'])
         pts[f'{side}_knee'] = knee
         pts[f'{side}_ankle'] = ankle
-        pts[f'{side}_toe'] = ankle + s.foot * _apply(
-            foot, [0.0, -0.3, 0.95])
+        # In the neutral pose the sole is flat: heel and toe both touch.
+        drop = s.ankle_height - s.r_foot
+        pts[f'{side}_toe'] = ankle + _apply(
+            foot, [0.0, -drop, np.sqrt(s.foot**2 - drop**2)])
 
         # Torso box: outer shoulder and hip edges, front and back.
         for depth in (-s.torso_half_depth, s.torso_half_depth):
