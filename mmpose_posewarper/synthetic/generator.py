@@ -17,8 +17,8 @@ import numpy as np
 
 from .ground_truth import PersonFrame, person_ground_truth
 from .primitives import composite
-from .render import (camera_states, clutter_primitives, finish_image,
-                     person_view, render_background)
+from .render import (SensorNoise, camera_states, clutter_primitives,
+                     finish_image, person_view, render_background)
 from .scene import Scene, sample_scene
 from .skeleton import forward_kinematics
 
@@ -133,6 +133,7 @@ def generate_video(config: SyntheticConfig, split: str,
         roots.append(person.motion.root(times))
 
     width, height = config.image_size
+    noise = SensorNoise(rng, config.image_size, scene.lighting.noise_sigma)
     images, part_maps, people = [], [], []
     for frame in range(n_frames):
         accum = np.zeros((height, width, 3), np.float32)
@@ -157,7 +158,8 @@ def generate_video(config: SyntheticConfig, split: str,
             accum += canvas
             if sub == centre:
                 frame_views, frame_map = views, part_map
-        images.append(finish_image(accum / n_sub, scene, rng))
+        accum *= 1.0 / n_sub
+        images.append(finish_image(accum, scene, noise, rng))
         part_maps.append(frame_map)
         people.append([
             person_ground_truth(p, frame_views[p], frame_map,

@@ -137,7 +137,8 @@ def composite(canvas: np.ndarray, part_map: np.ndarray,
         prim.draw_mask(mask, (x0, y0))
         alpha = np.multiply(mask, np.float32(1.0 / 255.0), dtype=np.float32)
         roi = canvas[y0:y1, x0:x1]
-        roi += (_fill(prim, alpha, x0, y0) - roi) * alpha[..., None]
+        roi[:] = cv2.blendLinear(_fill(prim, alpha, x0, y0), roi, alpha,
+                                 1.0 - alpha)
         part_map[y0:y1, x0:x1][mask >= 128] = prim.label
 
 

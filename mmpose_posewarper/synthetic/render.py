@@ -231,14 +231,41 @@ def clutter_primitives(objects: List[ClutterObject],
     return prims
 
 
-def finish_image(image: np.ndarray, scene: Scene,
+class SensorNoise:
+    """Per-pixel Gaussian sensor noise for one video.
+
+    Drawing fresh noise for every frame costs as much as rendering it, so a
+    slightly larger noise field is drawn once and each frame takes a random
+    window of it (a shifted field is as good as a new one to the eye and to
+    a network).
+    """
+
+    _PAD = 32
+
+    def __init__(self, rng: np.random.Generator, image_size: Tuple[int, int],
+                 sigma: float) -> None:
+        width, height = image_size
+        self.size = (height, width)
+        self.field = sigma * rng.standard_normal(
+            (height + self._PAD, width + self._PAD, 3), dtype=np.float32)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        dy, dx = rng.integers(0, self._PAD + 1, size=2)
+        h, w = self.size
+        return self.field[dy:dy + h, dx:dx + w]
+
+
+def finish_image(image: np.ndarray, scene: Scene, noise: SensorNoise,
                  rng: np.random.Generator) -> np.ndarray:
-    """Optics and sensor: defocus, colour cast, noise; returns uint8 BGR."""
+    """Optics and sensor: defocus, colour cast, noise; returns uint8 BGR.
+
+    ``image`` (float32) is modified in place.
+    """
     light = scene.lighting
     if light.defocus_sigma > 0:
         image = cv2.GaussianBlur(image, (0, 0), light.defocus_sigma)
-    image = image * (light.gain * light.brightness)[None, None, :]
-    if light.noise_sigma > 0:
-        image = image + light.noise_sigma * rng.standard_normal(
-            image.shape, dtype=np.float32)
-    return np.clip(image + 0.5, 0, 255).astype(np.uint8)
+    image *= light.gain * light.brightness
+    image += noise.sample(rng)
+    image += 0.5  # round to nearest below
+    np.clip(image, 0, 255, out=image)
+    return image.astype(np.uint8)
