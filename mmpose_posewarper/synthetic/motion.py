@@ -362,7 +362,7 @@ class CameraMotion:
             np.pad(self.follow_x, (k, k), mode='edge'), kernel, 'same')[k:-k]
         self.pan_speed = rng.normal(0.0, 0.02)  # m/frame, slow drift
         self.pan_noise = SmoothNoise(rng, duration, 1, rng.uniform(8, 25), 0.4)
-        zoom_amp = rng.choice((0.0, 0.1, 0.25), p=(0.3, 0.4, 0.3))
+        zoom_amp = rng.choice((0.0, 0.08, 0.18), p=(0.3, 0.4, 0.3))
         self.zoom_noise = SmoothNoise(rng, duration, 1, rng.uniform(10, 25),
                                       zoom_amp)
         self.tilt_noise = SmoothNoise(rng, duration, 1, rng.uniform(10, 25),

@@ -125,12 +125,12 @@ def person_view(index: int, person: Person, pts: Dict[str, np.ndarray],
         # Far-side parts are darker, which separates overlapping limbs.
         bright = min(1.1, max(0.75, 1.0 - 1.3 * float(rel_z)))
         prim = Primitive(kind=kind, points=np.asarray(points, np.float64),
-                      depth=rz + rel_z,
-                      label=index * PARTS_PER_PERSON + PART_INDEX[part],
-                      material=look.material(material_part or part),
-                      origin=(float(base[0]), float(base[1])),
-                      px_per_m=scale, radii=radii, angle=angle,
-                      shade_radius=shade, brightness=bright)
+                         depth=rz + rel_z,
+                         label=index * PARTS_PER_PERSON + PART_INDEX[part],
+                         material=look.material(material_part or part),
+                         origin=(float(base[0]), float(base[1])),
+                         px_per_m=scale, radii=radii, angle=angle,
+                         shade_radius=shade, brightness=bright)
         prims.append(prim)
         return prim
 

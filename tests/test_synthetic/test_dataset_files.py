@@ -80,8 +80,11 @@ def test_images_on_disk_are_the_rendered_frames(dataset, videos):
         osp.join(root, 'images', video.split, video.name, '000003.jpg'))
     # JPEG is lossy (and smooths the sensor noise away), so compare with
     # how much the video itself changes between frames
-    err = lambda frame: np.abs(decoded.astype(int) -
-                               video.images[frame].astype(int)).mean()
+
+    def err(frame):
+        return np.abs(decoded.astype(int) -
+                      video.images[frame].astype(int)).mean()
+
     assert err(3) < 10.0
     assert err(3) < 0.5 * min(err(0), err(9))
 

@@ -29,7 +29,9 @@ def _joint_angle(a, b, c):
 
 
 def test_smooth_noise_is_continuous_and_deterministic():
-    make = lambda: SmoothNoise(np.random.default_rng(1), 50, 3, 5.0, 1.0)
+    def make():
+        return SmoothNoise(np.random.default_rng(1), 50, 3, 5.0, 1.0)
+
     noise, again = make(), make()
     t = np.linspace(0, 50, 2001)
     values = noise(t)

@@ -68,9 +68,9 @@ def test_facing_the_camera_puts_the_left_side_on_the_image_right():
 
 def test_head_keypoints_are_ordered_top_to_bottom():
     pts = forward_kinematics(_shape(), _pose())
-    y = {n: pts[n][0, 1] for n in ('head_top', 'nose', 'head_bottom',
-                                    'left_shoulder', 'left_hip', 'left_knee',
-                                    'left_ankle')}
+    names = ('head_top', 'nose', 'head_bottom', 'left_shoulder', 'left_hip',
+             'left_knee', 'left_ankle')
+    y = {n: pts[n][0, 1] for n in names}
     assert (y['head_top'] > y['nose'] > y['head_bottom'] >
             y['left_shoulder'] > y['left_hip'] > y['left_knee'] >
             y['left_ankle'] > 0)
