@@ -55,8 +55,8 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     """Draws clothing and skin for one person.
 
     Clothing colours are uniform over hue so people differ from each other
-    and from the background only by chance, as in real footage; sometimes two
-    people wear similar clothes (teams), which makes occlusions harder.
+    and from the background only by chance, as in real footage (the scene
+    sometimes dresses everybody alike, see ``scene.sample_scene``).
     """
     skin = _SKIN_TONES[rng.integers(len(_SKIN_TONES))] * rng.uniform(
         0.9, 1.1, 3).astype(np.float32)

@@ -3,6 +3,7 @@
 :func:`sample_scene` draws everything random about one video up front, from
 one generator, so a video is a pure function of its seed.
 """
+import dataclasses
 from dataclasses import dataclass
 from typing import List, Tuple
 
@@ -140,6 +141,9 @@ def sample_scene(rng: np.random.Generator, image_size: Tuple[int, int],
     ground = ground_texture(rng, kind, int((wall_z - ground_z0) * ground_ppm),
                             int(ground_w_m * ground_ppm), ground_ppm)
 
+    # Sometimes everybody wears the same kit (a team): people then differ
+    # only by skin, hair and pose, which makes occlusions harder to untangle.
+    team = n_people > 1 and rng.random() < 0.2
     people = []
     for track_id in range(n_people):
         shape = sample_body_shape(rng)
@@ -148,7 +152,15 @@ def sample_scene(rng: np.random.Generator, image_size: Tuple[int, int],
         x = float(rng.uniform(-0.75, 0.75) * half_view)
         action = str(rng.choice(ACTIONS, p=ACTION_PROBS))
         motion = PersonMotion(rng, shape, action, n_frames, fps, x, z)
-        people.append(Person(track_id, shape, sample_appearance(rng), motion))
+        look = sample_appearance(rng)
+        if team and people:
+            kit = people[0].appearance
+            look = dataclasses.replace(
+                look, materials={**look.materials,
+                                 'top': kit.materials['top'],
+                                 'bottom': kit.materials['bottom']},
+                long_sleeves=kit.long_sleeves, long_legs=kit.long_legs)
+        people.append(Person(track_id, shape, look, motion))
 
     grid = np.linspace(-2.0, n_frames + 2.0, 4 * (n_frames + 4) + 1)
     follow_x = (np.mean([p.motion.root(grid).x for p in people], axis=0)
