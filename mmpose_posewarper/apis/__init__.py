@@ -1,0 +1,14 @@
+"""Inference APIs of PoseWarper (MMPose style: plain functions returning
+``PoseDataSample``)."""
+from .inference import (DEFAULT_FRAME_OFFSETS, DEFAULT_FRAME_WEIGHTS,
+                        fixed_track_bboxes, inference_posewarper,
+                        iter_inference_posewarper, temporal_window)
+from .model import init_model
+from .optimize import optimize_for_inference
+
+__all__ = [
+    'init_model', 'inference_posewarper', 'iter_inference_posewarper',
+    'optimize_for_inference',
+    'fixed_track_bboxes', 'temporal_window', 'DEFAULT_FRAME_OFFSETS',
+    'DEFAULT_FRAME_WEIGHTS'
+]

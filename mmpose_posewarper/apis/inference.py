@@ -1,0 +1,673 @@
+"""Temporal-aggregation video inference with a PoseWarper model.
+
+:func:`inference_posewarper` is the video counterpart of MMPose's
+:func:`mmpose.apis.inference_topdown`: every person box on frame ``t`` is
+cropped (one affine transform, defined by the box) from frames
+``t + frame_offsets`` (clipped at the video ends), each crop's heatmaps are
+warped toward frame ``t`` and summed with ``frame_weights``, and the sum is
+decoded into keypoints in image coordinates. One :class:`PoseDataSample` is
+returned per frame.
+
+Two paths compute exactly the same function:
+
+* ``use_cache=False`` (the *recompute* path) is what the original PoseWarper
+  and MMPose 0.x do: for every output frame and box, the model's own
+  ``test_step`` runs the backbone on the window's 5 crops and warps all 5.
+* ``use_cache=True`` (default) computes the backbone heatmaps of each crop
+  once and reuses them in every window that needs that crop, skips the
+  reference frame's warp network (see below) and warps all supporting
+  frames of a frame in one batched call.
+
+What is cached, honestly: a crop is identified by ``(frame index, box)``,
+because the box on the reference frame defines the affine transform of all
+frames of its window. A crop of frame ``j`` made for the box of frame ``t``
+is reused by the window of frame ``t'`` only if frame ``t'`` has the *same*
+box (bit-identical coordinates). So the backbone runs once per frame and
+person when boxes are track-consistent: one fixed box per person (e.g. from
+:func:`fixed_track_bboxes`, a static camera, or the whole frame when no boxes
+are given). With independent per-frame detections crops are rarely shared;
+the results are still exactly those of the original, and only the reference
+warp and the batching are saved. We chose this over cropping every window
+with some other box because any other crop changes the model's input
+relative to the original method; :func:`fixed_track_bboxes` makes that
+change explicit and leaves it to the caller.
+
+The reference frame's warp: the original also warps frame ``t`` toward
+itself, with offsets computed from ``ref - ref = 0``. In eval mode the
+offset network maps the all-zero difference to a constant (it has zero
+padding at the borders, so the constant varies over the map but not with
+the input), hence its offsets are computed once per call and heatmap size,
+and only the (cheap) deformable convolutions run per frame. Supporting frames
+clipped onto frame ``t`` at the video ends also have a zero difference and
+take the same shortcut.
+"""
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.structures import InstanceData
+from mmpose.structures import PoseDataSample, merge_data_samples
+from mmpose.structures.bbox import bbox_xywh2xyxy
+from torch import Tensor
+
+from .video_io import FrameReader, read_frame
+
+#: The original's test window: the reference frame first, then t-2, t-1,
+#: t+1, t+2 (original: lib/dataset/JointsDataset_PoseAgg.py L163-186).
+DEFAULT_FRAME_OFFSETS = (0, -2, -1, 1, 2)
+#: The original's aggregation weights in the order of DEFAULT_FRAME_OFFSETS
+#: (original: lib/models/pose_hrnet_PoseAgg.py, ``0.3 * warped_cur_x + ...``).
+DEFAULT_FRAME_WEIGHTS = (0.3, 0.1, 0.25, 0.25, 0.1)
+
+FrameInput = Union[np.ndarray, str]
+VideoInput = Union[str, Path, np.ndarray, Sequence[FrameInput]]
+BBoxInput = Optional[Union[np.ndarray, Sequence[Sequence[float]]]]
+
+
+def temporal_window(frame_idx: int, num_frames: int,
+                    frame_offsets: Sequence[int]) -> List[int]:
+    """Frame indices of the window of ``frame_idx``, clipped to the video.
+
+    Args:
+        frame_idx (int): The reference frame.
+        num_frames (int): Number of frames in the video.
+        frame_offsets (Sequence[int]): Offsets from the reference frame.
+
+    Returns:
+        list[int]: ``clip(frame_idx + offset, 0, num_frames - 1)`` for each
+        offset, in the order of ``frame_offsets`` (as the original clips
+        ``prev_idx``/``next_idx``).
+    """
+    if not 0 <= frame_idx < num_frames:
+        raise IndexError(f'frame {frame_idx} is outside a video of '
+                         f'{num_frames} frames')
+    return [min(max(frame_idx + o, 0), num_frames - 1) for o in frame_offsets]
+
+
+def fixed_track_bboxes(bboxes_per_frame: Sequence[BBoxInput],
+                       track_ids_per_frame: Sequence[Sequence[int]],
+                       bbox_format: str = 'xyxy') -> List[np.ndarray]:
+    """Replace every box of a track by the union of the track's boxes.
+
+    With one box per person for the whole video, each frame is cropped once
+    per person and :func:`inference_posewarper` computes its heatmaps once.
+    This changes the crops (hence the results) relative to cropping with
+    each frame's own box: the union box is larger, so a fast-moving person
+    is seen at a lower resolution. Use it when speed matters more.
+
+    Args:
+        bboxes_per_frame (Sequence[array]): Per frame, boxes ``(N, 4)`` or
+            ``(N, 5)`` (the 5th column, a score, is kept).
+        track_ids_per_frame (Sequence[Sequence[int]]): Per frame, the track
+            id of each box.
+        bbox_format (str): ``'xyxy'`` or ``'xywh'``; the output has the same
+            format. Defaults to ``'xyxy'``.
+
+    Returns:
+        list[np.ndarray]: Per frame, float32 boxes in the input's format
+        and column count, each replaced by its track's union box.
+    """
+    if bbox_format not in ('xyxy', 'xywh'):
+        raise ValueError(f'bbox_format must be "xyxy" or "xywh", got '
+                         f'{bbox_format!r}')
+    if len(bboxes_per_frame) != len(track_ids_per_frame):
+        raise ValueError(f'{len(bboxes_per_frame)} frames of boxes but '
+                         f'{len(track_ids_per_frame)} frames of track ids')
+    frames = []
+    union: Dict[int, np.ndarray] = {}
+    for t, (boxes, ids) in enumerate(zip(bboxes_per_frame,
+                                         track_ids_per_frame)):
+        boxes = np.asarray(boxes if boxes is not None else np.zeros((0, 4)),
+                           dtype=np.float32).reshape(-1, *(
+                               () if boxes is None else np.shape(boxes)[1:]))
+        if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+            raise ValueError(f'frame {t}: boxes must have shape (N, 4) or '
+                             f'(N, 5), got {boxes.shape}')
+        ids = [int(i) for i in ids]
+        if len(ids) != len(boxes):
+            raise ValueError(f'frame {t}: {len(boxes)} boxes but {len(ids)} '
+                             'track ids')
+        if len(set(ids)) != len(ids):
+            raise ValueError(f'frame {t}: a track id occurs twice: {ids}')
+        xyxy = boxes[:, :4].copy()
+        if bbox_format == 'xywh':
+            xyxy = bbox_xywh2xyxy(xyxy)
+        for track, box in zip(ids, xyxy):
+            if track in union:
+                union[track] = np.concatenate(
+                    [np.minimum(union[track][:2], box[:2]),
+                     np.maximum(union[track][2:], box[2:])])
+            else:
+                union[track] = box
+        frames.append((boxes, ids))
+    out = []
+    for boxes, ids in frames:
+        fixed = boxes.copy()
+        for row, track in enumerate(ids):
+            box = union[track].copy()
+            if bbox_format == 'xywh':
+                box[2:] -= box[:2]
+            fixed[row, :4] = box
+        out.append(fixed)
+    return out
+
+
+class _Frames:
+    """Frames of a video, loaded in order on demand and released after use.
+
+    Windows move forward, so a video file is read sequentially and only the
+    frames some window still needs are kept in memory.
+    """
+
+    def __init__(self, frames: VideoInput) -> None:
+        if isinstance(frames, (str, Path)):
+            reader = FrameReader(str(frames))
+            self._num = len(reader)
+            self._iter: Optional[Iterator[np.ndarray]] = iter(reader)
+            self._items: Optional[Sequence[FrameInput]] = None
+        elif isinstance(frames, np.ndarray):
+            if frames.ndim != 4:
+                raise ValueError('an array of frames must have shape '
+                                 f'(T, H, W, C), got {frames.shape}')
+            self._items, self._iter, self._num = frames, None, len(frames)
+        elif isinstance(frames, Sequence) or hasattr(frames, '__getitem__'):
+            self._items, self._iter, self._num = frames, None, len(frames)
+        else:
+            raise TypeError('frames must be a video file or frame folder, a '
+                            '(T, H, W, C) array or a sequence of images or '
+                            f'image paths, got {type(frames).__name__}')
+        if self._num == 0:
+            raise ValueError('the video has no frames')
+        self._loaded: Dict[int, np.ndarray] = {}
+        self._next = 0  # next frame to read from a sequential reader
+        self.shape: Optional[Tuple[int, ...]] = None
+
+    def __len__(self) -> int:
+        return self._num
+
+    def _load(self, idx: int) -> np.ndarray:
+        if self._iter is not None:
+            if idx < self._next:
+                raise RuntimeError(f'frame {idx} was already released')
+            while self._next <= idx:
+                self._loaded[self._next] = next(self._iter)
+                self._next += 1
+            return self._loaded[idx]
+        item = self._items[idx]
+        if isinstance(item, (str, Path)):
+            return read_frame(str(item), idx)
+        if not isinstance(item, np.ndarray):
+            raise TypeError(f'frame {idx} is a {type(item).__name__}, '
+                            'expected an image array or path')
+        return item
+
+    def __getitem__(self, idx: int) -> np.ndarray:
+        if idx not in self._loaded:
+            self._loaded[idx] = self._load(idx)
+        img = self._loaded[idx]
+        if img.ndim != 3 or img.shape[2] != 3:
+            raise ValueError(f'frame {idx} has shape {img.shape}; expected '
+                             'a (H, W, 3) BGR image')
+        if self.shape is None:
+            self.shape = img.shape
+        elif img.shape != self.shape:
+            # all frames of a window share one affine transform
+            raise ValueError(f'frame {idx} has shape {img.shape}, other '
+                             f'frames have {self.shape}')
+        return img
+
+    def release_before(self, idx: int) -> None:
+        for key in [k for k in self._loaded if k < idx]:
+            del self._loaded[key]
+
+
+def _frame_config(model: nn.Module, frame_offsets: Optional[Sequence[int]],
+                  frame_weights: Optional[Sequence[float]]
+                  ) -> Tuple[Tuple[int, ...], Tuple[float, ...]]:
+    """Window offsets and weights: arguments > test dataset config >
+    the original's."""
+    dataset_cfg = {}
+    try:
+        dataset_cfg = model.cfg.test_dataloader.dataset
+    except AttributeError:
+        pass
+    if frame_offsets is None:
+        frame_offsets = dataset_cfg.get('frame_offsets', DEFAULT_FRAME_OFFSETS)
+    if frame_weights is None:
+        frame_weights = dataset_cfg.get('frame_weights', DEFAULT_FRAME_WEIGHTS)
+    offsets = tuple(int(o) for o in frame_offsets)
+    weights = tuple(float(w) for w in frame_weights)
+    if not offsets or offsets[0] != 0:
+        raise ValueError('frame_offsets must start with 0 (the reference '
+                         f'frame), got {offsets}')
+    if len(set(offsets)) != len(offsets):
+        raise ValueError(f'frame_offsets has duplicates: {offsets}')
+    if len(weights) != len(offsets):
+        raise ValueError(f'{len(weights)} frame_weights for {len(offsets)} '
+                         'frame_offsets')
+    if not all(np.isfinite(weights)) or not any(weights):
+        raise ValueError('frame_weights must be finite and not all zero, got '
+                         f'{weights}')
+    return offsets, weights
+
+
+def _frame_bboxes(bboxes_per_frame: Optional[Sequence[BBoxInput]],
+                  frames: _Frames, bbox_format: str
+                  ) -> List[Optional[Tuple[np.ndarray, np.ndarray]]]:
+    """Per frame ``(boxes (N, 4) xyxy float32, scores (N,))``, or ``None``
+    for 'the whole frame' (resolved once the frame size is known)."""
+    if bbox_format not in ('xyxy', 'xywh'):
+        raise ValueError(f'bbox_format must be "xyxy" or "xywh", got '
+                         f'{bbox_format!r}')
+    if bboxes_per_frame is None:
+        return [None] * len(frames)
+    if len(bboxes_per_frame) != len(frames):
+        raise ValueError(f'bboxes_per_frame has {len(bboxes_per_frame)} '
+                         f'entries for {len(frames)} frames')
+    out = []
+    for t, boxes in enumerate(bboxes_per_frame):
+        if boxes is None:
+            out.append(None)
+            continue
+        boxes = np.asarray(boxes, dtype=np.float32)
+        if boxes.size == 0:
+            out.append((np.zeros((0, 4), np.float32), np.zeros(0, np.float32)))
+            continue
+        if boxes.ndim == 1:
+            boxes = boxes[None]
+        if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+            raise ValueError(f'frame {t}: boxes must have shape (N, 4) or '
+                             f'(N, 5) (with scores), got {boxes.shape}')
+        if not np.isfinite(boxes).all():
+            raise ValueError(f'frame {t}: boxes are not finite')
+        scores = boxes[:, 4].copy() if boxes.shape[1] == 5 else np.ones(
+            len(boxes), np.float32)
+        xyxy = boxes[:, :4].copy()
+        if bbox_format == 'xywh':
+            xyxy = bbox_xywh2xyxy(xyxy)
+        if (xyxy[:, 2] <= xyxy[:, 0]).any() or (xyxy[:, 3] <=
+                                                 xyxy[:, 1]).any():
+            raise ValueError(f'frame {t}: every box needs positive width and '
+                             'height')
+        out.append((xyxy, scores))
+    return out
+
+
+def _boxes_of(entry: Optional[Tuple[np.ndarray, np.ndarray]],
+              img_shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
+    if entry is not None:
+        return entry
+    # no boxes given: the whole frame, as inference_topdown
+    h, w = img_shape[:2]
+    return (np.array([[0, 0, w, h]], np.float32), np.ones(1, np.float32))
+
+
+def _test_pipeline(model: nn.Module) -> Compose:
+    """The config's test pipeline, or, for a model-only config, the standard
+    multi-frame top-down one at the codec's input size."""
+    try:
+        return Compose(model.cfg.test_dataloader.dataset.pipeline)
+    except AttributeError:
+        pass
+    from ..datasets.transforms import MULTI_FRAME_META_KEYS
+    input_size = getattr(getattr(model.head, 'decoder', None), 'input_size',
+                         None)
+    if input_size is None:
+        raise AttributeError(
+            'model.cfg has no test_dataloader.dataset.pipeline and the '
+            'head has no decoder to take the input size from')
+    return Compose([
+        dict(type='LoadMultiFrameImages'),
+        dict(type='GetBBoxCenterScale'),
+        dict(type='TopdownAffine', input_size=tuple(input_size)),
+        dict(type='PackPoseInputs', meta_keys=MULTI_FRAME_META_KEYS),
+    ])
+
+
+def _data_info(model: nn.Module, imgs: List[np.ndarray], bbox: np.ndarray,
+               score: float, frame_idx: int, num_frames: int,
+               offsets: Sequence[int], weights: Sequence[float]) -> dict:
+    """One pipeline input (architecture.md data contract)."""
+    info = dict(
+        img=imgs,
+        bbox=bbox[None].astype(np.float32),
+        bbox_score=np.array([score], np.float32),
+        frame_offsets=list(offsets),
+        frame_weights=np.asarray(weights, np.float32),
+        frame_idx=frame_idx,
+        img_id=frame_idx,
+        nframes=num_frames)
+    info.update(model.dataset_meta)
+    return info
+
+
+def _empty_sample(model: nn.Module, frame_idx: int,
+                  img_shape: Tuple[int, ...]) -> PoseDataSample:
+    num_kpts = model.dataset_meta['num_keypoints']
+    sample = PoseDataSample(
+        metainfo=dict(
+            frame_idx=frame_idx,
+            img_shape=img_shape[:2],
+            ori_shape=img_shape[:2]))
+    sample.pred_instances = InstanceData(
+        keypoints=np.zeros((0, num_kpts, 2), np.float32),
+        keypoint_scores=np.zeros((0, num_kpts), np.float32),
+        bboxes=np.zeros((0, 4), np.float32),
+        bbox_scores=np.zeros(0, np.float32))
+    return sample
+
+
+def _merge(model: nn.Module, samples: List[PoseDataSample], frame_idx: int,
+           img_shape: Tuple[int, ...]) -> PoseDataSample:
+    """All persons of a frame in one sample, as MMPose's inferencer does."""
+    if not samples:
+        return _empty_sample(model, frame_idx, img_shape)
+    merged = merge_data_samples(samples)
+    merged.set_metainfo(dict(frame_idx=frame_idx))
+    return merged
+
+
+class _ZeroDifferenceWarp:
+    """The warp of a frame toward itself, with its offsets computed once.
+
+    ``neck.warp(x, x)`` feeds ``x - x = 0`` to the offset network; in eval
+    mode that network is a fixed function, so the offsets of the zero
+    difference depend only on the heatmap size. They are computed here once
+    per heatmap shape, device and dtype (for the lifetime of this object,
+    i.e. one :func:`inference_posewarper` call, so weights changed between
+    calls are never served stale), and only the deformable convolutions run
+    per frame. Mirrors :meth:`PoseWarperWarpingNeck.warp` term by term.
+    """
+
+    def __init__(self, neck: nn.Module) -> None:
+        self.neck = neck
+        self._offsets: Dict[tuple, List[Tensor]] = {}
+
+    def offsets(self, heatmaps: Tensor) -> List[Tensor]:
+        key = (tuple(heatmaps.shape[1:]), heatmaps.device, heatmaps.dtype)
+        if key not in self._offsets:
+            zero = heatmaps.new_zeros((1, ) + tuple(heatmaps.shape[1:]))
+            feats = self.neck.offset_feats(zero)
+            self._offsets[key] = [
+                layer(feats) for layer in self.neck.offset_layers
+            ]
+        return self._offsets[key]
+
+    def __call__(self, heatmaps: Tensor) -> Tensor:
+        n = heatmaps.size(0)
+        warped = 0
+        for offset, deform_conv in zip(
+                self.offsets(heatmaps), self.neck.deform_conv_layers):
+            warped = warped + deform_conv(
+                heatmaps, offset.expand(n, -1, -1, -1).contiguous())
+        return warped * (1.0 / self.neck.num_offset_layers)
+
+
+def _check_model(model: nn.Module) -> None:
+    neck = getattr(model, 'neck', None)
+    for attr in ('heatmaps', 'warp', 'offset_feats', 'offset_layers',
+                 'deform_conv_layers'):
+        if not hasattr(neck, attr):
+            raise TypeError(
+                'inference_posewarper needs a PoseWarper model whose neck '
+                f'has `{attr}` (PoseWarperWarpingNeck); got neck '
+                f'{type(neck).__name__}')
+    if model.training:
+        # train-mode BN would make every warp depend on the batch
+        raise RuntimeError('call model.eval() before inference_posewarper '
+                           '(init_model does this)')
+    for attr in ('cfg', 'dataset_meta'):
+        if getattr(model, attr, None) is None:
+            raise AttributeError(
+                f'model.{attr} is not set; build the model with '
+                'mmpose_posewarper.apis.init_model')
+
+
+class _CachedVideoInference:
+    """The cached path of :func:`inference_posewarper` (one video)."""
+
+    def __init__(self, model: nn.Module, frames: _Frames,
+                 boxes: List[Optional[Tuple[np.ndarray, np.ndarray]]],
+                 offsets: Tuple[int, ...], weights: Tuple[float, ...]):
+        self.model = model
+        self.neck = model.neck
+        self.frames = frames
+        self.boxes = boxes
+        self.offsets = offsets
+        self.weights = weights
+        self.flip = bool(model.test_cfg.get('flip_test', False))
+        self.pipeline = _test_pipeline(model)
+        self.zero_warp = _ZeroDifferenceWarp(self.neck)
+        # (frame idx, box bytes) -> heatmaps (V, K, h, w); V = 2 with flip
+        # test (the crop and its mirror image), else 1
+        self.cache: Dict[Tuple[int, bytes], Tensor] = {}
+        #: backbone runs (crops, without flip) and cache hits, for checks
+        self.num_backbone_crops = 0
+        self.num_cache_hits = 0
+
+    def _heatmaps(self, crops: List[Tensor]) -> Tensor:
+        """Backbone + ``trans_layer`` on crops ``(3, H, W)`` uint8 (and their
+        mirror images with flip test) -> ``(N, V, K, h, w)``."""
+        data = self.model.data_preprocessor(
+            dict(inputs=[c[None] for c in crops], data_samples=None), False)
+        x = data['inputs'].flatten(0, 1)  # (N, 1, 3, H, W) -> (N, 3, H, W)
+        if self.flip:
+            x = torch.cat([x, x.flip(-1)])
+        heatmaps = self.neck.heatmaps(self.model.backbone(x))
+        views = 2 if self.flip else 1
+        return heatmaps.view(views, len(crops),
+                             *heatmaps.shape[1:]).transpose(0, 1)
+
+    def _window(self, t: int) -> Tuple[float, List[Tuple[int, float]]]:
+        """Weight of the zero-difference warp and ``(frame, weight)`` of the
+        other frames (clipped duplicates merged, zero weights dropped)."""
+        ref_weight = 0.0
+        sup: Dict[int, float] = {}
+        for j, w in zip(temporal_window(t, len(self.frames), self.offsets),
+                        self.weights):
+            if w == 0:
+                continue
+            if j == t:
+                ref_weight += w
+            else:
+                sup[j] = sup.get(j, 0.0) + w
+        return ref_weight, sorted(sup.items())
+
+    def frame(self, t: int) -> PoseDataSample:
+        ref_img = self.frames[t]
+        boxes, scores = _boxes_of(self.boxes[t], ref_img.shape)
+        if len(boxes) == 0:
+            return _empty_sample(self.model, t, ref_img.shape)
+        ref_weight, sup = self._window(t)
+        window = [t] + [j for j, _ in sup]
+
+        # 1. crops not cached yet (one pipeline call per box: one affine)
+        data_samples, todo_keys, todo_crops = [], [], []
+        for box, score in zip(boxes, scores):
+            box_key = box.tobytes()
+            missing = [
+                j for j in window
+                if (j, box_key) not in self.cache and (j, box_key) not in
+                todo_keys
+            ]
+            self.num_cache_hits += len(window) - len(missing)
+            # the reference frame always goes through the pipeline: its data
+            # sample carries the crop's center/scale for decoding
+            imgs = [t] + [j for j in missing if j != t]
+            data = self.pipeline(
+                _data_info(self.model, [self.frames[j] for j in imgs], box,
+                           float(score), t, len(self.frames), [0] * len(imgs),
+                           [1.0] * len(imgs)))
+            data_samples.append(data['data_samples'])
+            for j, crop in zip(imgs, data['inputs']):
+                if j in missing:
+                    todo_keys.append((j, box_key))
+                    todo_crops.append(crop)
+
+        # 2. backbone heatmaps of all new crops of this frame, one batch
+        if todo_crops:
+            self.num_backbone_crops += len(todo_crops)
+            for key, hm in zip(todo_keys, self._heatmaps(todo_crops)):
+                self.cache[key] = hm
+
+        # 3. warp and aggregate; views (crop, mirror) are batch entries
+        keys = [box.tobytes() for box in boxes]
+        ref = torch.cat([self.cache[(t, k)] for k in keys])  # (n*V, K, h, w)
+        agg = self.zero_warp(ref) * ref_weight if ref_weight else 0
+        if sup:
+            sups = torch.cat(
+                [self.cache[(j, k)] for j, _ in sup for k in keys])
+            # the supporting frames of all boxes and views: one warp call
+            warped = self.neck.warp(ref.repeat(len(sup), 1, 1, 1), sups)
+            for (_, weight), part in zip(sup, warped.chunk(len(sup))):
+                agg = agg + part * weight
+        agg = agg.view(len(boxes), -1, *agg.shape[1:])
+        feats = [(agg[:, 0], ), (agg[:, 1], )] if self.flip else (agg[:, 0], )
+        return _merge(self.model, self._decode(feats, data_samples), t,
+                      ref_img.shape)
+
+    def _decode(self, feats, data_samples: List[PoseDataSample]
+                ) -> List[PoseDataSample]:
+        """Decode exactly as :meth:`PoseWarper.predict` does."""
+        preds = self.model.head.predict(
+            feats, data_samples, test_cfg=self.model.test_cfg)
+        if isinstance(preds, tuple):
+            instances, fields = preds
+        else:
+            instances, fields = preds, None
+        return self.model.add_pred_to_datasample(instances, fields,
+                                                 data_samples)
+
+    def release_before(self, t: int) -> None:
+        """Drop crops and frames no window from frame ``t`` on needs."""
+        if t >= len(self.frames):
+            self.cache.clear()
+            return
+        first = temporal_window(t, len(self.frames), (min(self.offsets), ))[0]
+        for key in [k for k in self.cache if k[0] < first]:
+            del self.cache[key]
+        self.frames.release_before(first)
+
+
+def _recompute_frame(model: nn.Module, pipeline: Compose, frames: _Frames,
+                     t: int, entry, offsets: Tuple[int, ...],
+                     weights: Tuple[float, ...]) -> PoseDataSample:
+    """One output frame the original way: ``model.test_step`` on the 5-frame
+    crops of every box (backbone on all 5, warps of all 5)."""
+    ref_img = frames[t]
+    boxes, scores = _boxes_of(entry, ref_img.shape)
+    if len(boxes) == 0:
+        return _empty_sample(model, t, ref_img.shape)
+    window = temporal_window(t, len(frames), offsets)
+    imgs = [frames[j] for j in window]
+    data_list = [
+        pipeline(
+            _data_info(model, imgs, box, float(score), t, len(frames),
+                       [j - t for j in window], weights))
+        for box, score in zip(boxes, scores)
+    ]
+    samples = model.test_step(pseudo_collate(data_list))
+    return _merge(model, samples, t, ref_img.shape)
+
+
+@torch.no_grad()
+def _iter_frames(model: nn.Module, video: _Frames, boxes: list,
+                 offsets: Tuple[int, ...], weights: Tuple[float, ...],
+                 use_cache: bool) -> Iterator[PoseDataSample]:
+    # torch.no_grad on a generator function re-enters at every resume, so
+    # the caller's code between frames keeps its own grad mode
+    if use_cache:
+        runner = _CachedVideoInference(model, video, boxes, offsets, weights)
+        for t in range(len(video)):
+            sample = runner.frame(t)
+            runner.release_before(t + 1)
+            yield sample
+    else:
+        pipeline = _test_pipeline(model)
+        for t in range(len(video)):
+            sample = _recompute_frame(model, pipeline, video, t, boxes[t],
+                                      offsets, weights)
+            if t + 1 < len(video):
+                video.release_before(
+                    temporal_window(t + 1, len(video), (min(offsets), ))[0])
+            yield sample
+
+
+def iter_inference_posewarper(
+        model: nn.Module,
+        frames: VideoInput,
+        bboxes_per_frame: Optional[Sequence[BBoxInput]] = None,
+        bbox_format: str = 'xyxy',
+        frame_offsets: Optional[Sequence[int]] = None,
+        frame_weights: Optional[Sequence[float]] = None,
+        use_cache: bool = True) -> Iterator[PoseDataSample]:
+    """:func:`inference_posewarper` frame by frame: yields each frame's
+    result as soon as its window is computed, holding only the frames and
+    crops later windows still need (long videos in bounded memory).
+
+    Arguments are checked when this is called, not at the first ``next``.
+    See :func:`inference_posewarper` for the arguments and results.
+    """
+    _check_model(model)
+    scope = model.cfg.get('default_scope', 'mmpose')
+    if scope is not None:
+        init_default_scope(scope)
+    offsets, weights = _frame_config(model, frame_offsets, frame_weights)
+    video = _Frames(frames)
+    boxes = _frame_bboxes(bboxes_per_frame, video, bbox_format)
+    return _iter_frames(model, video, boxes, offsets, weights, use_cache)
+
+
+def inference_posewarper(model: nn.Module,
+                         frames: VideoInput,
+                         bboxes_per_frame: Optional[Sequence[BBoxInput]] = None,
+                         bbox_format: str = 'xyxy',
+                         frame_offsets: Optional[Sequence[int]] = None,
+                         frame_weights: Optional[Sequence[float]] = None,
+                         use_cache: bool = True) -> List[PoseDataSample]:
+    """Pose estimation on every frame of a video with temporal aggregation.
+
+    Args:
+        model (nn.Module): A PoseWarper model in eval mode with ``cfg`` and
+            ``dataset_meta`` set (see :func:`init_model`). Its test pipeline
+            (``cfg.test_dataloader.dataset.pipeline``, or the standard
+            multi-frame top-down pipeline when the config has none) crops the
+            frames and
+            its ``test_cfg`` (flip test, output heatmaps) applies.
+        frames (str | np.ndarray | Sequence): A video file or frame folder,
+            a ``(T, H, W, 3)`` array, or a sequence of BGR images or image
+            paths (anything with ``len`` and indexing, e.g.
+            ``mmcv.VideoReader``). Any length >= 1; all frames one size.
+        bboxes_per_frame (Sequence, optional): One entry per frame: boxes
+            ``(N, 4)``, or ``(N, 5)`` with a score column, or ``None`` for
+            one box covering the whole frame; an empty array means no person
+            on that frame. ``None`` (default): the whole frame everywhere.
+        bbox_format (str): ``'xyxy'`` (default) or ``'xywh'``.
+        frame_offsets (Sequence[int], optional): Window offsets, the
+            reference (0) first. Defaults to the test dataset config's
+            ``frame_offsets`` or :data:`DEFAULT_FRAME_OFFSETS`. Offsets are
+            clipped at the video ends.
+        frame_weights (Sequence[float], optional): Aggregation weight of each
+            offset. Defaults to the test dataset config's or
+            :data:`DEFAULT_FRAME_WEIGHTS`.
+        use_cache (bool): Compute each crop's heatmaps once and skip the
+            reference frame's offset network (default). ``False`` runs the
+            model's own ``test_step`` per frame and box, as the original;
+            both give the same results up to float rounding.
+
+    Returns:
+        list[PoseDataSample]: One per frame, with all of its persons in
+        ``pred_instances`` (``keypoints`` (N, K, 2) in image coordinates,
+        ``keypoint_scores`` (N, K), ``bboxes`` (N, 4) xyxy,
+        ``bbox_scores`` (N,)) and ``metainfo['frame_idx']``; with
+        ``test_cfg['output_heatmaps']`` also ``pred_fields.heatmaps``
+        pasted into the frame (:func:`mmpose.structures.merge_data_samples`).
+    """
+    return list(
+        iter_inference_posewarper(model, frames, bboxes_per_frame,
+                                  bbox_format, frame_offsets, frame_weights,
+                                  use_cache))

@@ -1,0 +1,34 @@
+"""Building a PoseWarper model for inference."""
+from pathlib import Path
+from typing import Optional, Union
+
+import torch.nn as nn
+from mmengine.config import Config
+
+
+def init_model(config: Union[str, Path, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """:func:`mmpose.apis.init_model` with this package registered and
+    MMEngine checkpoints loadable under torch>=2.6.
+
+    Args:
+        config (str | Path | Config): Config file or object.
+        checkpoint (str, optional): Checkpoint to load. Defaults to ``None``
+            (the config's initialisation).
+        device (str): Device to put the model on. Defaults to ``'cpu'``
+            (MMPose defaults to ``'cuda:0'``).
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        nn.Module: The model in eval mode, with ``cfg`` and ``dataset_meta``.
+    """
+    # registers the models, datasets and transforms the config names
+    import mmpose_posewarper  # noqa: F401
+    from mmpose.apis import init_model as mmpose_init_model
+
+    from ..utils import allow_mmengine_checkpoints
+    allow_mmengine_checkpoints()
+    return mmpose_init_model(
+        config, checkpoint=checkpoint, device=device, cfg_options=cfg_options)
