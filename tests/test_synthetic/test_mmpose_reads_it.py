@@ -29,3 +29,18 @@ def test_mmpose_posetrack18_dataset_loads_a_generated_video(dataset, videos):
         x, y, w, h = person.bbox
         np.testing.assert_allclose(info['bbox'][0], [x, y, x + w, y + h],
                                    atol=1.01)  # MMPose clips to size - 1
+
+
+def test_keypoints_and_links_match_mmpose_metainfo(dataset, videos):
+    from mmpose_posewarper.synthetic.skeleton import DRAW_LINKS, KEYPOINT_NAMES
+    root, _ = dataset
+    video = videos[0]
+    ds = PoseTrack18Dataset(
+        ann_file=osp.join('annotations', video.split, f'{video.name}.json'),
+        data_root=root, data_prefix=dict(img=''), pipeline=[],
+        test_mode=True, lazy_init=True)
+    meta = ds.metainfo
+    assert tuple(meta['keypoint_id2name'][i]
+                 for i in range(17)) == KEYPOINT_NAMES
+    assert sorted(tuple(map(int, link)) for link in meta['skeleton_links']) \
+        == sorted(DRAW_LINKS)
