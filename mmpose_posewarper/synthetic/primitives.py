@@ -148,19 +148,22 @@ def _fill(prim: Primitive, alpha: np.ndarray, x0: int,
     mat = prim.material
     h, w = alpha.shape
     if mat.tile is not None:
-        size = mat.tile.shape[0]
         k = mat.tile_px_per_m / max(prim.px_per_m, 1e-3)
-        xs = (np.arange(w) + (x0 - prim.origin[0])) * k
-        ys = (np.arange(h) + (y0 - prim.origin[1])) * k
-        ix = np.floor(xs).astype(np.int64) % size
-        iy = np.floor(ys).astype(np.int64) % size
-        mod = mat.tile[iy][:, ix] * np.float32(prim.brightness)
+        iy = np.floor((np.arange(h) + (y0 - prim.origin[1])) * k).astype(int)
+        ix = np.floor((np.arange(w) + (x0 - prim.origin[0])) * k).astype(int)
+        mod = np.take(np.take(mat.tile, iy, axis=0, mode='wrap'), ix, axis=1,
+                      mode='wrap')
+        mod *= np.float32(prim.brightness)
     else:
         mod = np.full((h, w), prim.brightness, np.float32)
     if prim.shade_radius > 0.75:
         # Blurring the coverage gives ~1 inside and falls off towards the
-        # outline: cheap rounded-body shading for any shape.
-        inside = cv2.GaussianBlur(alpha, (0, 0), 0.45 * prim.shade_radius,
+        # outline: cheap rounded-body shading for any shape. The fall-off is
+        # capped at a few pixels, which keeps big shapes cheap.
+        inside = cv2.GaussianBlur(alpha, (0, 0),
+                                  min(0.45 * prim.shade_radius, 4.0),
                                   borderType=cv2.BORDER_CONSTANT)
-        mod *= 0.55 + 0.45 * inside
+        inside *= 0.45
+        inside += 0.55
+        mod *= inside
     return mod[..., None] * mat.colour
