@@ -36,6 +36,10 @@ import mmcv.ops
 from mmcv.utils import ext_loader
 ext_loader.load_ext('_ext', ['deform_conv_forward', 'modulated_deform_conv_forward'])
 import mmpose_posewarper  # noqa: F401
+from mim.utils import get_installed_path
+import os.path as osp
+assert osp.isfile(osp.join(get_installed_path('mmpose_posewarper'), '.mim', 'tools', 'train.py')), \
+    'mim cannot find mmpose_posewarper/.mim/tools/train.py'
 assert numpy.__version__.startswith('1.'), numpy.__version__
 print(f'setup_env: OK python {sys.version.split()[0]}, torch {torch.__version__}, '
       f'mmcv {mmcv.__version__} (ops compiled), mmengine {mmengine.__version__}, '
@@ -92,6 +96,10 @@ log "installing mmdet, mmpose (without chumpy), xtcocotools, openmim, test tools
   -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
 "${PIP[@]}" install -q --no-deps "$(pin mmpose)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+# `mim train/test` look for <site-packages>/mmpose_posewarper/.mim/tools; a
+# PEP 660 editable install has no such directory, so point it at the checkout.
+SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+ln -sfn "$ROOT/mmpose_posewarper" "$SITE/mmpose_posewarper"
 
 verify || die "the environment was built but does not import cleanly (see above)."
 rm -f "$VENV"/.posewarper-env-*
