@@ -1,0 +1,3 @@
+from .posewarper_warping_neck import PoseWarperWarpingNeck
+
+__all__ = ['PoseWarperWarpingNeck']

@@ -1,0 +1,3 @@
+from .posewarper import PoseWarper
+
+__all__ = ['PoseWarper']
