@@ -149,7 +149,8 @@ def points_in_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
         return np.zeros(len(points), dtype=bool)
     if not np.array_equal(ring[0], ring[-1]):
         ring = np.concatenate([ring, ring[:1]])
-    p1, p2 = ring[1:], ring[:-1]  # GEOS walks each edge as (ring[i], ring[i-1])
+    # GEOS walks each edge as (ring[i], ring[i - 1])
+    p1, p2 = ring[1:], ring[:-1]
     x1, y1, x2, y2 = (a[None, :] for a in (p1[:, 0], p1[:, 1], p2[:, 0],
                                            p2[:, 1]))
     px, py = points[:, :1], points[:, 1:]
@@ -365,7 +366,7 @@ def posetrack_ap(video_pairs: Sequence[tuple]) -> Dict[str, Any]:
         video_pairs (Sequence[tuple]): ``(gt_video, pred_video, name)`` or
             ``(gt_video, pred_video, gt_source, pred_source)`` per video
             (names/sources appear in error messages), videos as returned by
-            :func:`~mmpose_posewarper.datasets.posetrack_io.load_posetrack_video`
+            ``posetrack_io.load_posetrack_video``
             (use ``keypoint_dtype=np.float64`` to be exact). The order
             matters only for tied scores; poseval uses the GT directory's
             ``glob`` order (:func:`list_posetrack_dir`).
