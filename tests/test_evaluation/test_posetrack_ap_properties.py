@@ -16,7 +16,7 @@ from mmpose_posewarper.datasets.posetrack_io import parse_posetrack_video
 from mmpose_posewarper.evaluation.functional.posetrack_ap import posetrack_ap
 from ._builders import person, video
 
-SETTINGS = settings(max_examples=40, deadline=None)
+SETTINGS = settings(max_examples=25, deadline=None)
 # people are drawn in 100 x 100 px boxes whose corners are 400 px apart,
 # head boxes are at most 40 x 40 (threshold < 17 px): no prediction near
 # one person can be within the threshold of another

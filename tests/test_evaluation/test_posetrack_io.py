@@ -282,7 +282,7 @@ def videos(draw, head_boxes=None):
     return video(frames, ignore=ignore)
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=videos())
 def test_write_read_round_trip(tmp_path, data):
@@ -328,7 +328,7 @@ _MUTATIONS = [
 ]
 
 
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=videos(head_boxes=True),
        which=st.sampled_from(range(len(_MUTATIONS))),
