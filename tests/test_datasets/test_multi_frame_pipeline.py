@@ -112,7 +112,8 @@ def test_missing_reference_frame_raises_naming_it(make_video, tmp_path):
     v = make_video(nframes=5, labeled=(2, ), frames_on_disk=(0, 1, 3, 4))
     ds = build_dataset(dataset_cfg(v['ann'].parent, tmp_path, test_mode=True,
                                    pipeline=eval_pipeline()))
-    with pytest.raises(FileNotFoundError, match=r'reference frame .*000001_mpiinew_test/000002\.jpg'):
+    with pytest.raises(FileNotFoundError,
+                       match=r'reference frame .*000001_mpiinew_test/000002\.jpg'):
         ds[0]
 
 

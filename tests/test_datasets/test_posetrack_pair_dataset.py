@@ -67,7 +67,8 @@ def test_detection_file_with_score_threshold(data_root, thr):
     with open(data_root / DETS) as f:
         dets = json.load(f)
     expected = sum(d['score'] >= thr and d['category_id'] == 1 for d in dets)
-    ds = build_dataset(dataset_cfg(MERGED, data_root, test_mode=True, bbox_file=str(data_root / DETS),
+    ds = build_dataset(dataset_cfg(MERGED, data_root, test_mode=True,
+                                   bbox_file=str(data_root / DETS),
                                    filter_cfg=dict(bbox_score_thr=thr)))
     assert len(ds) == expected
     scores = [float(ds.get_data_info(i)['bbox_score'][0]) for i in range(len(ds))]

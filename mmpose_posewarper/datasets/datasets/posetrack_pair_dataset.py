@@ -1,7 +1,6 @@
 """PoseTrack dataset of (labeled reference frame, supporting frames) items."""
 import os.path as osp
 from collections import defaultdict
-from copy import deepcopy
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import mmpose
@@ -118,7 +117,8 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             belong to videos of ``ann_file`` (matched by ``file_name``).
             Relative paths are joined with ``data_root``. Defaults to None.
         pseudo_kpt_thr (float): A pseudo keypoint counts as visible when its
-            third value (the propagated score) is above this threshold.
+            third value (visibility flag as written by
+            ``apis/propagation.py``, or a score) is above this threshold.
             Defaults to 0.2 (the original's visibility threshold).
         data_mode (str): Only ``'topdown'`` is supported.
         metainfo (dict, optional): Defaults to MMPose's PoseTrack18 metainfo.
