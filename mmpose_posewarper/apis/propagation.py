@@ -1,0 +1,755 @@
+"""Label propagation with a trained PoseWarper (paper, Sec. 5.2).
+
+A video labeled on sparse frames gets labels on every frame within ``±K`` of
+a labeled frame. For a labeled frame ``A`` and an unlabeled frame ``B``, and
+for every labeled person of ``A``:
+
+1. both frames are cropped with the person's (enlarged) box of ``A``, exactly
+   as the model's top-down test pipeline crops (``GetBBoxCenterScale`` +
+   ``TopdownAffine``);
+2. the network's heatmaps ``hm(A)`` and ``hm(B)`` are computed and ``A``'s
+   ground-truth keypoints are rendered as heatmaps ``gt(A)`` with the model's
+   own codec (same sigma and size as its training targets);
+3. ``gt(A)`` is warped to ``B`` with ``neck.warp(ref=hm(B), sup=hm(A),
+   source=gt(A))``: the offsets come from ``hm(B) - hm(A)``, ``B`` is the
+   reference. This is the paper's "reverse" direction (original:
+   ``warping_reverse``): the labels move, not the predictions;
+4. the warped heatmaps are decoded with the codec (argmax + its sub-pixel
+   refinement) and mapped back to ``B``'s image; a joint's score is the
+   maximum of its warped heatmap. Joints invisible in ``A`` stay invisible.
+
+A frame within ``±K`` of two labeled frames takes its labels from the nearer
+one; on a tie, from the earlier one. The output box of a propagated person
+is the source box of ``A`` shifted by the median displacement of the
+person's propagated joints (its size is kept: the annotators' box margins
+stay as they were); the head box likewise, with the head joints' median.
+"""
+import copy
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
+
+from .video_io import read_frame
+
+#: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
+#: head box follows them.
+HEAD_JOINTS = (0, 1, 2)
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint does not hold the weights of the configured model."""
+
+
+def load_pose_model(config: Any,
+                    checkpoint: Optional[str],
+                    device: str = 'cpu',
+                    require_warping: bool = False) -> nn.Module:
+    """Build a pose model and load a checkpoint that must fit it exactly.
+
+    MMPose's ``init_model`` loads checkpoints non-strictly: a checkpoint of
+    another model only logs a list of missing keys and the tool then runs
+    with random weights. Here every parameter and buffer of the model must
+    come from the checkpoint (shapes included), otherwise a
+    :class:`CheckpointMismatchError` names what is missing.
+
+    Args:
+        config (str | Config): Model config.
+        checkpoint (str, optional): Checkpoint path; ``None`` keeps the
+            model's initial weights (for tests and smoke runs).
+        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+        require_warping (bool): The model must be a PoseWarper (a neck with
+            ``heatmaps`` and ``warp``), as label propagation needs.
+
+    Returns:
+        nn.Module: The model in eval mode on ``device``, with ``cfg`` and
+        ``dataset_meta`` set as by MMPose's ``init_model``.
+    """
+    from mmengine.config import Config
+    from mmpose.apis.inference import dataset_meta_from_config
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+
+    from .model import init_model  # registers this package's modules
+
+    if checkpoint is not None and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    if not isinstance(config, Config):
+        config = Config.fromfile(config)
+    # build on CPU first: the checkpoint is loaded (and checked) before any
+    # device transfer
+    model = init_model(config, None, device='cpu')
+    if dataset_meta_from_config(config) is None:
+        # MMPose falls back to COCO's; this package's models are PoseTrack18
+        # models (same 17 keypoints, PoseTrack's names and skeleton)
+        model.dataset_meta = parse_pose_metainfo(
+            dict(from_file='configs/_base_/datasets/posetrack18.py'))
+    neck = getattr(model, 'neck', None)
+    if require_warping and not (callable(getattr(neck, 'warp', None))
+                                and callable(getattr(neck, 'heatmaps', None))):
+        raise TypeError(
+            f'label propagation needs a PoseWarper model (a neck with '
+            f'heatmaps() and warp()), but the config builds '
+            f'{type(model).__name__} with neck {type(neck).__name__}')
+    if checkpoint is not None:
+        load_checked_checkpoint(model, checkpoint)
+    model.to(device)
+    model.eval()
+    return model
+
+
+def load_checked_checkpoint(model: nn.Module, checkpoint: str) -> None:
+    """Load ``checkpoint`` into ``model``, requiring every weight of the model
+    to be in it with the right shape (a :class:`CheckpointMismatchError`
+    otherwise). Entries the model does not have are logged and ignored.
+    ``model.dataset_meta`` is taken from the checkpoint's meta when present.
+    """
+    try:
+        ckpt = torch.load(checkpoint, map_location='cpu')
+    except Exception as e:  # torch raises many types for a bad file
+        raise CheckpointMismatchError(
+            f'cannot read checkpoint {checkpoint}: {type(e).__name__}: '
+            f'{str(e).splitlines()[0] if str(e) else ""}') from e
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} holds a {type(ckpt).__name__}, not a '
+            'state dict')
+    state = ckpt.get('state_dict', ckpt)
+    # DDP-saved weights carry a "module." prefix (MMEngine strips it too)
+    state = {(k[7:] if k.startswith('module.') else k): v
+             for k, v in state.items()}
+    name = type(model).__name__
+    try:
+        result = model.load_state_dict(state, strict=False)
+    except RuntimeError as e:
+        mismatched = [
+            line.strip() for line in str(e).splitlines()
+            if 'size mismatch' in line
+        ]
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not fit the configured {name}: '
+            f'{len(mismatched)} tensors have other shapes (e.g. '
+            f'{"; ".join(mismatched[:2])}); is it a checkpoint of a '
+            'different model or model size?') from None
+    missing = [
+        k for k in result.missing_keys if not k.endswith('num_batches_tracked')
+    ]
+    if missing:
+        total = len(model.state_dict())
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not fit the configured {name}: '
+            f'{len(missing)} of its {total} weights are not in it (e.g. '
+            f'{", ".join(missing[:3])}); '
+            f'{len(result.unexpected_keys)} checkpoint entries belong to no '
+            f'weight (e.g. {", ".join(result.unexpected_keys[:3]) or "-"}). '
+            'Is it a checkpoint of a different model (e.g. a single-frame '
+            'stage-1 model where a PoseWarper is configured)?')
+    if result.unexpected_keys:
+        print_log(
+            f'checkpoint {checkpoint}: ignored {len(result.unexpected_keys)} '
+            f'entries that belong to no weight of {name} (e.g. '
+            f'{", ".join(result.unexpected_keys[:3])})',
+            logger='current',
+            level=30)
+    meta = ckpt.get('meta', {}) if isinstance(ckpt.get('meta'), dict) else {}
+    if meta.get('dataset_meta'):
+        model.dataset_meta = copy.deepcopy(meta['dataset_meta'])
+
+
+def plan_propagation(labeled_frames: Sequence[int], frames: Sequence[int],
+                     k: int) -> Dict[int, int]:
+    """Choose the source labeled frame of each frame to propagate to.
+
+    Args:
+        labeled_frames (Sequence[int]): Frame numbers with labels.
+        frames (Sequence[int]): Frame numbers of the video (the candidates).
+        k (int): Maximum distance from a labeled frame (``K >= 1``).
+
+    Returns:
+        dict[int, int]: Unlabeled frame -> its source labeled frame: the
+        nearest labeled frame within ``k``, the earlier one on a tie.
+        Labeled frames themselves are not in it.
+    """
+    if k < 1:
+        raise ValueError(f'the propagation distance K must be >= 1, got {k}')
+    labeled = sorted(set(int(t) for t in labeled_frames))
+    plan = {}
+    for t in sorted(set(int(t) for t in frames) - set(labeled)):
+        # min over (distance, frame): equal distances pick the earlier frame
+        best = min(((abs(t - s), s) for s in labeled), default=None)
+        if best is not None and best[0] <= k:
+            plan[t] = best[1]
+    return plan
+
+
+def _find_transform(pipeline: Sequence[Any], name: str) -> Optional[dict]:
+    for step in pipeline or []:
+        if isinstance(step, Mapping) and step.get('type') == name:
+            return dict(step)
+    return None
+
+
+class LabelPropagator:
+    """Warps a labeled frame's ground-truth poses to an unlabeled frame.
+
+    Args:
+        model (nn.Module): A PoseWarper (see :func:`load_pose_model`); its
+            ``head.decoder`` is the heatmap codec used to render and decode
+            heatmaps.
+        batch_size (int): People warped per forward pass.
+    """
+
+    def __init__(self, model: nn.Module, batch_size: int = 16) -> None:
+        from mmpose.codecs import MSRAHeatmap, UDPHeatmap
+        from mmpose.registry import TRANSFORMS
+
+        neck = getattr(model, 'neck', None)
+        if not (callable(getattr(neck, 'warp', None))
+                and callable(getattr(neck, 'heatmaps', None))):
+            raise TypeError('LabelPropagator needs a PoseWarper model (a neck '
+                            f'with heatmaps() and warp()), got '
+                            f'{type(model).__name__}')
+        codec = getattr(getattr(model, 'head', None), 'decoder', None)
+        if not isinstance(codec, (MSRAHeatmap, UDPHeatmap)):
+            raise TypeError(
+                'label propagation renders and decodes Gaussian heatmaps; the '
+                "model's head.decoder must be MSRAHeatmap or UDPHeatmap, got "
+                f'{type(codec).__name__}')
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.model = model
+        self.codec = codec
+        self.batch_size = batch_size
+        self.input_size = tuple(int(v) for v in codec.input_size)
+
+        # crop exactly as the model was tested: its own pipeline settings
+        pipeline = []
+        cfg = getattr(model, 'cfg', None)
+        if cfg is not None and cfg.get('test_dataloader') is not None:
+            pipeline = cfg.test_dataloader.dataset.get('pipeline', [])
+        center_cfg = _find_transform(pipeline, 'GetBBoxCenterScale') or dict(
+            type='GetBBoxCenterScale')
+        affine_cfg = _find_transform(pipeline, 'TopdownAffine') or dict(
+            type='TopdownAffine', input_size=self.input_size)
+        affine_cfg.setdefault('use_udp', isinstance(codec, UDPHeatmap))
+        if tuple(affine_cfg['input_size']) != self.input_size:
+            raise ValueError(
+                f"TopdownAffine's input_size {affine_cfg['input_size']} "
+                f"differs from the codec's {self.input_size}")
+        self.get_center_scale = TRANSFORMS.build(center_cfg)
+        self.affine = TRANSFORMS.build(affine_cfg)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def _crop(self, img_src: np.ndarray, img_dst: np.ndarray,
+              bbox: np.ndarray, keypoints: np.ndarray,
+              visible: np.ndarray) -> dict:
+        results = dict(
+            img=[img_src, img_dst],
+            img_shape=img_src.shape[:2],
+            bbox=bbox.reshape(1, 4).astype(np.float32),
+            bbox_score=np.ones(1, dtype=np.float32),
+            keypoints=keypoints.reshape(1, -1, 2).astype(np.float32),
+            keypoints_visible=visible.reshape(1, -1).astype(np.float32))
+        results = self.get_center_scale(results)
+        return self.affine(results)
+
+    @torch.no_grad()
+    def propagate(self, img_src: np.ndarray, img_dst: np.ndarray,
+                  bboxes: np.ndarray, keypoints: np.ndarray,
+                  keypoints_visible: np.ndarray
+                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Propagate the poses of frame ``A`` (``img_src``) to ``B``.
+
+        Args:
+            img_src (np.ndarray): Labeled frame ``A`` (BGR, as read by
+                OpenCV, like MMPose's ``LoadImage``).
+            img_dst (np.ndarray): Unlabeled frame ``B``, same size as ``A``.
+            bboxes (np.ndarray): ``(N, 4)`` xyxy person boxes in ``A``.
+            keypoints (np.ndarray): ``(N, K, 2)`` ground truth in ``A``.
+            keypoints_visible (np.ndarray): ``(N, K)``, > 0 for labeled
+                joints.
+
+        Returns:
+            tuple: ``keypoints`` ``(N, K, 2)`` in ``B``'s image, ``scores``
+            ``(N, K)`` (warped heatmap maxima) and ``visible`` ``(N, K)``
+            bool (joints labeled in ``A`` whose heatmap could be rendered in
+            the crop). Invisible joints have coordinates and score 0.
+        """
+        if img_src.shape != img_dst.shape:
+            raise ValueError(
+                f'frames differ in size: {img_src.shape} vs {img_dst.shape}')
+        num = len(bboxes)
+        num_kpts = keypoints.shape[1] if num else 0
+        out_kpts = np.zeros((num, num_kpts, 2), dtype=np.float32)
+        out_scores = np.zeros((num, num_kpts), dtype=np.float32)
+        out_vis = np.zeros((num, num_kpts), dtype=bool)
+        for start in range(0, num, self.batch_size):
+            idx = range(start, min(num, start + self.batch_size))
+            crops, targets, metas = [], [], []
+            for n in idx:
+                res = self._crop(img_src, img_dst, bboxes[n], keypoints[n],
+                                 keypoints_visible[n] > 0)
+                enc = self.codec.encode(res['transformed_keypoints'],
+                                        res['keypoints_visible'])
+                crops.append(
+                    torch.from_numpy(np.stack(res['img']).transpose(
+                        0, 3, 1, 2).copy()))
+                targets.append(enc['heatmaps'])
+                metas.append((res['input_center'], res['input_scale'],
+                              enc['keypoint_weights'].reshape(-1) > 0))
+            # (N, 2, 3, H, W), frame 0 = A, frame 1 = B; the model's own
+            # data preprocessor does the channel order and normalisation
+            inputs = self.model.data_preprocessor(
+                dict(inputs=crops))['inputs'].to(self.device)
+            if inputs.dim() != 5:
+                raise TypeError(
+                    "the model's data_preprocessor must return (B, F, 3, H, "
+                    f'W) inputs (MultiFramePoseDataPreprocessor), got '
+                    f'{tuple(inputs.shape)}')
+            heatmaps = self.model.neck.heatmaps(
+                self.model.backbone(inputs.flatten(0, 1)))
+            heatmaps = heatmaps.view(len(idx), 2, *heatmaps.shape[1:])
+            hm_src, hm_dst = heatmaps[:, 0], heatmaps[:, 1]
+            gt = torch.from_numpy(np.stack(targets)).to(hm_src)
+            if gt.shape != hm_src.shape:
+                raise ValueError(
+                    f'the codec renders heatmaps of shape '
+                    f'{tuple(gt.shape[1:])} but the network predicts '
+                    f'{tuple(hm_src.shape[1:])}; check the codec heatmap_size '
+                    'and the number of keypoints')
+            warped = self.model.neck.warp(hm_dst, hm_src, source=gt)
+            warped = warped.float().cpu().numpy()
+            for j, n in enumerate(idx):
+                center, scale, vis = metas[j]
+                kpts, _ = self.codec.decode(warped[j])
+                kpts = kpts[0, :, :2]
+                # input (crop) space -> image, as TopdownPoseEstimator does
+                kpts = kpts / np.array(self.input_size) * scale \
+                    + center - 0.5 * scale
+                score = warped[j].reshape(num_kpts, -1).max(axis=1)
+                out_kpts[n] = np.where(vis[:, None], kpts, 0)
+                out_scores[n] = np.where(vis, score, 0)
+                out_vis[n] = vis
+        return out_kpts, out_scores, out_vis
+
+
+# ----------------------------------------------------------------------------
+# videos (PoseTrack18 layout, see datasets/posetrack_io.py)
+# ----------------------------------------------------------------------------
+def frame_number(image: Mapping[str, Any]) -> int:
+    """The frame number of a PoseTrack image entry, from its file name stem
+    (``.../000012.jpg`` -> 12), as the datasets of this package read it."""
+    stem = osp.splitext(osp.basename(image['file_name']))[0]
+    if not stem.isdigit():
+        raise ValueError(
+            f'image {image.get("id")}: file_name {image["file_name"]!r} does '
+            'not end in a frame number (e.g. 000012.jpg)')
+    return int(stem)
+
+
+def _video_frames(video: Mapping[str, Any], name: str,
+                  frame_index_base: int) -> Dict[int, dict]:
+    """Frame number -> image entry for every frame of the video.
+
+    Official PoseTrack18 files list every frame; files that list only the
+    labeled ones (e.g. MMPose's test fixtures) get entries for the other
+    frames of ``[base, base + nframes)``, named like the listed ones and with
+    ids following the PoseTrack18 convention (``id - frame`` constant).
+    """
+    images = {}
+    for img in video['images']:
+        t = frame_number(img)
+        if t in images:
+            raise ValueError(f'video {name}: two images of frame {t}')
+        images[t] = img
+    first = next(iter(video['images']))
+    nframes = int(first.get('nframes') or len(images))
+    stem, ext = osp.splitext(osp.basename(first['file_name']))
+    folder = osp.dirname(first['file_name'])
+    t0 = frame_number(first)
+    missing = [
+        t for t in range(frame_index_base, frame_index_base + nframes)
+        if t not in images
+    ]
+    if missing:
+        if not isinstance(first['id'], int):
+            raise ValueError(
+                f'video {name}: lists {len(images)} of {nframes} frames and '
+                'has non-integer image ids, so ids for the other frames '
+                'cannot be made; list every frame in "images"')
+        id_offset = first['id'] - t0
+        taken = {img['id'] for img in video['images']}
+        for t in missing:
+            new = {
+                k: first[k]
+                for k in ('vid_id', 'nframes', 'has_no_densepose', 'width',
+                          'height') if k in first
+            }
+            new.update(
+                id=id_offset + t,
+                frame_id=id_offset + t,
+                file_name=osp.join(folder,
+                                   str(t).zfill(len(stem)) + ext),
+                is_labeled=False)
+            if new['id'] in taken:
+                raise ValueError(
+                    f'video {name}: the id {new["id"]} made for frame {t} is '
+                    'already used; list every frame in "images"')
+            images[t] = new
+    return dict(sorted(images.items()))
+
+
+def labeled_frames(video: Mapping[str, Any],
+                   frame_index_base: int = 0,
+                   name: str = '<video>') -> List[int]:
+    """Frame numbers of a video's labeled frames: frames with people whose
+    image is not marked ``is_labeled: false``."""
+    frames = _video_frames(video, name, frame_index_base)
+    id_to_t = {img['id']: t for t, img in frames.items()}
+    with_people = {id_to_t[a['image_id']] for a in video['annotations']}
+    return sorted(t for t in with_people
+                  if frames[t].get('is_labeled', True) is not False)
+
+
+def write_json_atomic(path: str, obj: Any) -> None:
+    """Write JSON to a temporary file beside ``path``, then rename it, so
+    that no reader (and no crash) ever sees a half-written file."""
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            json.dump(obj, f, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _shift_box(box: Optional[np.ndarray],
+               shift: np.ndarray) -> Optional[np.ndarray]:
+    if box is None:
+        return None
+    out = np.asarray(box, dtype=np.float64).copy()
+    out[:2] += shift
+    return out
+
+
+def propagate_video(propagator: LabelPropagator,
+                    video: Mapping[str, Any],
+                    img_root: str,
+                    k: int = 3,
+                    name: str = '<video>',
+                    keep_labeled: bool = False,
+                    frame_index_base: int = 0,
+                    progress: Optional[ProgressBar] = None) -> Dict[str, Any]:
+    """Propagate the labels of one PoseTrack18 video.
+
+    Args:
+        propagator (LabelPropagator): Holds the model.
+        video (Mapping): As returned by ``posetrack_io.load_posetrack_video``.
+        img_root (str): Directory the images' ``file_name`` is relative to.
+        k (int): Propagate up to ``k`` frames away. Defaults to 3.
+        name (str): Video name for messages.
+        keep_labeled (bool): Also copy the manual labels into the output.
+            Without it the output holds only the propagated frames (what the
+            augmentation config adds to the manual labels). Defaults to False.
+        frame_index_base (int): Number of a video's first frame (0 for
+            PoseTrack18, 1 for PoseTrack17).
+        progress (ProgressBar, optional): Updated once per propagated frame.
+
+    Returns:
+        dict: The output video in the loader's layout: every frame of the
+        input; frames with propagated labels have ``is_labeled`` True (they
+        now carry labels) plus ``source_frame`` and ``propagation_offset``;
+        each propagated person has ``is_labeled`` False, ``source_frame``,
+        ``source_image_id``, ``source_annotation_id``, ``propagation_offset``,
+        ``score`` (mean joint score) and per-joint ``scores``; its
+        ``track_id`` is the source person's.
+
+    Raises:
+        ValueError: the video has no labeled frame, or a frame is malformed.
+        FileNotFoundError / FrameDecodeError: a frame image is missing or
+            cannot be decoded (the message names the frame).
+    """
+    frames = _video_frames(video, name, frame_index_base)
+    id_to_t = {img['id']: t for t, img in frames.items()}
+    people: Dict[int, list] = {t: [] for t in frames}
+    for ann in video['annotations']:
+        people[id_to_t[ann['image_id']]].append(ann)
+    labeled = labeled_frames(video, frame_index_base, name)
+    if not labeled:
+        raise ValueError(
+            f'video {name} has no labeled frame (no image with is_labeled '
+            'true and annotations): there is nothing to propagate')
+    plan = plan_propagation(labeled, frames, k)
+
+    out_images, out_anns = [], []
+    for t, img in frames.items():
+        entry = {
+            key: val
+            for key, val in img.items() if key not in ('frame_index', )
+        }
+        entry['is_labeled'] = bool(keep_labeled and t in labeled)
+        out_images.append(entry)
+        if entry['is_labeled']:
+            out_anns.extend(
+                dict(copy.deepcopy(a), is_labeled=True) for a in people[t])
+    by_t = {frame_number(img): img for img in out_images}
+
+    # group targets by source frame: each frame is decoded once
+    by_source: Dict[int, List[int]] = {}
+    for t, s in plan.items():
+        by_source.setdefault(s, []).append(t)
+    for s in sorted(by_source):
+        src_img = frames[s]
+        img_src = read_frame(
+            osp.join(img_root, src_img['file_name']), frame_index=s)
+        anns = [a for a in people[s] if a.get('bbox') is not None]
+        if len(anns) < len(people[s]):
+            # the box defines the crop; PoseTrack18 people always have one
+            print_log(
+                f'video {name}, frame {s}: {len(people[s]) - len(anns)} '
+                'labeled people without "bbox" are not propagated',
+                logger='current',
+                level=30)
+        bboxes, kpts, vis = _source_people(anns, img_src.shape)
+        for t in by_source[s]:
+            img_dst = read_frame(
+                osp.join(img_root, frames[t]['file_name']), frame_index=t)
+            if img_dst.shape != img_src.shape:
+                raise ValueError(
+                    f'video {name}: frame {t} is {img_dst.shape[1]}x'
+                    f'{img_dst.shape[0]} but its source frame {s} is '
+                    f'{img_src.shape[1]}x{img_src.shape[0]}')
+            new_kpts, scores, new_vis = propagator.propagate(
+                img_src, img_dst, bboxes, kpts, vis)
+            entry = by_t[t]
+            entry.update(
+                is_labeled=True,
+                source_frame=s,
+                propagation_offset=t - s,
+                height=int(img_dst.shape[0]),
+                width=int(img_dst.shape[1]))
+            for p, ann in enumerate(anns):
+                out_anns.append(
+                    _propagated_annotation(ann, entry, p, new_kpts[p],
+                                           scores[p], new_vis[p], kpts[p],
+                                           s, t))
+            if progress is not None:
+                progress.update()
+    return dict(
+        images=out_images,
+        annotations=out_anns,
+        categories=copy.deepcopy(video.get('categories')))
+
+
+def _source_people(anns: Sequence[Mapping[str, Any]], shape: Tuple[int, ...]
+                   ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boxes (xyxy, clipped to the image as MMPose's datasets do),
+    keypoints and visibility of a labeled frame's people."""
+    h, w = shape[:2]
+    num = len(anns)
+    num_kpts = anns[0]['keypoints'].shape[0] if num else 0
+    bboxes = np.zeros((num, 4), dtype=np.float32)
+    kpts = np.zeros((num, num_kpts, 2), dtype=np.float32)
+    vis = np.zeros((num, num_kpts), dtype=np.float32)
+    for p, ann in enumerate(anns):
+        x, y, bw, bh = np.asarray(ann['bbox'], dtype=np.float64)
+        bboxes[p] = [
+            np.clip(x, 0, w - 1),
+            np.clip(y, 0, h - 1),
+            np.clip(x + bw, 0, w - 1),
+            np.clip(y + bh, 0, h - 1)
+        ]
+        kp = np.asarray(ann['keypoints'], dtype=np.float32)
+        kpts[p] = kp[:, :2]
+        vis[p] = kp[:, 2] > 0
+    return bboxes, kpts, vis
+
+
+def _propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
+                           index: int, kpts: np.ndarray, scores: np.ndarray,
+                           vis: np.ndarray, src_kpts: np.ndarray, s: int,
+                           t: int) -> Dict[str, Any]:
+    keypoints = np.zeros((len(kpts), 3), dtype=np.float64)
+    keypoints[vis, :2] = kpts[vis]
+    keypoints[vis, 2] = 1
+    shift = np.median(kpts[vis] - src_kpts[vis], axis=0) if vis.any() \
+        else np.zeros(2)
+    head = np.array([j for j in HEAD_JOINTS if j < len(vis) and vis[j]])
+    head_shift = np.median(kpts[head] - src_kpts[head], axis=0) \
+        if len(head) else shift
+    out = {
+        key: copy.deepcopy(val)
+        for key, val in ann.items()
+        if key not in ('keypoints', 'scores', 'bbox', 'bbox_head', 'id',
+                       'image_id', 'num_keypoints')
+    }
+    out.update(
+        id=(image['id'] * 100 + index) if isinstance(image['id'], int) else
+        f'{image["id"]}_{index}',
+        image_id=image['id'],
+        track_id=ann['track_id'],
+        keypoints=keypoints,
+        scores=scores.astype(np.float64),
+        bbox=_shift_box(ann.get('bbox'), shift),
+        bbox_head=_shift_box(ann.get('bbox_head'), head_shift),
+        num_keypoints=int(vis.sum()),
+        is_labeled=False,
+        source_frame=s,
+        source_image_id=ann['image_id'],
+        source_annotation_id=ann.get('id'),
+        propagation_offset=t - s,
+        score=float(scores[vis].mean()) if vis.any() else 0.0)
+    return out
+
+
+def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
+                              k: int,
+                              frame_index_base: int = 0) -> int:
+    """Number of frames :func:`propagate_video` will warp to (for the
+    progress bar); videos without labeled frames count 0."""
+    total = 0
+    for name, video in videos.items():
+        labeled = labeled_frames(video, frame_index_base, name)
+        if labeled:
+            frames = _video_frames(video, name, frame_index_base)
+            total += len(plan_propagation(labeled, frames, k))
+    return total
+
+
+def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
+                   people: str = 'all',
+                   img_root: Optional[str] = None) -> Dict[str, Any]:
+    """Merge per-video PoseTrack18 annotations into one COCO-style file, the
+    layout MMPose's ``PoseTrack18Dataset`` reads (``posetrack18_train.json``).
+
+    Only frames that carry people of the chosen kind are kept.
+
+    Args:
+        videos (Mapping): Video name -> video (loader layout).
+        people (str): ``'all'``, ``'manual'`` (annotations not marked
+            ``is_labeled: false``, on frames with ``is_labeled`` true) or
+            ``'propagated'`` (annotations marked ``is_labeled: false``).
+        img_root (str, optional): Directory the ``file_name`` s are relative
+            to; needed only when an image lacks ``width``/``height`` (official
+            files do), which are then read from the frame.
+
+    Returns:
+        dict: ``images``, ``annotations``, ``categories``. Boxes are
+        ``[x, y, w, h]`` and ``area`` is ``w * h``.
+    """
+    from ..datasets.posetrack_io import posetrack18_categories, video_to_json
+
+    if people not in ('all', 'manual', 'propagated'):
+        raise ValueError("people must be 'all', 'manual' or 'propagated', "
+                         f'got {people!r}')
+    images, annotations, seen = [], [], set()
+    for name in sorted(videos):
+        data = video_to_json(videos[name])
+        labeled = {
+            img['id']
+            for img in data['images'] if img.get('is_labeled', True)
+        }
+        kept = []
+        for ann in data['annotations']:
+            propagated = ann.get('is_labeled', True) is False
+            if ann.get('bbox') is None or ann['image_id'] not in labeled or (
+                    people == 'manual' and propagated) or (
+                        people == 'propagated' and not propagated):
+                continue
+            ann = dict(ann)
+            ann.setdefault('category_id', 1)
+            ann.setdefault('iscrowd', False)
+            ann['area'] = float(ann['bbox'][2] * ann['bbox'][3])
+            kept.append(ann)
+        used = {ann['image_id'] for ann in kept}
+        for img in data['images']:
+            if img['id'] not in used:
+                continue
+            if img['id'] in seen:
+                raise ValueError(
+                    f'image id {img["id"]} of video {name} is used twice')
+            seen.add(img['id'])
+            if 'width' not in img or 'height' not in img:
+                if img_root is None:
+                    raise ValueError(
+                        f'video {name}: image {img["file_name"]} has no '
+                        'width/height; pass img_root to read them')
+                h, w = read_frame(
+                    osp.join(img_root, img['file_name']),
+                    frame_number(img)).shape[:2]
+                img = dict(img, width=int(w), height=int(h))
+            images.append(img)
+        annotations.extend(kept)
+    return dict(
+        images=images,
+        annotations=annotations,
+        categories=posetrack18_categories())
+
+
+def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
+                         gt_videos: Mapping[str, Mapping[str, Any]]
+                         ) -> Dict[str, Any]:
+    """PoseTrack AP of the propagated people against dense ground truth.
+
+    Only the frames that received propagated labels are scored (the manual
+    labels copied with ``keep_labeled`` would score 100 and hide the
+    result). Frames are matched by frame number, so the GT files may list
+    their frames in any order or more frames than the output.
+
+    Args:
+        out_videos (Mapping): Video name -> output of :func:`propagate_video`.
+        gt_videos (Mapping): Video name -> dense GT video (loader layout,
+            with head boxes).
+
+    Returns:
+        dict: As ``posetrack_ap`` (``ap`` per joint, ``Total``, ...).
+    """
+    from ..evaluation.functional.posetrack_ap import posetrack_ap
+
+    missing = sorted(set(out_videos) - set(gt_videos))
+    if missing:
+        raise ValueError(f'no ground truth for the propagated videos '
+                         f'{missing[:5]} (the GT directory needs a file of '
+                         'the same name per video)')
+    pairs = []
+    for name in sorted(out_videos):
+        out, gt = out_videos[name], gt_videos[name]
+        out_t = {img['id']: frame_number(img) for img in out['images']}
+        pred_by_t: Dict[int, list] = {}
+        for ann in out['annotations']:
+            if ann.get('is_labeled', True) is False:
+                pred_by_t.setdefault(out_t[ann['image_id']], []).append(ann)
+        gt_t = {img['id']: frame_number(img) for img in gt['images']}
+        gt_frames = set(gt_t.values())
+        stray = sorted(set(pred_by_t) - gt_frames)
+        if stray:
+            raise ValueError(f'video {name}: the ground truth has no frames '
+                             f'{stray[:5]}, which got propagated labels')
+        t_to_gt_id = {t: i for i, t in gt_t.items()}
+        gt_sub = dict(
+            gt,
+            annotations=[
+                a for a in gt['annotations']
+                if gt_t[a['image_id']] in pred_by_t
+            ])
+        pred_anns = []
+        for t, anns in pred_by_t.items():
+            # a joint's ranking score is its ``scores`` entry, as in poseval
+            pred_anns.extend(dict(a, image_id=t_to_gt_id[t]) for a in anns)
+        pred_sub = dict(gt, annotations=pred_anns)
+        pairs.append((gt_sub, pred_sub, name))
+    return posetrack_ap(pairs)

@@ -1,0 +1,236 @@
+"""Propagate sparse PoseTrack18 labels to nearby frames with a PoseWarper.
+
+    python tools/propagate_labels.py CONFIG CHECKPOINT \\
+        --ann-dir data/posetrack18/annotations/train \\
+        --img-root data/posetrack18 --out-dir work_dirs/propagated \\
+        [--k 3] [--device cpu] [--eval data/posetrack18/annotations/dense]
+
+For every labeled person of a labeled frame ``A`` and every frame ``B``
+within ``±K`` of it, ``A``'s ground-truth heatmaps are warped to ``B`` with
+offsets from the two frames' predicted heatmaps (see
+``mmpose_posewarper/apis/propagation.py``). Writes
+
+* ``OUT_DIR/annotations/<video>.json``: PoseTrack18 files, one per input
+  video; propagated people keep their track id and carry ``is_labeled:
+  false``, ``source_frame``, ``propagation_offset`` and ``score``;
+* ``OUT_DIR/posetrack18_manual.json`` and
+  ``OUT_DIR/posetrack18_propagated.json``: the manual and the propagated
+  labels as COCO-style files (the layout MMPose's ``PoseTrack18Dataset``
+  reads), the two parts of ``configs/augmentation/``.
+
+Nothing is written before every video has been propagated, each file is
+written atomically, and the output may not overlap the input.
+"""
+import argparse
+import math
+import os.path as osp
+import sys
+from typing import Dict, List
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
+
+from mmpose_posewarper.apis.propagation import (
+    LabelPropagator, count_propagation_targets, evaluate_propagation,
+    labeled_frames, load_pose_model, propagate_video, videos_to_coco,
+    write_json_atomic)
+from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
+                                                     load_posetrack_video,
+                                                     write_posetrack_video)
+
+#: K of the paper's propagation experiments when neither CLI nor config set it
+DEFAULT_K = 3
+
+
+def parse_args(argv: List[str] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Propagate sparse PoseTrack18 labels with PoseWarper')
+    parser.add_argument('config', help='PoseWarper config file')
+    parser.add_argument('checkpoint', help='trained PoseWarper checkpoint')
+    parser.add_argument(
+        '--ann-dir',
+        required=True,
+        help='PoseTrack18 annotations: a directory of per-video JSON files '
+        'or one such file')
+    parser.add_argument(
+        '--img-root',
+        required=True,
+        help='directory the images\' "file_name" is relative to')
+    parser.add_argument(
+        '--out-dir', required=True, help='output directory (a new location)')
+    parser.add_argument(
+        '--k',
+        type=int,
+        default=None,
+        help='propagate to frames up to K away from a labeled frame '
+        f'(default: the config\'s propagation.k, else {DEFAULT_K})')
+    parser.add_argument(
+        '--device', default='cpu', help='device, e.g. cpu, cuda, cuda:1')
+    parser.add_argument(
+        '--batch-size', type=int, default=16, help='people per forward pass')
+    parser.add_argument(
+        '--keep-labeled',
+        action='store_true',
+        help='also copy the manual labels into the per-video files')
+    parser.add_argument(
+        '--skip-unlabeled-videos',
+        action='store_true',
+        help='warn about and skip videos without any labeled frame instead '
+        'of stopping')
+    parser.add_argument(
+        '--frame-index-base',
+        type=int,
+        default=0,
+        help='number of a video\'s first frame (0: PoseTrack18, 1: '
+        'PoseTrack17)')
+    parser.add_argument(
+        '--eval',
+        metavar='GT_DIR',
+        help='score the propagated labels against dense ground truth (a '
+        'directory of per-video PoseTrack18 files with the same names)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings')
+    return parser.parse_args(argv)
+
+
+def _finite_or_none(value: float):
+    # JSON has no NaN (a joint without ground truth has a NaN AP)
+    return float(value) if math.isfinite(value) else None
+
+
+def _same_path(a: str, b: str) -> bool:
+    a, b = osp.realpath(a), osp.realpath(b)
+    return a == b or (osp.exists(a) and osp.exists(b) and osp.samefile(a, b))
+
+
+def check_output_location(ann_path: str, out_dir: str,
+                          input_files: List[str]) -> str:
+    """Refuse an output location that could overwrite the input.
+
+    Returns:
+        str: The per-video output directory ``out_dir/annotations``.
+    """
+    ann_out = osp.join(out_dir, 'annotations')
+    ann_dir = ann_path if osp.isdir(ann_path) else osp.dirname(ann_path)
+    for target in (out_dir, ann_out):
+        if _same_path(target, ann_dir or '.'):
+            raise ValueError(
+                f'--out-dir {out_dir} would write into the input annotation '
+                f'directory {ann_dir}; choose a new location (the input is '
+                'never overwritten)')
+    for f in input_files:
+        if _same_path(osp.join(ann_out, osp.basename(f)), f):
+            raise ValueError(f'the output would overwrite the input {f}')
+    return ann_out
+
+
+def load_input(ann_path: str) -> Dict[str, dict]:
+    """Videos of a per-video directory or of a single per-video file."""
+    if osp.isdir(ann_path):
+        return load_posetrack_dir(ann_path)
+    if osp.isfile(ann_path):
+        name = osp.splitext(osp.basename(ann_path))[0]
+        return {name: load_posetrack_video(ann_path)}
+    raise FileNotFoundError(f'--ann-dir {ann_path} does not exist')
+
+
+def main(argv: List[str] = None) -> int:
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    k = args.k if args.k is not None else cfg.get('propagation', {}).get(
+        'k', DEFAULT_K)
+    if k < 1:
+        raise ValueError(f'K must be >= 1, got {k}')
+
+    videos = load_input(args.ann_dir)
+    ann_out = check_output_location(
+        args.ann_dir, args.out_dir,
+        [osp.join(args.ann_dir, f'{n}.json') for n in videos]
+        if osp.isdir(args.ann_dir) else [args.ann_dir])
+    # a video without labels is an error unless asked to skip it; check all
+    # of them before the model is loaded and the (long) propagation starts
+    unlabeled = [
+        name for name, video in videos.items()
+        if not labeled_frames(video, args.frame_index_base, name)
+    ]
+    if unlabeled:
+        msg = (f'{len(unlabeled)} of {len(videos)} videos have no labeled '
+               f'frame, nothing can be propagated in them: '
+               f'{", ".join(unlabeled[:5])}')
+        if not args.skip_unlabeled_videos:
+            raise ValueError(msg + ' (use --skip-unlabeled-videos to skip '
+                             'them)')
+        print_log(msg + '; skipped', logger='current', level=30)
+        videos = {n: v for n, v in videos.items() if n not in unlabeled}
+        if not videos:
+            raise ValueError('no video with labeled frames is left')
+    model = load_pose_model(
+        cfg, args.checkpoint, device=args.device, require_warping=True)
+    propagator = LabelPropagator(model, batch_size=args.batch_size)
+
+    total = count_propagation_targets(videos, k, args.frame_index_base)
+    print_log(
+        f'propagating labels of {len(videos)} videos to {total} frames '
+        f'(K={k}) on {args.device}',
+        logger='current')
+    progress = ProgressBar(total) if total else None
+    outputs = {}
+    for name, video in videos.items():
+        outputs[name] = propagate_video(
+            propagator,
+            video,
+            args.img_root,
+            k=k,
+            name=name,
+            keep_labeled=args.keep_labeled,
+            frame_index_base=args.frame_index_base,
+            progress=progress)
+    if progress is not None:
+        sys.stdout.write('\n')
+
+    # only now that every video succeeded is anything written
+    manual_coco = videos_to_coco(videos, 'manual', img_root=args.img_root)
+    propagated_coco = videos_to_coco(
+        outputs, 'propagated', img_root=args.img_root)
+    for name, video in outputs.items():
+        write_posetrack_video(osp.join(ann_out, f'{name}.json'), video)
+    write_json_atomic(
+        osp.join(args.out_dir, 'posetrack18_manual.json'), manual_coco)
+    write_json_atomic(
+        osp.join(args.out_dir, 'posetrack18_propagated.json'),
+        propagated_coco)
+    num_people = sum(
+        a.get('is_labeled', True) is False for v in outputs.values()
+        for a in v['annotations'])
+    print_log(
+        f'wrote {len(outputs)} videos with {num_people} propagated people to '
+        f'{ann_out}',
+        logger='current')
+
+    if args.eval:
+        from mmpose_posewarper.evaluation.functional.posetrack_ap import \
+            format_table
+        gt = load_posetrack_dir(args.eval, require_head_box=True)
+        result = evaluate_propagation(outputs, gt)
+        print_log(
+            f'propagation AP on {result["num_frames"]} frames:\n'
+            + format_table(result['ap']),
+            logger='current')
+        write_json_atomic(
+            osp.join(args.out_dir, 'eval.json'),
+            dict(
+                num_frames=int(result['num_frames']),
+                ap_per_joint=[_finite_or_none(v) for v in result['ap']],
+                **{k: _finite_or_none(v)
+                   for k, v in result.items() if isinstance(v, float)}))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
