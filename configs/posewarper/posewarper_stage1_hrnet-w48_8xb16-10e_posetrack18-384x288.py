@@ -11,7 +11,7 @@ _base_ = [
 ]
 
 custom_imports = dict(
-    imports=['mmpose_posewarper', 'mmpose_posewarper.models'],
+    imports=['mmpose_posewarper'],
     allow_failed_imports=False)
 
 # runtime

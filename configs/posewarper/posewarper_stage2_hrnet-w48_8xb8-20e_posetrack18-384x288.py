@@ -16,7 +16,7 @@ _base_ = [
 ]
 
 custom_imports = dict(
-    imports=['mmpose_posewarper', 'mmpose_posewarper.models'],
+    imports=['mmpose_posewarper'],
     allow_failed_imports=False)
 
 train_cfg = dict(max_epochs=20, val_interval=1)  # END_EPOCH 20

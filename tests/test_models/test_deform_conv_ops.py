@@ -114,3 +114,19 @@ def test_bad_inputs_are_rejected():
 
 def test_mmcv_ops_availability_on_cpu():
     assert mmcv_ops_available(torch.device('cpu'))
+
+
+@pytest.mark.parametrize('cls', [DeformConvWarp, ModulatedDeformConvWarp])
+def test_falls_back_to_torchvision_without_mmcv_kernels(monkeypatch, cls):
+    """E.g. a CPU-only mmcv build used on a GPU: same result, one warning."""
+    from mmpose_posewarper.models.ops import deform_conv as module
+    layer = _layer(cls)
+    x, offset = _random(layer, seed=5)
+    with_mmcv = layer(x, offset)
+    monkeypatch.setattr(module, 'mmcv_ops_available', lambda device: False)
+    monkeypatch.setattr(module, '_warned_fallback', set())
+    monkeypatch.setattr(module, 'mmcv_deform_conv2d', None)
+    monkeypatch.setattr(module, 'mmcv_modulated_deform_conv2d', None)
+    with pytest.warns(UserWarning, match='torchvision'):
+        fallback = layer(x, offset)
+    torch.testing.assert_close(fallback, with_mmcv, atol=1e-5, rtol=0)
