@@ -1,0 +1,60 @@
+# Tiny CPU version of the augmentation experiment for the tests: the same
+# ConcatDataset of manual + propagated labels and the same pipeline, with the
+# tiny HRNet and 64x48 crops, one short epoch and no validation.
+# Point it at a propagation output with --cfg-options
+#   train_dataloader.dataset.datasets.0.ann_file=OUT/posetrack18_manual.json
+#   train_dataloader.dataset.datasets.1.ann_file=OUT/posetrack18_propagated.json
+#   train_dataloader.dataset.datasets.{0,1}.data_prefix.img=IMG_ROOT/
+_base_ = [
+    '../td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288_manual+propagated.py',
+    '../../_base_/models/hrnet_tiny_64x48.py'
+]
+
+codec = dict(
+    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+model = dict(
+    backbone={{_base_.tiny_hrnet}},
+    head=dict(in_channels=8, decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(datasets=[
+        dict(
+            type='PoseTrack18Dataset',
+            data_mode='topdown',
+            ann_file='work_dirs/propagated/posetrack18_manual.json',
+            data_prefix=dict(img='data/posetrack18/'),
+            pipeline=train_pipeline),
+        dict(
+            type='PoseTrack18Dataset',
+            data_mode='topdown',
+            ann_file='work_dirs/propagated/posetrack18_propagated.json',
+            data_prefix=dict(img='data/posetrack18/'),
+            pipeline=train_pipeline)
+    ]))
+train_cfg = dict(max_epochs=1, val_interval=100)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=5, start_factor=0.1, by_epoch=False)
+]
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
+default_hooks = dict(
+    checkpoint=dict(save_best=None, interval=1),
+    logger=dict(interval=1))
+load_from = None
