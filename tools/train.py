@@ -55,7 +55,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Merge CLI arguments into the config (same rules as MMPose)."""
+    """Merge CLI arguments into the config (MMPose's rules, except that
+    ``--cfg-options`` is applied before ``--no-validate`` so options may
+    still name the val settings it removes)."""
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
@@ -75,8 +79,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 

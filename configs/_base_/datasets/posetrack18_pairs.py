@@ -11,7 +11,6 @@
 #
 # A child config that changes the input size must redefine `codec` AND the
 # pipelines / dataloaders that embed it (base variables are resolved here).
-custom_imports = dict(imports=['mmpose_posewarper.datasets'], allow_failed_imports=False)
 
 dataset_type = 'PoseTrackFramePairDataset'
 data_root = 'data/posetrack18/'

@@ -16,8 +16,9 @@ _base_ = [
 custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
 
 data_root = 'data/synthetic/'
-codec = {{_base_.tiny_codec}}
-meta_keys = {{_base_.meta_keys}}
+# the tiny model's codec (configs/_base_/models/hrnet_tiny_64x48.py)
+codec = dict(
+    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
 
 train_pipeline = [
     dict(type='LoadMultiFrameImages'),
@@ -25,13 +26,13 @@ train_pipeline = [
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs', meta_keys=meta_keys),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 val_pipeline = [
     dict(type='LoadMultiFrameImages'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='PackPoseInputs', meta_keys=meta_keys),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 
 train_dataloader = dict(
@@ -42,7 +43,7 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/train/',
         # labels kept on every 7th frame, as in the sparse benchmark
-        sparse_cfg=dict(mode='every_k', k=7, phase=0),
+        sparse_cfg=dict(_delete_=True, mode='every_k', k=7, phase=0),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
@@ -66,3 +67,5 @@ default_hooks = dict(
     logger=dict(interval=5),
     checkpoint=dict(interval=1, save_best=None))
 randomness = dict(seed=0)
+# multi-process smoke runs end with a check that all ranks hold equal weights
+custom_hooks = [dict(type='RankConsistencyHook')]
