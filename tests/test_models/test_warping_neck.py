@@ -157,3 +157,13 @@ def test_w48_warping_parameter_count():
             for p in m.parameters())
     assert n == 7_558_605
     assert sum(p.numel() for p in neck.trans_layer.parameters()) == 48 * 17 + 17
+
+
+def test_other_kernel_sizes_keep_the_map_size():
+    neck = _neck(offsets_kernel=5, deform_conv_kernel=5, dilations=(1, 2))
+    assert neck.offset_layers[1].padding == (4, 4)
+    assert neck.offset_layers[0].out_channels == 2 * 25 * K
+    ref, sup = _heatmaps(2, 1), _heatmaps(2, 2)
+    torch.testing.assert_close(neck.warp(ref, sup), sup, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match='odd'):
+        _neck(deform_conv_kernel=4)

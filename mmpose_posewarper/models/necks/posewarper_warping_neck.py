@@ -117,16 +117,16 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
                 padding=(deform_conv_kernel // 2) * dilation,
                 dilation=dilation,
                 deform_groups=deform_groups)
-            if cfg['type'] != 'PoseWarperTVDeformConv':
-                cfg.setdefault('im2col_step', im2col_step)
+            cfg.setdefault('im2col_step', im2col_step)
             layers.append(MODELS.build(cfg))
         self.deform_conv_layers = nn.ModuleList(layers)
 
-        # The offset convs predict what the deformable convs consume: MMPose
-        # sizes them as 2·offsets_kernel²·dg, which is right only for DCNv1
-        # with offsets_kernel == deform_conv_kernel.
+        # The offset convs predict what the deformable convs consume. MMPose
+        # sizes them as 2·offsets_kernel²·dg with padding = dilation, which
+        # is right only for DCNv1 with 3x3 offset and deformable kernels.
         needed = self.deform_conv_layers[0].offset_channels
-        if self.offset_layers[0].out_channels != needed:
+        if (self.offset_layers[0].out_channels != needed
+                or offsets_kernel != 3):
             self.offset_layers = nn.ModuleList([
                 build_conv_layer(
                     cfg=dict(type='Conv2d'),
