@@ -249,12 +249,12 @@ class LabelPropagator:
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
-    def _crop(self, img_src: np.ndarray, img_dst: np.ndarray,
-              bbox: np.ndarray, keypoints: np.ndarray,
-              visible: np.ndarray) -> dict:
+    def _crop(self, imgs: List[np.ndarray], bbox: np.ndarray,
+              keypoints: np.ndarray, visible: np.ndarray) -> dict:
+        """Crop all ``imgs`` with one person's box (one affine transform)."""
         results = dict(
-            img=[img_src, img_dst],
-            img_shape=img_src.shape[:2],
+            img=list(imgs),
+            img_shape=imgs[0].shape[:2],
             bbox=bbox.reshape(1, 4).astype(np.float32),
             bbox_score=np.ones(1, dtype=np.float32),
             keypoints=keypoints.reshape(1, -1, 2).astype(np.float32),
@@ -284,20 +284,43 @@ class LabelPropagator:
             bool (joints labeled in ``A`` whose heatmap could be rendered in
             the crop). Invisible joints have coordinates and score 0.
         """
-        if img_src.shape != img_dst.shape:
-            raise ValueError(
-                f'frames differ in size: {img_src.shape} vs {img_dst.shape}')
-        num = len(bboxes)
+        kpts, scores, vis = self.propagate_many(img_src, [img_dst], bboxes,
+                                                keypoints, keypoints_visible)
+        return kpts[0], scores[0], vis
+
+    @torch.no_grad()
+    def propagate_many(self, img_src: np.ndarray,
+                       imgs_dst: Sequence[np.ndarray], bboxes: np.ndarray,
+                       keypoints: np.ndarray, keypoints_visible: np.ndarray
+                       ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`propagate` to several frames ``B_1 .. B_T`` at once.
+
+        Each person's crop of ``A`` goes through the backbone once for all
+        ``T`` targets (the crops of all frames share the affine transform of
+        the person's box in ``A``).
+
+        Returns:
+            tuple: ``keypoints`` ``(T, N, K, 2)``, ``scores`` ``(T, N, K)``
+            and ``visible`` ``(N, K)`` (the same for every target).
+        """
+        for t, img in enumerate(imgs_dst):
+            if img.shape != img_src.shape:
+                raise ValueError(f'target frame {t} is {img.shape}, the '
+                                 f'source frame {img_src.shape}')
+        num, num_dst = len(bboxes), len(imgs_dst)
         num_kpts = keypoints.shape[1] if num else 0
-        out_kpts = np.zeros((num, num_kpts, 2), dtype=np.float32)
-        out_scores = np.zeros((num, num_kpts), dtype=np.float32)
+        out_kpts = np.zeros((num_dst, num, num_kpts, 2), dtype=np.float32)
+        out_scores = np.zeros((num_dst, num, num_kpts), dtype=np.float32)
         out_vis = np.zeros((num, num_kpts), dtype=bool)
-        for start in range(0, num, self.batch_size):
-            idx = range(start, min(num, start + self.batch_size))
+        # people per forward pass, so that about batch_size frame pairs run
+        # through the backbone at once
+        per_pass = max(1, self.batch_size // max(1, num_dst))
+        for start in range(0, num, per_pass):
+            idx = range(start, min(num, start + per_pass))
             crops, targets, metas = [], [], []
             for n in idx:
-                res = self._crop(img_src, img_dst, bboxes[n], keypoints[n],
-                                 keypoints_visible[n] > 0)
+                res = self._crop([img_src, *imgs_dst], bboxes[n],
+                                 keypoints[n], keypoints_visible[n] > 0)
                 enc = self.codec.encode(res['transformed_keypoints'],
                                         res['keypoints_visible'])
                 crops.append(
@@ -306,8 +329,8 @@ class LabelPropagator:
                 targets.append(enc['heatmaps'])
                 metas.append((res['input_center'], res['input_scale'],
                               enc['keypoint_weights'].reshape(-1) > 0))
-            # (N, 2, 3, H, W), frame 0 = A, frame 1 = B; the model's own
-            # data preprocessor does the channel order and normalisation
+            # (n, 1 + T, 3, H, W), frame 0 = A; the model's own data
+            # preprocessor does the channel order and normalisation
             inputs = self.model.data_preprocessor(
                 dict(inputs=crops))['inputs'].to(self.device)
             if inputs.dim() != 5:
@@ -317,28 +340,37 @@ class LabelPropagator:
                     f'{tuple(inputs.shape)}')
             heatmaps = self.model.neck.heatmaps(
                 self.model.backbone(inputs.flatten(0, 1)))
-            heatmaps = heatmaps.view(len(idx), 2, *heatmaps.shape[1:])
-            hm_src, hm_dst = heatmaps[:, 0], heatmaps[:, 1]
-            gt = torch.from_numpy(np.stack(targets)).to(hm_src)
-            if gt.shape != hm_src.shape:
+            heatmaps = heatmaps.view(len(idx), 1 + num_dst,
+                                     *heatmaps.shape[1:])
+            gt = torch.from_numpy(np.stack(targets)).to(heatmaps)
+            if gt.shape[1:] != heatmaps.shape[2:]:
                 raise ValueError(
                     f'the codec renders heatmaps of shape '
                     f'{tuple(gt.shape[1:])} but the network predicts '
-                    f'{tuple(hm_src.shape[1:])}; check the codec heatmap_size '
-                    'and the number of keypoints')
+                    f'{tuple(heatmaps.shape[2:])}; check the codec '
+                    'heatmap_size and the number of keypoints')
+            # every target B is the reference of its own warp; A's heatmaps
+            # and ground truth are the same for all of them
+            # (mmcv's deformable conv needs contiguous inputs)
+            hm_dst = heatmaps[:, 1:].flatten(0, 1).contiguous()
+            hm_src = heatmaps[:, :1].expand_as(
+                heatmaps[:, 1:]).flatten(0, 1).contiguous()
+            gt = gt[:, None].expand_as(
+                heatmaps[:, 1:]).flatten(0, 1).contiguous()
             warped = self.model.neck.warp(hm_dst, hm_src, source=gt)
-            warped = warped.float().cpu().numpy()
+            warped = warped.float().cpu().numpy().reshape(
+                len(idx), num_dst, num_kpts, *warped.shape[2:])
             for j, n in enumerate(idx):
                 center, scale, vis = metas[j]
-                kpts, _ = self.codec.decode(warped[j])
-                kpts = kpts[0, :, :2]
-                # input (crop) space -> image, as TopdownPoseEstimator does
-                kpts = kpts / np.array(self.input_size) * scale \
-                    + center - 0.5 * scale
-                score = warped[j].reshape(num_kpts, -1).max(axis=1)
-                out_kpts[n] = np.where(vis[:, None], kpts, 0)
-                out_scores[n] = np.where(vis, score, 0)
                 out_vis[n] = vis
+                for t in range(num_dst):
+                    kpts, _ = self.codec.decode(warped[j, t])
+                    # input (crop) space -> image, as TopdownPoseEstimator
+                    kpts = kpts[0, :, :2] / np.array(self.input_size) \
+                        * scale + center - 0.5 * scale
+                    score = warped[j, t].reshape(num_kpts, -1).max(axis=1)
+                    out_kpts[t, n] = np.where(vis[:, None], kpts, 0)
+                    out_scores[t, n] = np.where(vis, score, 0)
         return out_kpts, out_scores, out_vis
 
 
@@ -525,27 +557,31 @@ def propagate_video(propagator: LabelPropagator,
                 logger='current',
                 level=30)
         bboxes, kpts, vis = _source_people(anns, img_src.shape)
-        for t in by_source[s]:
-            img_dst = read_frame(
+        targets = by_source[s]
+        imgs_dst = []
+        for t in targets:
+            img = read_frame(
                 osp.join(img_root, frames[t]['file_name']), frame_index=t)
-            if img_dst.shape != img_src.shape:
+            if img.shape != img_src.shape:
                 raise ValueError(
-                    f'video {name}: frame {t} is {img_dst.shape[1]}x'
-                    f'{img_dst.shape[0]} but its source frame {s} is '
+                    f'video {name}: frame {t} is {img.shape[1]}x'
+                    f'{img.shape[0]} but its source frame {s} is '
                     f'{img_src.shape[1]}x{img_src.shape[0]}')
-            new_kpts, scores, new_vis = propagator.propagate(
-                img_src, img_dst, bboxes, kpts, vis)
+            imgs_dst.append(img)
+        new_kpts, scores, new_vis = propagator.propagate_many(
+            img_src, imgs_dst, bboxes, kpts, vis)
+        for i, t in enumerate(targets):
             entry = by_t[t]
             entry.update(
                 is_labeled=True,
                 source_frame=s,
                 propagation_offset=t - s,
-                height=int(img_dst.shape[0]),
-                width=int(img_dst.shape[1]))
+                height=int(img_src.shape[0]),
+                width=int(img_src.shape[1]))
             for p, ann in enumerate(anns):
                 out_anns.append(
-                    _propagated_annotation(ann, entry, p, new_kpts[p],
-                                           scores[p], new_vis[p], kpts[p],
+                    _propagated_annotation(ann, entry, p, new_kpts[i, p],
+                                           scores[i, p], new_vis[p], kpts[p],
                                            s, t))
             if progress is not None:
                 progress.update()

@@ -136,6 +136,72 @@ def test_known_offsets_move_the_labels(tmp_path, identity_posewarper):
     np.testing.assert_allclose(scores[vis], 1.0, atol=1e-5)
 
 
+def test_batched_targets_equal_pairwise(tmp_path, identity_posewarper):
+    """Warping to several frames at once (A's crop through the backbone once)
+    gives what warping to each frame alone gives, with a model whose warp is
+    not the identity."""
+    import torch
+
+    from mmpose_posewarper.apis.propagation import (LabelPropagator,
+                                                    load_pose_model)
+    video = write_tiny_video(
+        tmp_path / 'data', nframes=4, labeled=(1, ), shift=(3.0, 1.0))
+    model = load_pose_model(str(TINY_POSEWARPER), str(identity_posewarper))
+    torch.manual_seed(0)
+    for module in (model.neck.trans_layer, *model.neck.offset_layers):
+        torch.nn.init.normal_(module.weight, std=0.3)
+    propagator = LabelPropagator(model, batch_size=3)
+    anns = load_posetrack_video(str(video['sparse_file']))['annotations']
+    boxes = np.array([[x, y, x + w, y + h]
+                      for x, y, w, h in (a['bbox'] for a in anns)])
+    kpts = np.stack([a['keypoints'][:, :2] for a in anns])
+    vis = np.stack([a['keypoints'][:, 2] for a in anns])
+    imgs = [cv2.imread(str(video['frame_dir'] / f'{t:06d}.jpg'))
+            for t in range(4)]
+    many_k, many_s, many_v = propagator.propagate_many(
+        imgs[1], [imgs[0], imgs[2], imgs[3]], boxes, kpts, vis)
+    for i, t in enumerate((0, 2, 3)):
+        one_k, one_s, one_v = propagator.propagate(imgs[1], imgs[t], boxes,
+                                                   kpts, vis)
+        np.testing.assert_allclose(many_k[i], one_k, atol=1e-3)
+        np.testing.assert_allclose(many_s[i], one_s, atol=1e-5)
+        np.testing.assert_array_equal(many_v, one_v)
+    # the random warp really moved something
+    assert np.abs(many_k[0] - kpts)[many_v].max() > 1.0
+
+
+def test_k_from_the_config(tmp_path, identity_posewarper):
+    video = write_tiny_video(tmp_path / 'data', nframes=7, labeled=(3, ),
+                             num_people=1)
+    out = tmp_path / 'out'
+    run_propagation(video, identity_posewarper, out, '--cfg-options',
+                    'propagation.k=1')
+    (res, ) = load_posetrack_dir(str(out / 'annotations')).values()
+    assert sorted(a['propagation_offset'] for a in res['annotations']) == [
+        -1, 1
+    ]
+
+
+def test_real_posetrack_file_with_missing_frames(tmp_path, shared_data,
+                                                 identity_posewarper):
+    """The official val file of 003418 lists frame 0 only (its frames 1-148
+    are not on disk here): the frames to propagate to get entries, and the
+    first missing image is named."""
+    ann = shared_data / 'posetrack18' / 'annotations' / 'val' / \
+        '003418_mpii_test.json'
+    argv = [
+        str(TINY_POSEWARPER),
+        str(identity_posewarper), '--ann-dir',
+        str(ann), '--img-root',
+        str(shared_data / 'posetrack18'), '--out-dir',
+        str(tmp_path / 'out')
+    ]
+    with pytest.raises(FileNotFoundError,
+                       match=r'images/val/003418_mpii_test/000001.jpg '
+                       r'\(frame 1\) does not exist'):
+        propagate_tool.main(argv)
+
+
 def test_outputs_load_back(tmp_path, identity_posewarper):
     """The per-video files load with posetrack_io, the frame-pair dataset
     and MMPose's PoseTrack18Dataset; the COCO-style files too."""
