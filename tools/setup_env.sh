@@ -28,19 +28,24 @@ STAMP_INPUTS="$(cat "$PINNED" "$ROOT/requirements/runtime.txt" "$ROOT/requiremen
 STAMP="$VENV/.posewarper-env-$STAMP_INPUTS"
 
 verify() {
-  "$VENV/bin/python" - <<'PY'
+  "$VENV/bin/python" - "$ROOT/mmpose_posewarper/utils/environment.py" <<'PY'
+import importlib.util
 import sys
-import torch, torchvision, numpy, mmengine, mmcv, mmdet, mmpose, xtcocotools, mim  # noqa: F401
-from mmcv.ops import ModulatedDeformConv2d, DeformConv2d  # noqa: F401
-import mmcv.ops
-from mmcv.utils import ext_loader
-ext_loader.load_ext('_ext', ['deform_conv_forward', 'modulated_deform_conv_forward'])
-import mmpose_posewarper  # noqa: F401
-from mim.utils import get_installed_path
+# loaded by path: importing the package would fail first on a broken stack
+spec = importlib.util.spec_from_file_location('posewarper_environment', sys.argv[1])
+environment = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(environment)
+EnvironmentProblem, check_environment = environment.EnvironmentProblem, environment.check_environment
+try:
+    check_environment(require_mmcv_ops=True)
+except EnvironmentProblem as problem:
+    sys.exit(f'setup_env: ERROR: {problem}')
+import numpy, torch, mmcv, mmdet, mmengine, mmpose, xtcocotools  # noqa: F401
 import os.path as osp
+from mim.utils import get_installed_path
+assert numpy.__version__.startswith('1.'), f'numpy {numpy.__version__}: need numpy<2'
 assert osp.isfile(osp.join(get_installed_path('mmpose_posewarper'), '.mim', 'tools', 'train.py')), \
     'mim cannot find mmpose_posewarper/.mim/tools/train.py'
-assert numpy.__version__.startswith('1.'), numpy.__version__
 print(f'setup_env: OK python {sys.version.split()[0]}, torch {torch.__version__}, '
       f'mmcv {mmcv.__version__} (ops compiled), mmengine {mmengine.__version__}, '
       f'mmdet {mmdet.__version__}, mmpose {mmpose.__version__}, numpy {numpy.__version__}',

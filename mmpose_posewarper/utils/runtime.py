@@ -3,6 +3,7 @@ from mmengine.config import Config
 
 from .checkpoint import allow_mmengine_checkpoints
 from .distributed import setup_cpu_distributed
+from .environment import check_environment
 
 
 def prepare_runtime(cfg: Config) -> Config:
@@ -15,6 +16,8 @@ def prepare_runtime(cfg: Config) -> Config:
     Returns:
         Config: ``cfg``, updated in place.
     """
+    # without mmcv ops the model falls back to torchvision's deform conv
+    check_environment(require_mmcv_ops=False)
     # registers the plugin even when a config forgets ``custom_imports``
     import mmpose_posewarper  # noqa: F401
     allow_mmengine_checkpoints()
