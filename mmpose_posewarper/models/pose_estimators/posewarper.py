@@ -145,8 +145,10 @@ class PoseWarper(TopdownPoseEstimator):
                 raise KeyError(
                     f"data sample {i} has no metainfo['frame_weights']: add "
                     "'frame_weights' to PackPoseInputs' meta_keys")
-            row = np.asarray(sample.metainfo['frame_weights'],
-                             dtype=np.float32).reshape(-1)
+            row = sample.metainfo['frame_weights']
+            if isinstance(row, Tensor):
+                row = row.detach().cpu().numpy()
+            row = np.asarray(row, dtype=np.float32).reshape(-1)
             if row.size != num_frames:
                 raise ValueError(
                     f'data sample {i} has {row.size} frame weights for '
