@@ -23,10 +23,12 @@ the floor (batched warps, BN folding, channels-last) with their effect on
 the results. Multiply-accumulates (MACs) of every conv / deformable conv /
 linear layer are counted with forward hooks during the same timed runs.
 
-Each measurement runs in its own subprocess, so ``peak_rss_mb`` is that
-process's ``ru_maxrss`` (model + frames + inference, Python and torch
-included); ``rss_setup_mb`` is its RSS after building the model and before
-warm-up. The last line printed is one JSON object with all results.
+(a), (b), (c) and the training iteration each run in their own subprocess,
+so ``peak_rss_mb[method]`` is that process's ``ru_maxrss`` (model, frames
+and inference, Python and torch included); the child's ``rss_setup_mb`` is
+its RSS after building the model, before warm-up. All models are built with
+the same seeded random weights, so (b) and (c) are compared point by point.
+The last line printed is one JSON object with all results.
 """
 import argparse
 import json
@@ -37,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from collections import defaultdict
 from functools import partial
 from typing import Callable, Dict, List, Optional
@@ -51,8 +54,9 @@ TINY_STAGE1 = 'configs/posewarper/tiny/topdown_tiny_64x48.py'
 # The white-shirted player on the 1280x720 frames (x1, y1, x2, y2), picked by
 # eye; the cost does not depend on where the box is.
 PERSON_BOX = (360.0, 280.0, 550.0, 590.0)
-METHODS = ('components', 'dcn', 'single', 'recompute', 'cached',
-           'cached_opt', 'train')
+# one subprocess each; 'components' includes the deformable-conv timings,
+# 'cached' ends with the BN-folded model (after its peak RSS is taken)
+METHODS = ('components', 'single', 'recompute', 'cached', 'train')
 JSON_KEYS = ('single_frame_s', 'recompute_s', 'cached_s', 'backbone_s',
              'warp_pair_s', 'peak_rss_mb', 'dcn_mmcv_s', 'dcn_torchvision_s')
 
@@ -203,9 +207,11 @@ def build_model(args, config: str, single_frame: bool = False):
     return model, input_size
 
 
-def randomize_(model, seed: int = 0) -> None:
-    """Weights that make every part of the warp matter (the original's init
-    makes the warp an identity with zero offsets)."""
+def randomize_(model, input_size, seed: int = 0) -> None:
+    """Seeded random weights at the scale of a trained model: every process
+    builds the same model, heatmaps peak near 1 and offsets are a few
+    pixels (the original's init makes the warp an identity with zero
+    offsets, which would hide errors and sampling costs)."""
     import torch
     from torch.nn.modules.batchnorm import _BatchNorm
     gen = torch.Generator().manual_seed(seed)
@@ -213,13 +219,32 @@ def randomize_(model, seed: int = 0) -> None:
         for module in model.modules():
             weight = getattr(module, 'weight', None)
             if isinstance(module, _BatchNorm):
-                module.weight.uniform_(0.5, 1.5, generator=gen)
-                module.bias.uniform_(-0.2, 0.2, generator=gen)
-                module.running_mean.uniform_(-0.2, 0.2, generator=gen)
+                module.weight.uniform_(0.5, 1.0, generator=gen)
+                module.bias.uniform_(-0.1, 0.1, generator=gen)
+                module.running_mean.uniform_(-0.1, 0.1, generator=gen)
                 module.running_var.uniform_(0.5, 1.5, generator=gen)
             elif isinstance(weight, torch.Tensor) and weight.dim() >= 2:
-                fan_in = weight[0].numel()
-                weight.normal_(0, (1.0 / fan_in)**0.5, generator=gen)
+                weight.normal_(0, 1 / weight[0].numel()**0.5, generator=gen)
+                bias = getattr(module, 'bias', None)
+                if isinstance(bias, torch.Tensor):
+                    bias.zero_()
+        neck = getattr(model, 'neck', None)
+        if neck is not None:
+            for layer in neck.offset_layers:
+                layer.weight.mul_(10)
+            for layer in neck.deform_conv_layers:
+                layer.weight.mul_(3)
+            heatmap_layer = neck.trans_layer
+            feats = model.backbone
+        else:
+            heatmap_layer = model.head.final_layer
+            feats = model.backbone
+        w, h = input_size
+        crops = torch.randn(2, 3, h, w, generator=gen).to(
+            next(model.parameters()).device)
+        x = feats(crops)
+        x = x[0] if isinstance(x, (tuple, list)) else x
+        heatmap_layer.weight.div_(heatmap_layer(x).abs().max())
 
 
 def video_run(model, frames, boxes, use_cache: bool,
@@ -264,7 +289,7 @@ def measure_components(args) -> dict:
     import torch
     from mmcv.cnn import fuse_conv_bn
     model, (w, h) = build_model(args, args.config)
-    randomize_(model)
+    randomize_(model, (w, h))
     neck = model.neck
     out = dict(rss_setup_mb=rss_mb())
     gen = torch.Generator().manual_seed(1)
@@ -316,18 +341,32 @@ def measure_components(args) -> dict:
             float((fused.neck.warp(ref, sup) - neck.warp(ref, sup)).abs().max()))
 
         # channels-last memory format
-        cl = copy.deepcopy(model).to(memory_format=torch.channels_last)
+        cl = copy.deepcopy(model)
+        # all convs but mmcv's deformable ones, which need NCHW weights
+        for part in (cl.backbone, cl.neck.trans_layer, cl.neck.offset_feats,
+                     cl.neck.offset_layers):
+            part.to(memory_format=torch.channels_last)
         crop_cl = crop.contiguous(memory_format=torch.channels_last)
         ref_cl = ref.contiguous(memory_format=torch.channels_last)
         sup_cl = sup.contiguous(memory_format=torch.channels_last)
         out['backbone_channels_last_s'] = timed(
             lambda: cl.neck.heatmaps(cl.backbone(crop_cl)), args.repeats)
-        out['warp_pair_channels_last_s'] = timed(
-            lambda: cl.neck.warp(ref_cl, sup_cl), args.repeats)
+
+
+        def warp_cl():
+            # mmcv's deformable conv requires contiguous (NCHW) tensors, so
+            # only the offset network runs channels-last
+            feats = cl.neck.offset_feats(ref_cl - sup_cl)
+            warped = 0
+            for layer, dcn in zip(cl.neck.offset_layers,
+                                  cl.neck.deform_conv_layers):
+                warped = warped + dcn(sup, layer(feats).contiguous())
+            return warped * (1.0 / cl.neck.num_offset_layers)
+
+        out['warp_pair_channels_last_s'] = timed(warp_cl, args.repeats)
         out['channels_last_max_err'] = max(
             float((cl.neck.heatmaps(cl.backbone(crop_cl)) - hm).abs().max()),
-            float((cl.neck.warp(ref_cl, sup_cl) -
-                   neck.warp(ref, sup)).abs().max()))
+            float((warp_cl() - neck.warp(ref, sup)).abs().max()))
         out['heatmap_abs_max'] = float(hm.abs().max())
         out['warp_abs_max'] = float(neck.warp(ref, sup).abs().max())
     out['peak_rss_mb'] = peak_rss_mb()
@@ -394,8 +433,9 @@ def measure_single(args) -> dict:
     """(a) MMPose single-frame top-down on every frame."""
     import numpy as np
     from mmpose.apis import inference_topdown
-    model, _ = build_model(args, args.single_config, single_frame=True)
-    randomize_(model)
+    model, input_size = build_model(args, args.single_config,
+                                    single_frame=True)
+    randomize_(model, input_size)
     frames = load_frames(args)
     box = np.array([PERSON_BOX], np.float32)
     out = dict(rss_setup_mb=rss_mb())
@@ -414,19 +454,22 @@ def measure_single(args) -> dict:
     return out
 
 
-def _video_method(args, use_cache: bool, optimize: bool = False) -> dict:
+def _video_method(args, use_cache: bool) -> dict:
+    """(b) or (c) over the whole video; after (c) also (c) with BN folded."""
     import numpy as np
-    model, _ = build_model(args, args.config)
-    randomize_(model)
-    if optimize:
-        from mmpose_posewarper.apis import optimize_for_inference
-        model = optimize_for_inference(model)
+    model, input_size = build_model(args, args.config)
+    randomize_(model, input_size)
     frames = load_frames(args)
     boxes = [np.array([PERSON_BOX], np.float32)] * len(frames)
     out = dict(rss_setup_mb=rss_mb())
     counter = MacCounter(model)
     out.update(video_run(model, frames, boxes, use_cache, counter))
     out['peak_rss_mb'] = peak_rss_mb()
+    if use_cache:
+        from mmpose_posewarper.apis import optimize_for_inference
+        counter.remove()
+        fused = optimize_for_inference(model)
+        out['opt'] = video_run(fused, frames, boxes, True, MacCounter(fused))
     return out
 
 
@@ -482,15 +525,15 @@ def measure_train(args) -> dict:
 def child(args) -> dict:
     import torch
     torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    # MMPose's notes on metainfo paths and pkg_resources are noise here
+    warnings.filterwarnings('ignore', category=UserWarning)
     import mmpose_posewarper  # noqa: F401
     fn = {
-        'components': measure_components,
-        'dcn': measure_dcn,
+        'components': lambda a: {**measure_components(a), **measure_dcn(a)},
         'single': measure_single,
         'recompute': lambda a: _video_method(a, use_cache=False),
         'cached': lambda a: _video_method(a, use_cache=True),
-        'cached_opt': lambda a: _video_method(a, use_cache=True,
-                                              optimize=True),
         'train': measure_train,
     }[args.method]
     return fn(args)
@@ -530,15 +573,20 @@ def summarize(args, r: Dict[str, dict]) -> dict:
         recompute_s=get('recompute', 'per_frame_s'),
         cached_s=get('cached', 'per_frame_s'),
         cached_interior_s=get('cached', 'interior_s'),
-        cached_opt_s=get('cached_opt', 'per_frame_s'),
+        cached_opt_s=r.get('cached', {}).get('opt', {}).get(
+            'per_frame_s', nan),
         backbone_s=get('components', 'backbone_s'),
         warp_pair_s=get('components', 'warp_pair_s'),
-        peak_rss_mb={m: round(v['peak_rss_mb'], 1) for m, v in r.items()},
-        dcn_mmcv_s=get('dcn', 'dcn_mmcv_s'),
-        dcn_torchvision_s=get('dcn', 'dcn_torchvision_s'),
-        dcn_mmcv_fwd_bwd_s=get('dcn', 'dcn_mmcv_fwd_bwd_s'),
-        dcn_torchvision_fwd_bwd_s=get('dcn', 'dcn_torchvision_fwd_bwd_s'),
-        dcn_max_err=get('dcn', 'dcn_max_err'),
+        peak_rss_mb={
+            m: round(v['peak_rss_mb'], 1)
+            for m, v in r.items() if m != 'components'
+        },
+        dcn_mmcv_s=get('components', 'dcn_mmcv_s'),
+        dcn_torchvision_s=get('components', 'dcn_torchvision_s'),
+        dcn_mmcv_fwd_bwd_s=get('components', 'dcn_mmcv_fwd_bwd_s'),
+        dcn_torchvision_fwd_bwd_s=get('components',
+                                      'dcn_torchvision_fwd_bwd_s'),
+        dcn_max_err=get('components', 'dcn_max_err'),
         train_iter_s=get('train', 'train_iter_s'),
         gmac=dict(
             single_frame=get('single', 'gmac_per_frame'),
@@ -563,8 +611,10 @@ def summarize(args, r: Dict[str, dict]) -> dict:
                                                       'recompute', 'keypoints')
     s['cached_vs_recompute_max_score_diff'] = _max_diff(
         r, 'cached', 'recompute', 'keypoint_scores')
-    s['cached_opt_vs_cached_max_kpt_diff'] = _max_diff(
-        r, 'cached_opt', 'cached', 'keypoints')
+    if 'opt' in r.get('cached', {}):
+        s['cached_opt_vs_cached_max_kpt_diff'] = _max_diff(
+            dict(opt=r['cached']['opt'], cached=r['cached']), 'opt',
+            'cached', 'keypoints')
     floor = s['backbone_s'] + 4 * s['warp_pair_s']
     s['floor_s'] = floor
     s['ratio_recompute_over_cached'] = s['recompute_s'] / s['cached_s']
@@ -597,8 +647,7 @@ def print_table(s: dict) -> None:
         ('(c) cached (ours)', s['cached_s'], g['cached'],
          s['peak_rss_mb'].get('cached')),
         ('(c) cached, interior frames', s['cached_interior_s'], None, None),
-        ('(c) cached + BN folding', s['cached_opt_s'], None,
-         s['peak_rss_mb'].get('cached_opt')),
+        ('(c) cached + BN folding', s['cached_opt_s'], None, None),
         ('(d) backbone, one crop', s['backbone_s'], g['backbone'], None),
         ('(d) warp, one pair', s['warp_pair_s'], g['warp_pair'], None),
         ('    floor = backbone + 4 warps', s['floor_s'],
