@@ -29,11 +29,12 @@ import json
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import mmcv
 import numpy as np
+import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
@@ -257,8 +258,10 @@ def posetrack_video(reader: FrameReader, name: str,
         categories=posetrack18_categories())
 
 
-def _pose_results(model, args, input_path: str, boxes: List[np.ndarray]):
-    """Per-frame ``PoseDataSample`` s, frame by frame (bounded memory)."""
+def _pose_results(model: nn.Module, input_path: str,
+                  boxes: List[np.ndarray]) -> Iterator[Optional[Any]]:
+    """Per-frame ``PoseDataSample`` s (``None`` for a frame without boxes),
+    one frame at a time (bounded memory)."""
     neck = getattr(model, 'neck', None)
     if callable(getattr(neck, 'warp', None)):
         from mmpose_posewarper.apis import iter_inference_posewarper
@@ -354,7 +357,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     progress = ProgressBar(len(reader))
     try:
         for t, (frame, sample) in enumerate(
-                zip(reader, _pose_results(model, args, args.input, boxes))):
+                zip(reader, _pose_results(model, args.input, boxes))):
             frame_people = []
             if sample is not None and 'pred_instances' in sample and len(
                     sample.pred_instances):
