@@ -51,7 +51,7 @@ param_scheduler = [
 auto_scale_lr = dict(base_batch_size=512)
 default_hooks = dict(
     checkpoint=dict(
-        save_best='posetrack/Total AP', rule='greater', interval=1))
+        save_best='posetrack/AP', rule='greater', interval=1))
 # MMPose's COCO HRNet-W48, as MMPose's PoseTrack18 recipe starts from
 load_from = 'https://download.openmmlab.com/mmpose/v1/body_2d_keypoint/' \
     'topdown_heatmap/coco/td-hm_hrnet-w48_8xb32-210e_coco-384x288-' \

@@ -25,10 +25,7 @@ person's propagated joints (its size is kept: the annotators' box margins
 stay as they were); the head box likewise, with the head joints' median.
 """
 import copy
-import json
-import os
 import os.path as osp
-import tempfile
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -37,6 +34,7 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
+from ..datasets.posetrack_io import write_json_atomic  # noqa: F401 (re-exported)
 from .video_io import read_frame
 
 #: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
@@ -450,23 +448,6 @@ def labeled_frames(video: Mapping[str, Any],
     with_people = {id_to_t[a['image_id']] for a in video['annotations']}
     return sorted(t for t in with_people
                   if frames[t].get('is_labeled', True) is not False)
-
-
-def write_json_atomic(path: str, obj: Any) -> None:
-    """Write JSON to a temporary file beside ``path``, then rename it, so
-    that no reader (and no crash) ever sees a half-written file."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(obj, f, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _shift_box(box: Optional[np.ndarray],

@@ -439,7 +439,7 @@ def video_to_json(video: Mapping[str, Any]) -> Dict[str, Any]:
         categories=posetrack18_categories())
 
 
-def _atomic_write_json(path: str, obj: Any) -> None:
+def write_json_atomic(path: str, obj: Any) -> None:
     """Write JSON to a temp file next to ``path`` and rename it over it, so
     a reader (or a crash) never sees a half-written file."""
     directory = osp.dirname(osp.abspath(path))
@@ -466,7 +466,7 @@ def write_posetrack_video(path: str, video: Mapping[str, Any]) -> None:
         video (Mapping): A video as returned by :func:`load_posetrack_video`
             (or built the same way).
     """
-    _atomic_write_json(path, video_to_json(video))
+    write_json_atomic(path, video_to_json(video))
 
 
 def _prediction_keypoints(pred: Mapping[str, Any], field: str

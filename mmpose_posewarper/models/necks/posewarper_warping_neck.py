@@ -212,6 +212,9 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
         elif source.shape != sup_heatmaps.shape:
             raise ValueError(f'source has shape {tuple(source.shape)}, '
                              f'expected {tuple(sup_heatmaps.shape)}')
+        # mmcv's kernels index raw memory: expanded / strided views must be
+        # materialised (a no-op for contiguous tensors)
+        source = source.contiguous()
         offset_feats = self.offset_feats(ref_heatmaps - sup_heatmaps)
         warped = 0
         for offset_layer, deform_conv in zip(self.offset_layers,
