@@ -57,6 +57,8 @@ PERSON_BOX = (360.0, 280.0, 550.0, 590.0)
 # one subprocess each; 'components' includes the deformable-conv timings,
 # 'cached' ends with the BN-folded model (after its peak RSS is taken)
 METHODS = ('components', 'single', 'recompute', 'cached', 'train')
+# the rewrites of optimize_for_inference used for "(c) cached, optimized"
+OPT_REWRITES = dict(fuse_bn=True, channels_last=True)
 JSON_KEYS = ('single_frame_s', 'recompute_s', 'cached_s', 'backbone_s',
              'warp_pair_s', 'peak_rss_mb', 'dcn_mmcv_s', 'dcn_torchvision_s')
 
@@ -284,10 +286,7 @@ def video_run(model, frames, boxes, use_cache: bool,
 
 def measure_components(args) -> dict:
     """Backbone alone, one warp alone, and candidate speed-ups."""
-    import copy
-
     import torch
-    from mmcv.cnn import fuse_conv_bn
     model, (w, h) = build_model(args, args.config)
     randomize_(model, (w, h))
     neck = model.neck
@@ -330,43 +329,26 @@ def measure_components(args) -> dict:
         out['zero_diff_warp_max_err'] = float(
             (zero_warp(ref) - neck.warp(ref, ref)).abs().max())
 
-        # BN folding (inference-mode): BN -> conv weights and bias
-        fused = fuse_conv_bn(copy.deepcopy(model)).eval()
-        out['backbone_fused_s'] = timed(
-            lambda: fused.neck.heatmaps(fused.backbone(crop)), args.repeats)
-        out['warp_pair_fused_s'] = timed(lambda: fused.neck.warp(ref, sup),
-                                         args.repeats)
-        out['fused_max_err'] = max(
-            float((fused.neck.heatmaps(fused.backbone(crop)) - hm).abs().max()),
-            float((fused.neck.warp(ref, sup) - neck.warp(ref, sup)).abs().max()))
-
-        # channels-last memory format
-        cl = copy.deepcopy(model)
-        # all convs but mmcv's deformable ones, which need NCHW weights
-        for part in (cl.backbone, cl.neck.trans_layer, cl.neck.offset_feats,
-                     cl.neck.offset_layers):
-            part.to(memory_format=torch.channels_last)
-        crop_cl = crop.contiguous(memory_format=torch.channels_last)
-        ref_cl = ref.contiguous(memory_format=torch.channels_last)
-        sup_cl = sup.contiguous(memory_format=torch.channels_last)
-        out['backbone_channels_last_s'] = timed(
-            lambda: cl.neck.heatmaps(cl.backbone(crop_cl)), args.repeats)
-
-
-        def warp_cl():
-            # mmcv's deformable conv requires contiguous (NCHW) tensors, so
-            # only the offset network runs channels-last
-            feats = cl.neck.offset_feats(ref_cl - sup_cl)
-            warped = 0
-            for layer, dcn in zip(cl.neck.offset_layers,
-                                  cl.neck.deform_conv_layers):
-                warped = warped + dcn(sup, layer(feats).contiguous())
-            return warped * (1.0 / cl.neck.num_offset_layers)
-
-        out['warp_pair_channels_last_s'] = timed(warp_cl, args.repeats)
-        out['channels_last_max_err'] = max(
-            float((cl.neck.heatmaps(cl.backbone(crop_cl)) - hm).abs().max()),
-            float((warp_cl() - neck.warp(ref, sup)).abs().max()))
+        # inference rewrites (optimize_for_inference): BN folding, NHWC
+        # layout, both; each timed on the backbone and on one warp
+        from mmpose_posewarper.apis import optimize_for_inference
+        variants = dict(
+            fused=dict(fuse_bn=True),
+            channels_last=dict(fuse_bn=False, channels_last=True),
+            fused_channels_last=dict(fuse_bn=True, channels_last=True))
+        for name, kwargs in variants.items():
+            fast = optimize_for_inference(model, **kwargs)
+            out[f'backbone_{name}_s'] = timed(
+                lambda: fast.neck.heatmaps(fast.backbone(crop)),
+                args.repeats)
+            out[f'warp_pair_{name}_s'] = timed(
+                lambda: fast.neck.warp(ref, sup), args.repeats)
+            out[f'{name}_max_err'] = max(
+                float((fast.neck.heatmaps(fast.backbone(crop)) -
+                       hm).abs().max()),
+                float((fast.neck.warp(ref, sup) -
+                       neck.warp(ref, sup)).abs().max()))
+            del fast
         out['heatmap_abs_max'] = float(hm.abs().max())
         out['warp_abs_max'] = float(neck.warp(ref, sup).abs().max())
     out['peak_rss_mb'] = peak_rss_mb()
@@ -468,8 +450,8 @@ def _video_method(args, use_cache: bool) -> dict:
     if use_cache:
         from mmpose_posewarper.apis import optimize_for_inference
         counter.remove()
-        fused = optimize_for_inference(model)
-        out['opt'] = video_run(fused, frames, boxes, True, MacCounter(fused))
+        fast = optimize_for_inference(model, **OPT_REWRITES)
+        out['opt'] = video_run(fast, frames, boxes, True, MacCounter(fast))
     return out
 
 
@@ -624,7 +606,9 @@ def summarize(args, r: Dict[str, dict]) -> dict:
     for key in ('warp_4_batched_s', 'warp_4_sequential_s', 'zero_diff_warp_s',
                 'backbone_fused_s', 'warp_pair_fused_s', 'fused_max_err',
                 'backbone_channels_last_s', 'warp_pair_channels_last_s',
-                'channels_last_max_err', 'zero_diff_warp_max_err',
+                'channels_last_max_err', 'backbone_fused_channels_last_s',
+                'warp_pair_fused_channels_last_s',
+                'fused_channels_last_max_err', 'zero_diff_warp_max_err',
                 'heatmap_abs_max', 'warp_abs_max'):
         s[key] = comp.get(key, nan)
     return s
@@ -647,7 +631,8 @@ def print_table(s: dict) -> None:
         ('(c) cached (ours)', s['cached_s'], g['cached'],
          s['peak_rss_mb'].get('cached')),
         ('(c) cached, interior frames', s['cached_interior_s'], None, None),
-        ('(c) cached + BN folding', s['cached_opt_s'], None, None),
+        ('(c) cached, ' + '+'.join(k for k, v in OPT_REWRITES.items() if v),
+         s['cached_opt_s'], None, None),
         ('(d) backbone, one crop', s['backbone_s'], g['backbone'], None),
         ('(d) warp, one pair', s['warp_pair_s'], g['warp_pair'], None),
         ('    floor = backbone + 4 warps', s['floor_s'],
@@ -684,6 +669,10 @@ def print_table(s: dict) -> None:
     print(f"  channels-last: backbone {s['backbone_channels_last_s']:.3f} s, "
           f"warp {s['warp_pair_channels_last_s']:.3f} s (max err "
           f"{s['channels_last_max_err']:.1e})")
+    print('  BN folding + channels-last: backbone '
+          f"{s['backbone_fused_channels_last_s']:.3f} s, warp "
+          f"{s['warp_pair_fused_channels_last_s']:.3f} s (max err "
+          f"{s['fused_channels_last_max_err']:.1e})")
     print(f"deformable convs (5 dilations, batch {4}): mmcv "
           f"{s['dcn_mmcv_s']:.4f} s fwd, {s['dcn_mmcv_fwd_bwd_s']:.4f} s "
           f"fwd+bwd; torchvision {s['dcn_torchvision_s']:.4f} s fwd, "

@@ -294,16 +294,23 @@ def test_frame_sources(model, clip):
                                       c.pred_instances.keypoints)
 
 
-def test_optimize_for_inference(model, clip):
-    """BN folding keeps the results (within float rounding)."""
-    fused = optimize_for_inference(model)
-    assert not any(isinstance(m, _BatchNorm) for m in fused.modules())
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_optimize_for_inference(model, clip, channels_last):
+    """BN folding (and the NHWC layout) keep the results."""
+    fast = optimize_for_inference(model, channels_last=channels_last)
+    assert not any(isinstance(m, _BatchNorm) for m in fast.modules())
     assert any(isinstance(m, _BatchNorm) for m in model.modules())
+    if channels_last:
+        with torch.no_grad():
+            feats = fast.backbone(torch.rand(1, 3, 64, 48))
+        assert feats[0].is_contiguous(memory_format=torch.channels_last)
     frames = video(clip, 3)
     boxes = [np.array([BOX_A], np.float32)] * 3
     ref = run(model, frames, boxes, use_cache=True)
-    got = run(fused, frames, boxes, use_cache=True)
+    got = run(fast, frames, boxes, use_cache=True)
     assert_same(got, ref)
+    with pytest.raises(RuntimeError, match='model.eval'):
+        optimize_for_inference(fast.train())
 
 
 def test_bad_input(model, clip):
