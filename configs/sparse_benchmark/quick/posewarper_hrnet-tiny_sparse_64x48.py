@@ -1,0 +1,43 @@
+# Quick version of ../posewarper_hrnet-tiny_sparse_128x96.py: 64x48 crops
+# (16x12 heatmaps) and a short schedule.
+_base_ = ['../posewarper_hrnet-tiny_sparse_128x96.py']
+
+codec = dict(
+    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+# heatmaps a sixth of the original's 96x72: dilations shrink alike
+model = dict(neck=dict(dilations=(1, 1, 2, 3, 4)), head=dict(decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadMultiFrameImages'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody', min_total_keypoints=8, prob=0.3),
+    dict(type='RandomBBoxTransform', shift_prob=0., rotate_factor=45,
+         scale_factor=(0.65, 1.35)),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
+]
+val_pipeline = [
+    dict(type='LoadMultiFrameImages'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+
+max_iters = 40
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=5, start_factor=0.01, by_epoch=False),
+    dict(
+        type='CosineAnnealingLR',
+        begin=5,
+        end=max_iters,
+        T_max=max_iters - 5,
+        eta_min=1e-5,
+        by_epoch=False)
+]
+default_hooks = dict(
+    logger=dict(interval=20), checkpoint=dict(interval=max_iters))

@@ -1,0 +1,110 @@
+# Sparse benchmark, stage 1: the single-frame estimator. A small top-down
+# HRNet (the team's tiny HRNet: 8/16/32 channels, 1 block per stage) at
+# 128x96, trained from scratch on the labels kept every 7th frame of the
+# synthetic train videos (a COCO-style file the job writes).
+#
+# The job (mmpose_posewarper/sparse_benchmark) fills in the paths below;
+# nothing here has to be edited to run it:
+#   python tools/run_sparse_benchmark.py --out DIR
+# Training is by iterations so that the augmentation comparison (same model,
+# same iterations, more labels) differs only in its training labels.
+_base_ = [
+    'mmpose::_base_/default_runtime.py',
+    '../_base_/models/topdown_hrnet-w48_384x288.py',
+    '../_base_/models/hrnet_tiny_64x48.py',
+]
+
+custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
+
+# set by the job: data root (images' file names are relative to it), the
+# training file(s) and the dense per-video ground truth of the val videos
+data_root = 'data/sparse_benchmark/'
+train_ann_file = 'sparse/posetrack18_train_sparse.json'
+val_ann_file = 'sparse/posetrack18_val_dense.json'
+val_ann_dir = 'data/sparse_benchmark/annotations/val/'
+
+# 128x96 crops, 32x24 heatmaps (stride 4 as HRNet); sigma 2 as MMPose's
+# low-resolution (e.g. 64x48 / 128x96) heatmap configs
+codec = dict(
+    type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+
+model = dict(
+    backbone={{_base_.tiny_hrnet}},
+    head=dict(in_channels=8, decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
+
+sparse_labels = dict(
+    type='PoseTrack18Dataset',
+    data_mode='topdown',
+    data_root=data_root,
+    ann_file=train_ann_file,
+    data_prefix=dict(img=''),
+    pipeline=train_pipeline)
+
+# num_workers=0: the augmentation draws come from the main process's seeded
+# RNG, so a run is reproducible (and 2 cores leave nothing for workers)
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=sparse_labels)
+# every val frame, ground-truth boxes
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type='PoseTrack18Dataset',
+        data_mode='topdown',
+        data_root=data_root,
+        ann_file=val_ann_file,
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline=val_pipeline))
+test_evaluator = dict(type='PoseTrackAPMetric', ann_dir=val_ann_dir)
+test_cfg = dict()
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+
+max_iters = 600
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
+    val_interval=max_iters + 1)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
+    dict(
+        type='CosineAnnealingLR',
+        begin=50,
+        end=max_iters,
+        T_max=max_iters - 50,
+        eta_min=2e-5,
+        by_epoch=False)
+]
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1,
+                    save_last=True))
+log_processor = dict(by_epoch=False, window_size=20)
+custom_hooks = []
+randomness = dict(seed=0, deterministic=True)

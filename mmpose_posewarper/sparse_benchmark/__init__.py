@@ -1,0 +1,30 @@
+"""The sparse-label benchmark: PoseWarper's comparisons, end to end, on CPU.
+
+``python tools/run_sparse_benchmark.py --out DIR [--quick]`` generates
+synthetic PoseTrack18-format videos (:mod:`mmpose_posewarper.synthetic`),
+keeps the labels of every 7th frame, trains a small single-frame top-down
+estimator on them (stage 1) and PoseWarper's warping on (labeled,
+unlabeled) frame pairs (stage 2), then measures, with the package's
+poseval-equivalent PoseTrack AP:
+
+* propagation (val videos, unlabeled frames within ±3 of a labeled frame):
+  PoseWarper vs optical flow vs copying the nearest labeled pose vs the
+  single-frame estimator run on the unlabeled frame;
+* augmentation: the single-frame estimator trained on the sparse labels vs
+  on sparse + PoseWarper-propagated labels (same iterations), on the val
+  videos;
+* aggregation: single-frame inference vs PoseWarper's temporal aggregation
+  over 5 frames, on the val videos.
+
+Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
+(MMEngine Runner per stage), :mod:`.baselines` (flow, copy, single frame),
+:mod:`.propagation_eval` (pairs, controls, scoring), :mod:`.report`
+(table, plot, picture strip), :mod:`.steps` (the job).
+"""
+from .steps import (CONFIGS, RESULT_KEYS, BenchmarkSettings, SparseBenchmark,
+                    run_sparse_benchmark)
+
+__all__ = [
+    'CONFIGS', 'RESULT_KEYS', 'BenchmarkSettings', 'SparseBenchmark',
+    'run_sparse_benchmark'
+]

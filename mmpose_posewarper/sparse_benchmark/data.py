@@ -1,0 +1,95 @@
+"""Data of the sparse benchmark: generation, sparse labels, COCO-style files.
+
+The generated videos carry dense ground truth (every frame labeled). The
+benchmark keeps the labels of every ``k``-th frame only, with the dataset
+team's :func:`select_labeled_frames` (the same rule as
+``PoseTrackFramePairDataset(sparse_cfg=dict(mode='every_k', k=k))``), and
+writes them as per-video PoseTrack18 files (the input of label propagation)
+and as COCO-style files (what MMPose's ``PoseTrack18Dataset`` reads).
+"""
+import copy
+import json
+import os.path as osp
+from dataclasses import asdict
+from typing import Any, Dict, Mapping
+
+from mmengine.logging import print_log
+
+from ..apis.propagation import frame_number, videos_to_coco, write_json_atomic
+from ..datasets.datasets.sparse_labels import select_labeled_frames
+from ..datasets.posetrack_io import (load_posetrack_dir,
+                                     write_posetrack_video)
+from ..synthetic import MANIFEST, SyntheticConfig, generate_dataset
+
+Videos = Dict[str, Dict[str, Any]]
+
+
+def generate_data(root: str, config: SyntheticConfig, workers: int = 1,
+                  logger: str = 'current') -> bool:
+    """Generate the synthetic videos into ``root`` unless the same
+    generation (same config, seed included) is already complete there.
+
+    Args:
+        root (str): Dataset directory.
+        config (SyntheticConfig): Sizes and seed.
+        workers (int): Generator processes (the output does not depend on
+            it).
+        logger (str): MMLogger name for messages.
+
+    Returns:
+        bool: True if the data was generated, False if it was reused.
+    """
+    manifest = osp.join(root, MANIFEST)
+    if osp.isfile(manifest):
+        with open(manifest, encoding='utf-8') as f:
+            previous = json.load(f).get('config')
+        # JSON turns tuples into lists: compare in JSON form
+        if previous == json.loads(json.dumps(asdict(config))):
+            print_log(f'reusing the synthetic videos in {root} (same config '
+                      'and seed)', logger=logger)
+            return False
+    generate_dataset(root, config, workers=workers, overwrite=True)
+    return True
+
+
+def load_split(data_root: str, split: str) -> Videos:
+    """The dense ground truth of one split (video name -> video)."""
+    return load_posetrack_dir(osp.join(data_root, 'annotations', split))
+
+
+def sparse_video(video: Mapping[str, Any], k: int,
+                 phase: int = 0) -> Dict[str, Any]:
+    """A copy of a densely labeled video that keeps the labels of every
+    ``k``-th frame (frame number ``t % k == phase``) only.
+
+    Every frame stays listed; frames that lose their labels get
+    ``is_labeled: false`` and no people, as unlabeled PoseTrack frames.
+    """
+    t_of = {img['id']: frame_number(img) for img in video['images']}
+    labeled = {t_of[a['image_id']] for a in video['annotations']}
+    kept = set(
+        select_labeled_frames(labeled, dict(mode='every_k', k=k,
+                                            phase=phase)))
+    out = copy.deepcopy(dict(video))
+    for img in out['images']:
+        img['is_labeled'] = t_of[img['id']] in kept
+    out['annotations'] = [
+        a for a in out['annotations'] if t_of[a['image_id']] in kept
+    ]
+    return out
+
+
+def write_videos(videos: Videos, ann_dir: str) -> None:
+    """Write per-video PoseTrack18 files ``ann_dir/<video>.json``."""
+    for name, video in videos.items():
+        write_posetrack_video(osp.join(ann_dir, f'{name}.json'), video)
+
+
+def write_coco(videos: Videos, path: str, people: str = 'all') -> int:
+    """Write the people of ``videos`` as one COCO-style file (MMPose's
+    ``PoseTrack18Dataset`` layout) and return how many there are."""
+    coco = videos_to_coco(videos, people=people)
+    # video_to_json inside videos_to_coco already made it JSON types
+    write_json_atomic(path, coco)
+    return len(coco['annotations'])
+

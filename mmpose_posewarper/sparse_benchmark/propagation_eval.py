@@ -1,0 +1,218 @@
+"""Propagation comparison: every method propagates the same labels to the
+same frames, and the results are scored with the package's PoseTrack AP
+against the dense ground truth.
+
+Which frames: in each video, labels are kept on every ``k``-th frame; every
+unlabeled frame within ``±K`` of a labeled frame gets the labels of the
+nearest labeled frame (the earlier one on a tie), as
+:func:`mmpose_posewarper.apis.propagation.plan_propagation` plans it for
+``tools/propagate_labels.py``. Only those frames are scored.
+
+Which joints: every joint the labeled frame's annotation places (PoseTrack18
+keypoints that are not ``(0, 0, 0)``: seen joints and, in the generated
+data, hidden joints inside the image). poseval evaluates both kinds in the
+ground truth, so a method that dropped the hidden ones could not reach 100
+even on the labeled frame itself.
+
+Two controls check the measurement rather than a method:
+
+* ``self``: propagate each labeled frame to itself (offset 0); a correct
+  pipeline scores close to 100 (only the heatmap's quantisation is lost);
+* ``shuffled``: PoseWarper gets, in place of the unlabeled frame, the frame
+  at the same position of *another* video; it must score clearly below the
+  real propagation, otherwise the method does not use the frame.
+"""
+import os.path as osp
+from collections import defaultdict
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+from mmengine.utils import ProgressBar
+
+from ..apis.propagation import (LabelPropagator, evaluate_propagation,
+                                frame_number, labeled_frames,
+                                plan_propagation)
+from ..apis.video_io import read_frame
+
+Videos = Mapping[str, Mapping[str, Any]]
+#: video name -> target frame -> predicted people (PoseTrack18 annotations)
+Predictions = Dict[str, Dict[int, List[Dict[str, Any]]]]
+#: video name -> list of (target frame, source labeled frame)
+Pairs = Dict[str, List[Tuple[int, int]]]
+
+
+class PoseWarperMethod:
+    """PoseWarper's label propagation (the jobs API's
+    :class:`LabelPropagator`: the labeled frame's ground-truth heatmaps
+    warped to the unlabeled frame) behind the baselines' interface."""
+
+    name = 'posewarper'
+
+    def __init__(self, propagator: LabelPropagator) -> None:
+        self.propagator = propagator
+
+    def propagate(self, img_src: np.ndarray, img_dst: np.ndarray,
+                  bboxes: np.ndarray, keypoints: np.ndarray,
+                  visible: np.ndarray, offset: int):
+        """Same as the baselines (``offset`` is not needed)."""
+        return self.propagator.propagate(img_src, img_dst, bboxes, keypoints,
+                                         visible)
+
+
+def propagation_pairs(sparse_videos: Videos, k: int,
+                      to_self: bool = False) -> Pairs:
+    """The (target, source) frame pairs of each video.
+
+    Args:
+        sparse_videos (Mapping): Sparsely labeled videos (unlabeled frames
+            listed with ``is_labeled: false``).
+        k (int): Propagation distance ``K``.
+        to_self (bool): The ``self`` control: every labeled frame to itself.
+
+    Returns:
+        dict: Video name -> sorted ``(t, s)`` pairs.
+    """
+    pairs = {}
+    for name, video in sparse_videos.items():
+        labeled = labeled_frames(video, name=name)
+        if to_self:
+            pairs[name] = [(s, s) for s in labeled]
+            continue
+        frames = [frame_number(img) for img in video['images']]
+        plan = plan_propagation(labeled, frames, k)
+        pairs[name] = sorted(plan.items())
+    return pairs
+
+
+def source_people(video: Mapping[str, Any], t: int, shape: Tuple[int, int]
+                  ) -> Tuple[List[Mapping[str, Any]], np.ndarray, np.ndarray,
+                             np.ndarray]:
+    """The people labeled on frame ``t``: annotations, xyxy boxes (clipped
+    to the image), keypoints ``(N, 17, 2)`` and the joints they place
+    ``(N, 17)`` (keypoint not ``(0, 0, 0)``)."""
+    img_id = {frame_number(img): img['id'] for img in video['images']}[t]
+    anns = [a for a in video['annotations']
+            if a['image_id'] == img_id and a.get('bbox') is not None]
+    h, w = shape
+    boxes = np.zeros((len(anns), 4), np.float32)
+    kpts = np.zeros((len(anns), 17, 2), np.float32)
+    placed = np.zeros((len(anns), 17), bool)
+    for i, ann in enumerate(anns):
+        x, y, bw, bh = np.asarray(ann['bbox'], np.float64)
+        boxes[i] = [np.clip(x, 0, w - 1), np.clip(y, 0, h - 1),
+                    np.clip(x + bw, 0, w - 1), np.clip(y + bh, 0, h - 1)]
+        kp = np.asarray(ann['keypoints'], np.float64)
+        kpts[i] = kp[:, :2]
+        placed[i] = np.any(kp != 0, axis=1)
+    return anns, boxes, kpts, placed
+
+
+FrameSource = Callable[[str, int], str]
+
+
+def run_propagation(method: Any,
+                    sparse_videos: Videos,
+                    pairs: Pairs,
+                    img_root: str,
+                    target_frame: Optional[FrameSource] = None,
+                    progress: Optional[ProgressBar] = None) -> Predictions:
+    """Propagate the labels of ``sparse_videos`` along ``pairs``.
+
+    Args:
+        method: A method with ``propagate(img_src, img_dst, bboxes,
+            keypoints, visible, offset)`` (see :mod:`.baselines`).
+        sparse_videos (Mapping): Video name -> sparsely labeled video.
+        pairs (dict): From :func:`propagation_pairs`.
+        img_root (str): Root of the images' ``file_name`` s.
+        target_frame (callable, optional): ``(video, t) -> image path`` of
+            the picture shown as frame ``t`` (the ``shuffled`` control).
+            Defaults to the video's own frame ``t``.
+        progress (ProgressBar, optional): Updated once per pair.
+
+    Returns:
+        dict: Video name -> frame -> predicted people, PoseTrack18
+        annotations with ``keypoints`` ``(17, 3)`` (joints not propagated
+        are ``(0, 0, 0)``), per-joint ``scores``, the source ``track_id``.
+    """
+    predictions: Predictions = {}
+    for name in sorted(pairs):
+        video = sparse_videos[name]
+        files = {frame_number(img): img['file_name'] for img in video['images']}
+        by_source = defaultdict(list)
+        for t, s in pairs[name]:
+            by_source[s].append(t)
+        out = predictions.setdefault(name, {})
+        for s in sorted(by_source):
+            img_src = read_frame(osp.join(img_root, files[s]))
+            anns, boxes, kpts, placed = source_people(video, s,
+                                                      img_src.shape[:2])
+            for t in by_source[s]:
+                path = (target_frame(name, t) if target_frame is not None
+                        else osp.join(img_root, files[t]))
+                img_dst = read_frame(path)
+                new_kpts, scores, vis = method.propagate(
+                    img_src, img_dst, boxes, kpts, placed, t - s)
+                out[t] = [
+                    _prediction(ann, new_kpts[i], scores[i], vis[i])
+                    for i, ann in enumerate(anns)
+                ]
+                if progress is not None:
+                    progress.update()
+    return predictions
+
+
+def _prediction(ann: Mapping[str, Any], kpts: np.ndarray, scores: np.ndarray,
+                vis: np.ndarray) -> Dict[str, Any]:
+    keypoints = np.zeros((len(kpts), 3), np.float64)
+    keypoints[vis, :2] = kpts[vis]
+    keypoints[vis, 2] = 1
+    return dict(track_id=ann.get('track_id'), keypoints=keypoints,
+                scores=np.where(vis, scores, 0).astype(np.float64),
+                is_labeled=False)
+
+
+def prediction_videos(predictions: Predictions,
+                      gt_videos: Videos) -> Dict[str, Dict[str, Any]]:
+    """Predictions as PoseTrack18 videos on the ground truth's frames (the
+    layout :func:`evaluate_propagation` and the writers read)."""
+    out = {}
+    for name, frames in predictions.items():
+        gt = gt_videos[name]
+        ids = {frame_number(img): img['id'] for img in gt['images']}
+        anns = []
+        for t in sorted(frames):
+            for i, person in enumerate(frames[t]):
+                anns.append(dict(person, image_id=ids[t],
+                                 id=ids[t] * 100 + i))
+        out[name] = dict(images=gt['images'], annotations=anns,
+                         categories=gt.get('categories'))
+    return out
+
+
+def score_predictions(predictions: Predictions,
+                      gt_videos: Videos) -> Dict[str, Any]:
+    """PoseTrack AP (percent) of the predictions on the frames they cover,
+    against the dense ground truth (``Total``, per-joint ``ap``, ...)."""
+    return evaluate_propagation(
+        prediction_videos(predictions, gt_videos), gt_videos)
+
+
+def shuffled_frame_source(sparse_videos: Videos, img_root: str
+                          ) -> FrameSource:
+    """The ``shuffled`` control: frame ``t`` of video ``i`` is replaced by
+    frame ``t`` of video ``i + 1`` (cyclically, in name order; the last
+    frame of a shorter video is used past its end)."""
+    names = sorted(sparse_videos)
+    if len(names) < 2:
+        raise ValueError('the shuffled-frames control needs at least 2 videos')
+    frames = {
+        name: {frame_number(img): img['file_name']
+               for img in sparse_videos[name]['images']}
+        for name in names
+    }
+
+    def source(name: str, t: int) -> str:
+        other = frames[names[(names.index(name) + 1) % len(names)]]
+        return osp.join(img_root, other[min(t, max(other))])
+
+    return source

@@ -1,0 +1,124 @@
+"""What the benchmark shows a person: a Markdown table, a bar plot and a
+picture strip of one propagated sequence (ground truth vs each method)."""
+import os.path as osp
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import cv2
+import numpy as np
+
+from ..apis.propagation import frame_number
+from ..apis.video_io import read_frame
+from ..synthetic import contact_sheet
+
+#: rows of the table: (section, key, description), in results.json order
+ROWS = (
+    ('propagation', 'posewarper',
+     'PoseWarper: warp the labeled frame\'s GT heatmaps'),
+    ('propagation', 'optical_flow', 'optical flow (OpenCV DIS) of the GT pose'),
+    ('propagation', 'copy_nearest', 'copy the nearest labeled pose'),
+    ('propagation', 'single_frame',
+     'single-frame estimator on the unlabeled frame'),
+    ('augmentation', 'sparse_only', 'single-frame model, sparse labels'),
+    ('augmentation', 'sparse_plus_propagated',
+     'single-frame model, sparse + propagated labels'),
+    ('aggregation', 'single_frame', 'single-frame model'),
+    ('aggregation', 'temporal', 'PoseWarper temporal aggregation (5 frames)'),
+)
+SECTION_TITLES = dict(
+    propagation='propagation to unlabeled frames within ±3 (val videos)',
+    augmentation='training labels (held-out val videos, every frame)',
+    aggregation='inference (val videos, every frame)')
+#: the methods of the picture strip, in row order after the ground truth
+STRIP_METHODS = ('posewarper', 'optical_flow', 'copy_nearest', 'single_frame')
+
+
+def markdown_table(results: Mapping[str, Any],
+                   controls: Optional[Mapping[str, float]] = None) -> str:
+    """The results as a Markdown table (PoseTrack Total AP, percent)."""
+    lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
+    for section, key, text in ROWS:
+        lines.append(f'| {SECTION_TITLES[section]} | {text} '
+                     f'(`{section}.{key}`) | {results[section][key]:.1f} |')
+    if controls:
+        lines.append('')
+        lines.append('| control (sanity check) | mAP (%) |')
+        lines.append('|---|---:|')
+        for key, value in controls.items():
+            lines.append(f'| {key} | {value:.1f} |')
+    lines.append('')
+    lines.append(f'Wall time: {results["wall_seconds"]:.0f} s.')
+    return '\n'.join(lines) + '\n'
+
+
+def bar_plot(results: Mapping[str, Any], path: str) -> None:
+    """One panel per comparison, one bar per method, written to ``path``."""
+    import matplotlib
+    matplotlib.use('Agg')  # files only, no display
+    import matplotlib.pyplot as plt
+
+    sections = ('propagation', 'augmentation', 'aggregation')
+    fig, axes = plt.subplots(
+        1, 3, figsize=(13, 4), gridspec_kw=dict(width_ratios=(4, 2, 2)))
+    for ax, section in zip(axes, sections):
+        keys = list(results[section])
+        values = [results[section][k] for k in keys]
+        bars = ax.bar(range(len(keys)), values,
+                      color=['tab:red' if k in ('posewarper', 'temporal',
+                                                'sparse_plus_propagated')
+                             else 'tab:gray' for k in keys])
+        for bar, value in zip(bars, values):
+            ax.text(bar.get_x() + bar.get_width() / 2, value + 1,
+                    f'{value:.1f}', ha='center', va='bottom', fontsize=9)
+        ax.set_xticks(range(len(keys)))
+        ax.set_xticklabels([k.replace('_', '\n') for k in keys], fontsize=8)
+        ax.set_ylim(0, 105)
+        ax.set_title(section, fontsize=10)
+        ax.set_ylabel('PoseTrack mAP (%)')
+    fig.suptitle('Sparse-label benchmark (synthetic videos, labels every '
+                 '7th frame)', fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def picture_strip(gt_video: Mapping[str, Any],
+                  predictions: Mapping[str, Mapping[int, Sequence[dict]]],
+                  frames: Sequence[int],
+                  img_root: str,
+                  path: str,
+                  source_frame: Optional[int] = None,
+                  scale: float = 2.0) -> np.ndarray:
+    """A grid: one row for the ground truth, then one per method; one column
+    per frame of ``frames``; written to ``path`` and returned.
+
+    Args:
+        gt_video (Mapping): Dense ground truth of the video.
+        predictions (Mapping): Method name -> frame -> predicted people of
+            that video (frames without predictions are drawn bare).
+        frames (Sequence[int]): Frame numbers to show.
+        img_root (str): Root of the images' ``file_name`` s.
+        path (str): Output image file.
+        source_frame (int, optional): The labeled frame, marked in titles.
+        scale (float): Upscaling of each frame.
+    """
+    files = {frame_number(img): img['file_name'] for img in gt_video['images']}
+    frame_of = {img['id']: frame_number(img) for img in gt_video['images']}
+    gt_people: Dict[int, List[dict]] = {t: [] for t in files}
+    for ann in gt_video['annotations']:
+        gt_people[frame_of[ann['image_id']]].append(ann)
+    images = [read_frame(osp.join(img_root, files[t])) for t in frames]
+    rows_images, rows_people, titles = [], [], []
+    for row in ('ground truth', ) + tuple(predictions):
+        for t, img in zip(frames, images):
+            rows_images.append(img)
+            if row == 'ground truth':
+                rows_people.append(gt_people[t])
+            else:
+                rows_people.append(list(predictions[row].get(t, [])))
+            mark = ' (labeled)' if t == source_frame else ''
+            titles.append(f'{row} t={t}{mark}')
+    sheet = contact_sheet(rows_images, rows_people, columns=len(frames),
+                          scale=scale, titles=titles, boxes=False)
+    cv2.imwrite(path, sheet)
+    return sheet
+

@@ -1,0 +1,384 @@
+"""The sparse benchmark's steps, in order, and the job that runs them.
+
+``DIR`` (``--out``) after a run::
+
+    DIR/data/                      generated videos (dense ground truth)
+    DIR/labels/{train,val}_sparse/ per-video files, labels every k-th frame
+    DIR/labels/*.json              COCO-style: sparse train, dense val
+    DIR/work_dirs/<stage>/         MMEngine work dirs (logs, checkpoints)
+    DIR/propagation/<method>/      propagated val labels per method
+    DIR/propagated_train/          PoseWarper's labels for augmentation
+    DIR/results.json               the numbers (keys in RESULT_KEYS)
+    DIR/controls.json              sanity controls (self, shuffled)
+    DIR/results.md, results.png    table, plot
+    DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
+    DIR/benchmark.log              this job's log
+"""
+import json
+import os
+import os.path as osp
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, Optional
+
+import numpy as np
+import torch
+from mmengine.logging import MMLogger, print_log
+from mmengine.utils import ProgressBar
+
+from ..apis.propagation import (LabelPropagator, frame_number,
+                                load_pose_model, propagate_video,
+                                videos_to_coco, write_json_atomic)
+from ..datasets.posetrack_io import write_posetrack_video
+from ..synthetic import SyntheticConfig
+from . import data as bdata
+from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
+from .propagation_eval import (PoseWarperMethod, prediction_videos,
+                               propagation_pairs, run_propagation,
+                               score_predictions, shuffled_frame_source)
+from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
+from .training import stage_config, test_stage, train_stage
+
+_PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# the repository's configs/ (a checkout), or their copy inside an installed
+# package (setup.py's .mim, as for `mim train`)
+CONFIG_DIR = next(
+    (d for d in (osp.join(osp.dirname(_PACKAGE), 'configs', 'sparse_benchmark'),
+                 osp.join(_PACKAGE, '.mim', 'configs', 'sparse_benchmark'))
+     if osp.isdir(d)),
+    osp.join(osp.dirname(_PACKAGE), 'configs', 'sparse_benchmark'))
+#: the configs of each run size
+CONFIGS = dict(
+    default=dict(
+        single_frame='single-frame_hrnet-tiny_sparse_128x96.py',
+        augmented='single-frame_hrnet-tiny_sparse+propagated_128x96.py',
+        posewarper='posewarper_hrnet-tiny_sparse_128x96.py'),
+    quick=dict(
+        single_frame='quick/single-frame_hrnet-tiny_sparse_64x48.py',
+        augmented='quick/single-frame_hrnet-tiny_sparse+propagated_64x48.py',
+        posewarper='quick/posewarper_hrnet-tiny_sparse_64x48.py'))
+#: results.json: section -> its keys (each a PoseTrack Total AP, percent)
+RESULT_KEYS = dict(
+    propagation=('posewarper', 'optical_flow', 'copy_nearest',
+                 'single_frame'),
+    augmentation=('sparse_only', 'sparse_plus_propagated'),
+    aggregation=('single_frame', 'temporal'))
+LOGGER = 'sparse_benchmark'
+
+
+@dataclass
+class BenchmarkSettings:
+    """What a run does.
+
+    Attributes:
+        out_dir: Output directory ``DIR``.
+        quick: Small data, tiny crops, short training (the test suite's run).
+        seed: Seeds the generator and every training run.
+        label_every: Labels are kept on frames ``t % label_every == 0``.
+        propagate_k: Propagation distance ``K`` (frames within ``±K``).
+        workers: Generator processes (the data does not depend on it).
+        threads: torch CPU threads (fixed, so that runs repeat exactly;
+            1 is fastest for these small models: two OpenMP threads spend
+            more time synchronising than computing).
+        device: ``None`` picks CUDA when present, else CPU.
+        config_dir: Where the stage configs are.
+        configs: Overrides of the config file names (keys of ``CONFIGS``).
+        iters: Overrides of each stage's ``max_iters`` (e.g. for tests).
+    """
+
+    out_dir: str
+    quick: bool = False
+    seed: int = 0
+    label_every: int = 7
+    propagate_k: int = 3
+    workers: int = 2
+    threads: int = 1
+    device: Optional[str] = None
+    config_dir: str = CONFIG_DIR
+    configs: Dict[str, str] = field(default_factory=dict)
+    iters: Dict[str, int] = field(default_factory=dict)
+
+    def config(self, stage: str) -> str:
+        name = self.configs.get(
+            stage, CONFIGS['quick' if self.quick else 'default'][stage])
+        return osp.join(self.config_dir, name)
+
+    def path(self, *parts: str) -> str:
+        return osp.join(self.out_dir, *parts)
+
+
+@contextmanager
+def timed(step: str, timings: Dict[str, float]) -> Iterator[None]:
+    """Log a step's start and end and record its wall time."""
+    print_log(f'---- {step} ----', logger=LOGGER)
+    start = time.perf_counter()
+    yield
+    timings[step] = round(time.perf_counter() - start, 1)
+    print_log(f'{step}: {timings[step]:.1f} s', logger=LOGGER)
+
+
+class SparseBenchmark:
+    """Runs the benchmark's steps; see :func:`run_sparse_benchmark`."""
+
+    def __init__(self, settings: BenchmarkSettings) -> None:
+        self.s = settings
+        self.device = settings.device or ('cuda' if torch.cuda.is_available()
+                                          else 'cpu')
+        self.timings: Dict[str, float] = {}
+        self.data_root = settings.path('data')
+        self.ckpt: Dict[str, str] = {}
+        self.cfg: Dict[str, Any] = {}
+
+    # -- data ---------------------------------------------------------------
+    def generate(self) -> None:
+        config = (SyntheticConfig.quick(self.s.seed) if self.s.quick else
+                  SyntheticConfig(seed=self.s.seed))
+        bdata.generate_data(self.data_root, config, workers=self.s.workers,
+                            logger=LOGGER)
+
+    def make_labels(self) -> None:
+        """Dense GT -> sparse per-video files and COCO-style files."""
+        self.gt = {split: bdata.load_split(self.data_root, split)
+                   for split in ('train', 'val')}
+        self.sparse = {
+            split: {name: bdata.sparse_video(v, self.s.label_every)
+                    for name, v in self.gt[split].items()}
+            for split in ('train', 'val')
+        }
+        for split in ('train', 'val'):
+            bdata.write_videos(self.sparse[split],
+                               self.s.path('labels', f'{split}_sparse'))
+        self.train_sparse_file = self.s.path('labels',
+                                             'posetrack18_train_sparse.json')
+        self.val_dense_file = self.s.path('labels',
+                                          'posetrack18_val_dense.json')
+        n_train = bdata.write_coco(self.sparse['train'],
+                                   self.train_sparse_file, people='manual')
+        n_val = bdata.write_coco(self.gt['val'], self.val_dense_file)
+        print_log(f'labels every {self.s.label_every}th frame: {n_train} '
+                  f'labeled people in {len(self.gt["train"])} train videos; '
+                  f'{n_val} people in {len(self.gt["val"])} val videos',
+                  logger=LOGGER)
+
+    def _stage_cfg(self, stage: str, train_files, load_from=None):
+        return stage_config(
+            self.s.config(stage),
+            work_dir=self.s.path('work_dirs', stage),
+            data_root=self.data_root,
+            train_ann_files=train_files,
+            test_ann_file=self.val_dense_file,
+            val_ann_dir=osp.join(self.data_root, 'annotations', 'val'),
+            seed=self.s.seed,
+            load_from=load_from,
+            max_iters=self.s.iters.get(stage))
+
+    # -- training -----------------------------------------------------------
+    def train_single_frame(self) -> None:
+        """Stage 1: the single-frame estimator on the sparse labels."""
+        self.cfg['single_frame'] = self._stage_cfg('single_frame',
+                                                   [self.train_sparse_file])
+        self.ckpt['single_frame'] = train_stage(self.cfg['single_frame'])
+
+    def train_posewarper(self) -> None:
+        """Stage 2: PoseWarper's warping on pairs, stage 1 frozen."""
+        cfg = self._stage_cfg('posewarper', ['annotations/train/'],
+                              load_from=self.ckpt['single_frame'])
+        # the pair dataset reads the dense per-video files and keeps every
+        # k-th frame's labels itself (the same rule as make_labels)
+        cfg.train_dataloader.dataset.sparse_cfg = dict(
+            mode='every_k', k=self.s.label_every, phase=0)
+        cfg.test_dataloader.dataset.ann_file = 'annotations/val/'
+        self.cfg['posewarper'] = cfg
+        self.ckpt['posewarper'] = train_stage(cfg)
+
+    def train_augmented(self) -> None:
+        """The single-frame estimator on sparse + propagated labels."""
+        self.cfg['augmented'] = self._stage_cfg(
+            'augmented', [self.train_sparse_file, self.propagated_file])
+        self.ckpt['augmented'] = train_stage(self.cfg['augmented'])
+
+    # -- propagation --------------------------------------------------------
+    def _load(self, stage: str):
+        return load_pose_model(self.cfg[stage], self.ckpt[stage],
+                               device=self.device,
+                               require_warping=stage == 'posewarper')
+
+    def compare_propagation(self) -> None:
+        """All methods propagate the val videos' sparse labels to the
+        frames within ±K; scored against the dense ground truth."""
+        warper = PoseWarperMethod(LabelPropagator(self._load('posewarper')))
+        methods = [
+            warper, OpticalFlowWarp(), CopyNearest(),
+            SingleFrameOnTarget(self._load('single_frame'))
+        ]
+        sparse, gt = self.sparse['val'], self.gt['val']
+        pairs = propagation_pairs(sparse, self.s.propagate_k)
+        self_pairs = propagation_pairs(sparse, self.s.propagate_k,
+                                       to_self=True)
+        runs = [(m.name, m, pairs, None) for m in methods] + [
+            ('self', warper, self_pairs, None),
+            ('shuffled', warper, pairs,
+             shuffled_frame_source(sparse, self.data_root)),
+        ]
+        total = sum(sum(len(p[2][v]) for v in p[2]) for p in runs)
+        print_log(f'propagating to {sum(len(v) for v in pairs.values())} '
+                  f'frames of {len(pairs)} val videos with '
+                  f'{len(methods)} methods and 2 controls', logger=LOGGER)
+        progress = ProgressBar(total)
+        self.propagated: Dict[str, Any] = {}
+        self.propagation_scores: Dict[str, float] = {}
+        for name, method, method_pairs, source in runs:
+            preds = run_propagation(method, sparse, method_pairs,
+                                    self.data_root, target_frame=source,
+                                    progress=progress)
+            self.propagated[name] = preds
+            self.propagation_scores[name] = float(
+                score_predictions(preds, gt)['Total'])
+            for vname, video in prediction_videos(preds, gt).items():
+                write_posetrack_video(
+                    self.s.path('propagation', name, f'{vname}.json'), video)
+        print()
+        for name, value in self.propagation_scores.items():
+            print_log(f'propagation {name}: {value:.1f} mAP', logger=LOGGER)
+
+    def propagate_train(self) -> None:
+        """PoseWarper's labels for the train videos (augmentation data),
+        with the jobs API (``tools/propagate_labels.py``'s core)."""
+        propagator = LabelPropagator(self._load('posewarper'))
+        videos = self.sparse['train']
+        from ..apis.propagation import count_propagation_targets
+        progress = ProgressBar(
+            count_propagation_targets(videos, self.s.propagate_k))
+        out = {
+            name: propagate_video(propagator, video, self.data_root,
+                                  k=self.s.propagate_k, name=name,
+                                  progress=progress)
+            for name, video in sorted(videos.items())
+        }
+        print()
+        for name, video in out.items():
+            write_posetrack_video(
+                self.s.path('propagated_train', 'annotations',
+                            f'{name}.json'), video)
+        self.propagated_file = self.s.path('propagated_train',
+                                           'posetrack18_propagated.json')
+        coco = videos_to_coco(out, people='propagated')
+        write_json_atomic(self.propagated_file, coco)
+        print_log(f'{len(coco["annotations"])} propagated people on '
+                  f'{len(coco["images"])} train frames', logger=LOGGER)
+
+    # -- evaluation ---------------------------------------------------------
+    def evaluate_models(self) -> None:
+        """Single-frame models and temporal aggregation on every val frame
+        (ground-truth boxes)."""
+        self.model_scores = {
+            stage: float(
+                test_stage(self.cfg[stage], self.ckpt[stage])['posetrack/AP'])
+            for stage in ('single_frame', 'augmented', 'posewarper')
+        }
+        for name, value in self.model_scores.items():
+            print_log(f'val {name}: {value:.1f} mAP', logger=LOGGER)
+
+    # -- report -------------------------------------------------------------
+    def results(self, wall_seconds: float) -> Dict[str, Any]:
+        p, m = self.propagation_scores, self.model_scores
+        return dict(
+            propagation={k: p[k] for k in RESULT_KEYS['propagation']},
+            augmentation=dict(sparse_only=m['single_frame'],
+                              sparse_plus_propagated=m['augmented']),
+            aggregation=dict(single_frame=m['single_frame'],
+                             temporal=m['posewarper']),
+            wall_seconds=round(wall_seconds, 1))
+
+    def controls(self) -> Dict[str, float]:
+        return {
+            'PoseWarper, labeled frame to itself (offset 0)':
+            self.propagation_scores['self'],
+            'PoseWarper, unlabeled frame taken from another video':
+            self.propagation_scores['shuffled'],
+        }
+
+    def strip(self) -> str:
+        """Picture strip of the first val video: its first labeled frame
+        with people and the K frames after it."""
+        name = sorted(self.sparse['val'])[0]
+        sparse = self.sparse['val'][name]
+        labeled = [frame_number(img) for img in sparse['images']
+                   if img.get('is_labeled')]
+        frames_with_people = {
+            frame_number(img) for img in sparse['images']
+            if any(a['image_id'] == img['id'] for a in sparse['annotations'])
+        }
+        s = next((t for t in labeled if t in frames_with_people), labeled[0])
+        nframes = len(sparse['images'])
+        frames = [t for t in range(s, s + self.s.propagate_k + 1)
+                  if t < nframes]
+        src = [dict(a) for a in sparse['annotations']
+               if frame_number(next(i for i in sparse['images']
+                                    if i['id'] == a['image_id'])) == s]
+        preds = {}
+        for method in STRIP_METHODS:
+            frames_pred = dict(self.propagated[method].get(name, {}))
+            frames_pred[s] = src  # the labeled frame shows its labels
+            preds[method] = frames_pred
+        path = self.s.path('propagation_strip.jpg')
+        scale = 2.0 if self.s.quick else 1.0
+        picture_strip(self.gt['val'][name], preds, frames, self.data_root,
+                      path, source_frame=s, scale=scale)
+        return path
+
+    def write_report(self, wall_seconds: float) -> Dict[str, Any]:
+        results = self.results(wall_seconds)
+        write_json_atomic(self.s.path('results.json'), results)
+        write_json_atomic(
+            self.s.path('controls.json'),
+            dict(self_propagation=self.propagation_scores['self'],
+                 shuffled_frames=self.propagation_scores['shuffled'],
+                 timings=self.timings))
+        table = markdown_table(results, self.controls())
+        with open(self.s.path('results.md'), 'w', encoding='utf-8') as f:
+            f.write(table)
+        bar_plot(results, self.s.path('results.png'))
+        self.strip()
+        print_log('\n' + table, logger=LOGGER)
+        return results
+
+
+def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
+    """Generate, train, propagate, evaluate; write the results.
+
+    Args:
+        settings (BenchmarkSettings): What to run and where.
+
+    Returns:
+        dict: The content of ``DIR/results.json``.
+    """
+    start = time.perf_counter()
+    os.makedirs(settings.out_dir, exist_ok=True)
+    MMLogger.get_instance(
+        LOGGER, log_file=settings.path('benchmark.log'), log_level='INFO')
+    torch.set_num_threads(settings.threads)
+    np.random.seed(settings.seed)
+    job = SparseBenchmark(settings)
+    print_log(f'sparse benchmark: {"quick" if settings.quick else "default"} '
+              f'run, seed {settings.seed}, device {job.device}, '
+              f'{settings.threads} torch threads, out {settings.out_dir}',
+              logger=LOGGER)
+    steps = [
+        ('generate synthetic videos', job.generate),
+        ('sparse labels', job.make_labels),
+        ('train single-frame estimator (stage 1)', job.train_single_frame),
+        ('train PoseWarper (stage 2)', job.train_posewarper),
+        ('propagation comparison (val)', job.compare_propagation),
+        ('propagate train labels', job.propagate_train),
+        ('train single-frame estimator on sparse + propagated',
+         job.train_augmented),
+        ('evaluate models (val)', job.evaluate_models),
+    ]
+    for step, fn in steps:
+        with timed(step, job.timings):
+            fn()
+    results = job.write_report(time.perf_counter() - start)
+    print_log(json.dumps(results), logger=LOGGER)
+    return results

@@ -1,0 +1,47 @@
+"""Table, plot and picture strip."""
+import cv2
+
+from mmpose_posewarper.apis.propagation import frame_number
+from mmpose_posewarper.sparse_benchmark import RESULT_KEYS
+from mmpose_posewarper.sparse_benchmark.report import (bar_plot,
+                                                       markdown_table,
+                                                       picture_strip)
+
+
+def fake_results():
+    results = {sec: {k: 10.0 * (i + 1) for i, k in enumerate(keys)}
+               for sec, keys in RESULT_KEYS.items()}
+    results['wall_seconds'] = 12.0
+    return results
+
+
+def test_table_has_every_result_and_the_controls():
+    table = markdown_table(fake_results(), {'self': 99.5})
+    for sec, keys in RESULT_KEYS.items():
+        for key in keys:
+            assert f'`{sec}.{key}`' in table
+    assert '| self | 99.5 |' in table and 'Wall time: 12 s' in table
+
+
+def test_plot_is_written(tmp_path):
+    path = tmp_path / 'plot.png'
+    bar_plot(fake_results(), str(path))
+    img = cv2.imread(str(path))
+    assert img is not None and img.shape[0] > 100
+
+
+def test_strip_has_a_row_per_method_and_a_column_per_frame(small_data,
+                                                           tmp_path):
+    root, gt, _ = small_data
+    name = sorted(gt)[0]
+    video = gt[name]
+    t_of = {img['id']: frame_number(img) for img in video['images']}
+    at = {t: [a for a in video['annotations'] if t_of[a['image_id']] == t]
+          for t in range(4)}
+    preds = {'a': at, 'b': {1: at[1]}}
+    path = tmp_path / 'strip.jpg'
+    sheet = picture_strip(video, preds, [0, 1, 2, 3], root, str(path),
+                          source_frame=0, scale=1.0)
+    h, w = video['images'][0]['height'], video['images'][0]['width']
+    assert sheet.shape == (3 * h, 4 * w, 3)
+    assert cv2.imread(str(path)).shape == sheet.shape
