@@ -4,31 +4,33 @@ the recompute baseline, on real frames, all measured in one run.
     python tools/benchmark.py                # HRNet-W48 384x288, 8 frames, 2 threads
     python tools/benchmark.py --quick        # tiny HRNet at 64x48, 5 frames, 1 thread
 
-Measured per output frame (one person, the same box on every frame, frames
-``../shared/data/posetrack18/videos/000001_mpiinew_test`` played forward and
+Per output frame, for one person with the same box on every frame of
+``../shared/data/posetrack18/videos/000001_mpiinew_test`` (played forward and
 back to the requested length):
 
 (a) ``single``: MMPose single-frame top-down (``inference_topdown``) with the
-    same HRNet and 1x1 heatmap conv (stage-1 model);
-(b) ``recompute``: :func:`inference_posewarper` with ``use_cache=False``,
-    i.e. the model's ``test_step`` on 5 crops per frame (the original);
-(c) ``cached``: :func:`inference_posewarper` (default path);
-(d) ``backbone`` alone (one crop) and ``warp_pair`` alone (one
-    ``neck.warp`` of one heatmap pair): ``backbone + 4 x warp_pair`` is the
-    counted floor of the exact method;
+    same HRNet and 1x1 heatmap conv (the stage-1 model);
+(b) ``recompute``: :func:`inference_posewarper` with ``use_cache=False``:
+    the model's ``test_step`` on 5 crops per frame, as the original;
+(c) ``cached``: :func:`inference_posewarper` (the default path), and
+    ``cached_opt``: the same on :func:`optimize_for_inference`'s rewrite;
+(d) ``backbone`` alone (one crop, heatmap conv included) and ``warp_pair``
+    alone (one ``neck.warp``): ``backbone + 4 x warp_pair`` is the floor of
+    the exact method.
 
-plus mmcv's and torchvision's deformable conv at the warping shapes (forward
-and backward), a stage-2 training iteration, and candidate speed-ups below
-the floor (batched warps, BN folding, channels-last) with their effect on
-the results. Multiply-accumulates (MACs) of every conv / deformable conv /
-linear layer are counted with forward hooks during the same timed runs.
-
-(a), (b), (c) and the training iteration each run in their own subprocess,
-so ``peak_rss_mb[method]`` is that process's ``ru_maxrss`` (model, frames
-and inference, Python and torch included); the child's ``rss_setup_mb`` is
-its RSS after building the model, before warm-up. All models are built with
-the same seeded random weights, so (b) and (c) are compared point by point.
-The last line printed is one JSON object with all results.
+(a)-(d) are timed *paired*: in one process, frame by frame in turn, so a
+shared machine's load hits all of them alike and the ratios hold. Peak RSS
+is measured separately, one subprocess per method (``ru_maxrss`` of a
+process that builds that model and runs it on the first 6 frames, enough
+for the cache to hold a full window; Python, torch and the model included).
+Further measurements, each paired with its baseline: candidate speed-ups
+below the floor (batched warps, BN folding, channels-last; with their effect
+on the results), mmcv's and torchvision's deformable conv at the warping
+shapes (forward, forward+backward), and a stage-2 training iteration.
+Multiply-accumulates (MACs) of every conv, deformable conv and linear layer
+are counted by forward hooks during the timed runs. All models get the same
+seeded random weights, scaled like a trained model's, so (b) and (c) are
+compared point by point. The last line printed is one JSON object.
 """
 import argparse
 import json
@@ -41,7 +43,6 @@ import sys
 import time
 import warnings
 from collections import defaultdict
-from functools import partial
 from typing import Callable, Dict, List, Optional
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -54,11 +55,12 @@ TINY_STAGE1 = 'configs/posewarper/tiny/topdown_tiny_64x48.py'
 # The white-shirted player on the 1280x720 frames (x1, y1, x2, y2), picked by
 # eye; the cost does not depend on where the box is.
 PERSON_BOX = (360.0, 280.0, 550.0, 590.0)
-# one subprocess each; 'components' includes the deformable-conv timings,
-# 'cached' ends with the BN-folded model (after its peak RSS is taken)
-METHODS = ('components', 'single', 'recompute', 'cached', 'train')
-# the rewrites of optimize_for_inference used for "(c) cached, optimized"
+# the rewrites of optimize_for_inference used for ``cached_opt``
 OPT_REWRITES = dict(fuse_bn=True, channels_last=True)
+RSS_FRAMES = 6
+# one subprocess each
+METHODS = ('components', 'paired', 'rss_single', 'rss_recompute',
+           'rss_cached', 'train')
 JSON_KEYS = ('single_frame_s', 'recompute_s', 'cached_s', 'backbone_s',
              'warp_pair_s', 'peak_rss_mb', 'dcn_mmcv_s', 'dcn_torchvision_s')
 
@@ -90,7 +92,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--frames-dir', default=DEFAULT_FRAMES_DIR)
     parser.add_argument('--methods', nargs='+', choices=METHODS,
-                        default=list(METHODS))
+                        default=list(METHODS), help='steps to run')
     parser.add_argument('--method', choices=METHODS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     quick = args.quick
@@ -106,34 +108,40 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 # --------------------------------------------------------------------------
-# measuring helpers (run inside the child process)
+# measuring helpers (run inside a child process)
 
 
 class MacCounter:
     """Multiply-accumulates of the layers with a >= 2-D ``weight`` (convs,
     deformable convs, linear), counted by forward hooks: per output element
     ``weight[0].numel()`` (``C_in / groups * kh * kw``). Bilinear sampling,
-    BN, activations and additions are not counted."""
+    BN, activations and additions are not counted. Counts go to the current
+    :attr:`scope` and module name."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, *models) -> None:
         import torch
-        self.by_module: Dict[str, int] = defaultdict(int)
+        self.scope = 'default'
+        self.counts: Dict[str, Dict[str, int]] = defaultdict(
+            lambda: defaultdict(int))
         self._handles = []
-        for name, module in model.named_modules():
-            weight = getattr(module, 'weight', None)
-            if (isinstance(weight, torch.Tensor) and weight.dim() >= 2
-                    and not any(True for _ in module.children())):
-                self._handles.append(
-                    module.register_forward_hook(partial(self._hook, name)))
+        for model in models:
+            for name, module in model.named_modules():
+                weight = getattr(module, 'weight', None)
+                if (isinstance(weight, torch.Tensor) and weight.dim() >= 2
+                        and not any(True for _ in module.children())):
+                    self._handles.append(
+                        module.register_forward_hook(self._hook(name)))
 
-    def _hook(self, name, module, inputs, output) -> None:
-        self.by_module[name] += output.numel() * module.weight[0].numel()
+    def _hook(self, name: str):
 
-    def reset(self) -> None:
-        self.by_module.clear()
+        def hook(module, inputs, output):
+            self.counts[self.scope][name] += (
+                output.numel() * module.weight[0].numel())
 
-    def gmac(self, prefix: str = '') -> float:
-        return sum(v for k, v in self.by_module.items()
+        return hook
+
+    def gmac(self, scope: str, prefix: str = '') -> float:
+        return sum(v for k, v in self.counts[scope].items()
                    if k.startswith(prefix)) / 1e9
 
     def remove(self) -> None:
@@ -154,15 +162,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``repeats`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed_paired(fns: Dict[str, Callable[[], object]],
+                 repeats: int) -> Dict[str, float]:
+    """Median seconds per call of each function, calls interleaved (one
+    round = each function once) after one warm-up round."""
+    times = defaultdict(list)
+    for round_ in range(repeats + 1):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            if round_:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def load_frames(args) -> list:
@@ -178,9 +189,18 @@ def load_frames(args) -> list:
     return [clip[cycle[i % len(cycle)]] for i in range(args.frames)]
 
 
+def config_input_size(args):
+    from mmengine.config import Config
+    if args.input_size:
+        return tuple(args.input_size)
+    cfg = Config.fromfile(osp.join(ROOT, args.config))
+    return tuple(cfg.model.head.decoder.input_size)
+
+
 def build_model(args, config: str, single_frame: bool = False):
-    """A randomly initialised model (weights do not change the cost), with
-    the input size and deformable conv of the command line."""
+    """The model of ``config`` with seeded random weights (see
+    :func:`randomize_`), the command line's input size and deformable
+    conv, in eval mode."""
     from mmengine.config import Config
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
@@ -201,11 +221,13 @@ def build_model(args, config: str, single_frame: bool = False):
             dict(type='TopdownAffine', input_size=input_size),
             dict(type='PackPoseInputs')
         ]))
-    cfg.train_dataloader = dict(dataset=dict(metainfo=dict(
-        from_file='configs/_base_/datasets/posetrack18.py')))
     model = init_model(cfg, device=args.device)
+    import mmpose
     model.dataset_meta = parse_pose_metainfo(
-        dict(from_file='configs/_base_/datasets/posetrack18.py'))
+        dict(from_file=osp.join(
+            osp.dirname(mmpose.__file__), '.mim', 'configs', '_base_',
+            'datasets', 'posetrack18.py')))
+    randomize_(model, input_size)
     return model, input_size
 
 
@@ -217,16 +239,20 @@ def randomize_(model, input_size, seed: int = 0) -> None:
     import torch
     from torch.nn.modules.batchnorm import _BatchNorm
     gen = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device
     with torch.no_grad():
         for module in model.modules():
             weight = getattr(module, 'weight', None)
             if isinstance(module, _BatchNorm):
-                module.weight.uniform_(0.5, 1.0, generator=gen)
-                module.bias.uniform_(-0.1, 0.1, generator=gen)
-                module.running_mean.uniform_(-0.1, 0.1, generator=gen)
-                module.running_var.uniform_(0.5, 1.5, generator=gen)
+                for tensor, low, high in (
+                    (module.weight, 0.5, 1.0), (module.bias, -0.1, 0.1),
+                    (module.running_mean, -0.1, 0.1),
+                    (module.running_var, 0.5, 1.5)):
+                    tensor.copy_(torch.empty(tensor.shape).uniform_(
+                        low, high, generator=gen))
             elif isinstance(weight, torch.Tensor) and weight.dim() >= 2:
-                weight.normal_(0, 1 / weight[0].numel()**0.5, generator=gen)
+                weight.copy_(torch.randn(weight.shape, generator=gen) /
+                             weight[0].numel()**0.5)
                 bias = getattr(module, 'bias', None)
                 if isinstance(bias, torch.Tensor):
                     bias.zero_()
@@ -237,132 +263,190 @@ def randomize_(model, input_size, seed: int = 0) -> None:
             for layer in neck.deform_conv_layers:
                 layer.weight.mul_(3)
             heatmap_layer = neck.trans_layer
-            feats = model.backbone
         else:
             heatmap_layer = model.head.final_layer
-            feats = model.backbone
         w, h = input_size
-        crops = torch.randn(2, 3, h, w, generator=gen).to(
-            next(model.parameters()).device)
-        x = feats(crops)
-        x = x[0] if isinstance(x, (tuple, list)) else x
-        heatmap_layer.weight.div_(heatmap_layer(x).abs().max())
-
-
-def video_run(model, frames, boxes, use_cache: bool,
-              counter: MacCounter) -> dict:
-    """Per-frame times of one pass over the video."""
-    from mmpose_posewarper.apis import iter_inference_posewarper
-
-    # warm-up on a short clip: oneDNN picks its kernels per shape
-    list(iter_inference_posewarper(model, frames[:3], boxes[:3],
-                                   use_cache=use_cache))
-    counter.reset()
-    times, keypoints, scores = [], [], []
-    start = time.perf_counter()
-    results = iter_inference_posewarper(model, frames, boxes,
-                                        use_cache=use_cache)
-    for sample in results:
-        now = time.perf_counter()
-        times.append(now - start)
-        # (not timed: converting the results for the JSON)
-        keypoints.append(sample.pred_instances.keypoints.tolist())
-        scores.append(sample.pred_instances.keypoint_scores.tolist())
-        start = time.perf_counter()
-    return dict(
-        keypoints=keypoints,
-        keypoint_scores=scores,
-        per_frame_s=sum(times) / len(times),
-        # frames whose window has 4 distinct supporting frames
-        interior_s=(statistics.mean(times[2:-2])
-                    if len(times) > 4 else float('nan')),
-        frame_times_s=times,
-        gmac_per_frame=counter.gmac() / len(frames))
+        crops = torch.randn(2, 3, h, w, generator=gen).to(device)
+        feats = model.backbone(crops)
+        heatmap_layer.weight.div_(heatmap_layer(feats[0]).abs().max())
 
 
 # --------------------------------------------------------------------------
 # the measurements (one per child process)
 
 
-def measure_components(args) -> dict:
-    """Backbone alone, one warp alone, and candidate speed-ups."""
+def measure_paired(args) -> dict:
+    """(a), (b), (c), (d) frame by frame in turn, with MACs."""
+    import numpy as np
     import torch
+    from mmpose.apis import inference_topdown
+
+    from mmpose_posewarper.apis import (iter_inference_posewarper,
+                                        optimize_for_inference)
     model, (w, h) = build_model(args, args.config)
-    randomize_(model, (w, h))
-    neck = model.neck
-    out = dict(rss_setup_mb=rss_mb())
-    gen = torch.Generator().manual_seed(1)
-    crop = torch.randn(1, 3, h, w, generator=gen).to(args.device)
-    counter = MacCounter(model)
+    fast = optimize_for_inference(model, **OPT_REWRITES)
+    single, _ = build_model(args, args.single_config, single_frame=True)
+    frames = load_frames(args)
+    box = np.array([PERSON_BOX], np.float32)
+    boxes = [box] * len(frames)
+    crop = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(1))
+    crop = crop.to(args.device)
     with torch.no_grad():
-        hm = neck.heatmaps(model.backbone(crop))
-        out['heatmap_shape'] = list(hm.shape[1:])
-        counter.reset()
-        out['backbone_s'] = timed(
-            lambda: neck.heatmaps(model.backbone(crop)), args.repeats)
-        runs = args.repeats + 1
-        out['backbone_gmac'] = counter.gmac('backbone') / runs
-        out['heatmap_layer_gmac'] = counter.gmac('neck.trans_layer') / runs
+        ref = model.neck.heatmaps(model.backbone(crop))
+    sup = torch.roll(ref, shifts=(2, 3), dims=(2, 3))
 
-        ref = hm
-        sup = torch.roll(hm, shifts=(2, 3), dims=(2, 3))
-        counter.reset()
-        out['warp_pair_s'] = timed(lambda: neck.warp(ref, sup), args.repeats)
-        out['warp_pair_gmac'] = counter.gmac('neck') / runs
-        out['warp_offset_feats_gmac'] = counter.gmac('neck.offset_feats') / runs
-        out['warp_offset_convs_gmac'] = counter.gmac('neck.offset_layers') / runs
-        out['warp_deform_convs_gmac'] = counter.gmac(
-            'neck.deform_conv_layers') / runs
-        counter.remove()
+    def videos():
+        return dict(
+            recompute=iter_inference_posewarper(
+                model, frames, boxes, use_cache=False),
+            cached=iter_inference_posewarper(model, frames, boxes),
+            cached_opt=iter_inference_posewarper(fast, frames, boxes))
 
-        # batching: the 4 supporting warps of a frame in one call
-        refs, sups = ref.repeat(4, 1, 1, 1), sup.repeat(4, 1, 1, 1)
-        out['warp_4_batched_s'] = timed(lambda: neck.warp(refs, sups),
-                                        args.repeats)
-        out['warp_4_sequential_s'] = timed(
-            lambda: [neck.warp(ref, sup) for _ in range(4)], args.repeats)
+    @torch.no_grad()
+    def backbone():
+        model.neck.heatmaps(model.backbone(crop))
 
-        # the zero-difference warp: deformable convs only
-        from mmpose_posewarper.apis.inference import _ZeroDifferenceWarp
-        zero_warp = _ZeroDifferenceWarp(neck)
-        out['zero_diff_warp_s'] = timed(lambda: zero_warp(ref), args.repeats)
-        out['zero_diff_warp_max_err'] = float(
-            (zero_warp(ref) - neck.warp(ref, ref)).abs().max())
+    @torch.no_grad()
+    def warp_pair():
+        model.neck.warp(ref, sup)
 
-        # inference rewrites (optimize_for_inference): BN folding, NHWC
-        # layout, both; each timed on the backbone and on one warp
-        from mmpose_posewarper.apis import optimize_for_inference
-        variants = dict(
-            fused=dict(fuse_bn=True),
-            channels_last=dict(fuse_bn=False, channels_last=True),
-            fused_channels_last=dict(fuse_bn=True, channels_last=True))
-        for name, kwargs in variants.items():
-            fast = optimize_for_inference(model, **kwargs)
-            out[f'backbone_{name}_s'] = timed(
-                lambda: fast.neck.heatmaps(fast.backbone(crop)),
-                args.repeats)
-            out[f'warp_pair_{name}_s'] = timed(
-                lambda: fast.neck.warp(ref, sup), args.repeats)
-            out[f'{name}_max_err'] = max(
-                float((fast.neck.heatmaps(fast.backbone(crop)) -
-                       hm).abs().max()),
-                float((fast.neck.warp(ref, sup) -
-                       neck.warp(ref, sup)).abs().max()))
-            del fast
-        out['heatmap_abs_max'] = float(hm.abs().max())
-        out['warp_abs_max'] = float(neck.warp(ref, sup).abs().max())
-    out['peak_rss_mb'] = peak_rss_mb()
+    # warm-up: oneDNN picks its kernels per shape
+    for gen in videos().values():
+        for _, _ in zip(range(3), gen):
+            pass
+    backbone(), warp_pair(), inference_topdown(single, frames[0], box)
+
+    counter = MacCounter(model, fast, single)
+    times = defaultdict(list)
+    keypoints = defaultdict(list)
+    gens = videos()
+    for t, frame in enumerate(frames):
+        steps = [('single', lambda: inference_topdown(single, frame, box)[0])]
+        steps += [(name, partial_next(gen)) for name, gen in gens.items()]
+        steps += [('backbone', backbone), ('warp_pair', warp_pair)]
+        for name, step in steps:
+            counter.scope = name
+            start = time.perf_counter()
+            sample = step()
+            times[name].append(time.perf_counter() - start)
+            if name in ('single', *gens):
+                # (not timed) converting the results for the comparison
+                keypoints[name].append(
+                    sample.pred_instances.keypoints.tolist())
+                keypoints[name + '_scores'].append(
+                    sample.pred_instances.keypoint_scores.tolist())
+    counter.remove()
+    n = len(frames)
+    out = {f'{name}_s': sum(t) / n for name, t in times.items()}
+    # frames whose window has 4 distinct supporting frames
+    for name in ('cached', 'cached_opt', 'backbone', 'warp_pair'):
+        out[f'{name}_interior_s'] = (
+            statistics.mean(times[name][2:-2]) if n > 4 else float('nan'))
+    out['frame_times_s'] = dict(times)
+    out['gmac'] = {name: counter.gmac(name) / n for name in times}
+    out['gmac'].update(
+        heatmap_layer=counter.gmac('backbone', 'neck.trans_layer') / n,
+        warp_offset_feats=counter.gmac('warp_pair', 'neck.offset_feats') / n,
+        warp_offset_convs=counter.gmac('warp_pair', 'neck.offset_layers') / n,
+        warp_deform_convs=counter.gmac('warp_pair',
+                                       'neck.deform_conv_layers') / n)
+    out['keypoints'] = dict(keypoints)
+    out['heatmap_abs_max'] = float(ref.abs().max())
     return out
 
 
-def measure_dcn(args) -> dict:
+def partial_next(gen):
+    return lambda: next(gen)
+
+
+def measure_rss(args, method: str) -> dict:
+    """Peak RSS of one method in a fresh process (first RSS_FRAMES frames)."""
+    import numpy as np
+    from mmpose.apis import inference_topdown
+
+    from mmpose_posewarper.apis import inference_posewarper
+    config = args.single_config if method == 'single' else args.config
+    model, _ = build_model(args, config, single_frame=method == 'single')
+    frames = load_frames(args)[:RSS_FRAMES]
+    box = np.array([PERSON_BOX], np.float32)
+    setup = rss_mb()
+    if method == 'single':
+        for frame in frames:
+            inference_topdown(model, frame, box)
+    else:
+        inference_posewarper(model, frames, [box] * len(frames),
+                             use_cache=method == 'cached')
+    return dict(rss_setup_mb=setup, peak_rss_mb=peak_rss_mb(),
+                frames=len(frames))
+
+
+def measure_components(args) -> dict:
+    """Candidate speed-ups below the floor, each paired with its baseline,
+    and the deformable conv implementations."""
+    import torch
+
+    from mmpose_posewarper.apis import optimize_for_inference
+    from mmpose_posewarper.apis.inference import _ZeroDifferenceWarp
+    model, (w, h) = build_model(args, args.config)
+    neck = model.neck
+    crop = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(1))
+    crop = crop.to(args.device)
+    out = {}
+    with torch.no_grad():
+        ref = neck.heatmaps(model.backbone(crop))
+        sup = torch.roll(ref, shifts=(2, 3), dims=(2, 3))
+        out['heatmap_shape'] = list(ref.shape[1:])
+
+        # batching: a frame's 4 supporting warps in one call; the reference
+        # frame's warp with its zero-difference offsets computed once
+        refs, sups = ref.repeat(4, 1, 1, 1), sup.repeat(4, 1, 1, 1)
+        zero_warp = _ZeroDifferenceWarp(neck)
+        out.update({
+            f'{k}_s': v
+            for k, v in timed_paired(
+                dict(
+                    warp_pair=lambda: neck.warp(ref, sup),
+                    warp_4_batched=lambda: neck.warp(refs, sups),
+                    warp_4_sequential=lambda: [
+                        neck.warp(ref, sup) for _ in range(4)
+                    ],
+                    zero_diff_warp=lambda: zero_warp(ref)),
+                args.repeats).items()
+        })
+        out['zero_diff_warp_max_err'] = float(
+            (zero_warp(ref) - neck.warp(ref, ref)).abs().max())
+
+        # optimize_for_inference: BN folding, NHWC layout, both
+        variants = dict(
+            plain=model,
+            fused=optimize_for_inference(model, fuse_bn=True),
+            channels_last=optimize_for_inference(
+                model, fuse_bn=False, channels_last=True),
+            fused_channels_last=optimize_for_inference(
+                model, fuse_bn=True, channels_last=True))
+        fns = {}
+        for name, m in variants.items():
+            fns[f'backbone_{name}'] = (
+                lambda m=m: m.neck.heatmaps(m.backbone(crop)))
+            fns[f'warp_pair_{name}'] = lambda m=m: m.neck.warp(ref, sup)
+        out.update(
+            {f'{k}_s': v
+             for k, v in timed_paired(fns, args.repeats).items()})
+        for name, m in variants.items():
+            out[f'{name}_max_err'] = max(
+                float((m.neck.heatmaps(m.backbone(crop)) - ref).abs().max()),
+                float((m.neck.warp(ref, sup) -
+                       neck.warp(ref, sup)).abs().max()))
+    out.update(measure_dcn(args, tuple(ref.shape[2:])))
+    return out
+
+
+def measure_dcn(args, hw) -> dict:
     """mmcv vs torchvision deformable conv: the 5 dilated layers of one
     frame's 4 supporting warps (batch 4), forward and forward+backward."""
     import torch
     from mmcv.ops import deform_conv2d as mmcv_dcn
     from torchvision.ops import deform_conv2d as tv_dcn
-    w, h = args.input_size or _config_input_size(args.config)
-    hw = (h // 4, w // 4)
     gen = torch.Generator().manual_seed(0)
     k, dil = 17, (3, 6, 12, 18, 24)
     x = torch.rand(4, k, *hw, generator=gen).to(args.device)
@@ -370,88 +454,36 @@ def measure_dcn(args) -> dict:
         args.device) for _ in dil]
     weights = [(0.3 * torch.randn(k, k, 3, 3, generator=gen)).to(args.device)
                for _ in dil]
+    impls = dict(
+        mmcv=lambda x, o, w, d: mmcv_dcn(x, o, w, 1, d, d, 1, k, False, 4),
+        torchvision=lambda x, o, w, d: tv_dcn(x, o, w, padding=d, dilation=d))
 
-    def run_mmcv(x, offsets, weights):
-        return sum(
-            mmcv_dcn(x, o, wt, 1, d, d, 1, k, False, 4)
-            for o, wt, d in zip(offsets, weights, dil))
+    def forward(impl, x, offsets, weights):
+        return sum(impl(x, o, wt, d) for o, wt, d in zip(offsets, weights, dil))
 
-    def run_tv(x, offsets, weights):
-        return sum(
-            tv_dcn(x, o, wt, padding=d, dilation=d)
-            for o, wt, d in zip(offsets, weights, dil))
+    def fwd_bwd(impl):
+        xs = x.clone().requires_grad_(True)
+        os_ = [o.clone().requires_grad_(True) for o in offsets]
+        ws = [wt.clone().requires_grad_(True) for wt in weights]
+        y = forward(impl, xs, os_, ws)
+        y.backward(torch.linspace(-1, 1, y.numel()).view_as(y))
+        return [y, xs.grad, *[o.grad for o in os_], *[w.grad for w in ws]]
 
-    out = {}
-    for name, fn in (('mmcv', run_mmcv), ('torchvision', run_tv)):
-        with torch.no_grad():
-            out[f'dcn_{name}_s'] = timed(lambda: fn(x, offsets, weights),
-                                         args.repeats)
-
-        def fwd_bwd():
-            xs = x.clone().requires_grad_(True)
-            os_ = [o.clone().requires_grad_(True) for o in offsets]
-            ws = [wt.clone().requires_grad_(True) for wt in weights]
-            y = fn(xs, os_, ws)
-            y.backward(torch.ones_like(y))
-            return y, xs.grad, os_[0].grad, ws[0].grad
-
-        out[f'dcn_{name}_fwd_bwd_s'] = timed(fwd_bwd, args.repeats)
-        out[f'_{name}'] = fwd_bwd()
+    fns = {}
+    for name, impl in impls.items():
+        fns[f'dcn_{name}'] = (
+            lambda impl=impl: forward(impl, x, offsets, weights))
+        fns[f'dcn_{name}_fwd_bwd'] = lambda impl=impl: fwd_bwd(impl)
+    with torch.no_grad():
+        fwd = timed_paired({k: v for k, v in fns.items() if 'bwd' not in k},
+                           args.repeats)
+    bwd = timed_paired({k: v for k, v in fns.items() if 'bwd' in k},
+                       args.repeats)
+    out = {f'{k}_s': v for k, v in {**fwd, **bwd}.items()}
     out['dcn_max_err'] = max(
         float((a - b).abs().max())
-        for a, b in zip(out.pop('_mmcv'), out.pop('_torchvision')))
+        for a, b in zip(fwd_bwd(impls['mmcv']), fwd_bwd(impls['torchvision'])))
     out['dcn_shape'] = [4, k, *hw]
-    out['peak_rss_mb'] = peak_rss_mb()
-    return out
-
-
-def _config_input_size(config: str):
-    from mmengine.config import Config
-    return tuple(Config.fromfile(osp.join(ROOT, config)).model.head.decoder
-                 .input_size)
-
-
-def measure_single(args) -> dict:
-    """(a) MMPose single-frame top-down on every frame."""
-    import numpy as np
-    from mmpose.apis import inference_topdown
-    model, input_size = build_model(args, args.single_config,
-                                    single_frame=True)
-    randomize_(model, input_size)
-    frames = load_frames(args)
-    box = np.array([PERSON_BOX], np.float32)
-    out = dict(rss_setup_mb=rss_mb())
-    counter = MacCounter(model)
-    inference_topdown(model, frames[0], box)  # warm-up
-    counter.reset()
-    times = []
-    for frame in frames:
-        start = time.perf_counter()
-        inference_topdown(model, frame, box)
-        times.append(time.perf_counter() - start)
-    out.update(
-        per_frame_s=sum(times) / len(times),
-        gmac_per_frame=counter.gmac() / len(frames),
-        peak_rss_mb=peak_rss_mb())
-    return out
-
-
-def _video_method(args, use_cache: bool) -> dict:
-    """(b) or (c) over the whole video; after (c) also (c) with BN folded."""
-    import numpy as np
-    model, input_size = build_model(args, args.config)
-    randomize_(model, input_size)
-    frames = load_frames(args)
-    boxes = [np.array([PERSON_BOX], np.float32)] * len(frames)
-    out = dict(rss_setup_mb=rss_mb())
-    counter = MacCounter(model)
-    out.update(video_run(model, frames, boxes, use_cache, counter))
-    out['peak_rss_mb'] = peak_rss_mb()
-    if use_cache:
-        from mmpose_posewarper.apis import optimize_for_inference
-        counter.remove()
-        fast = optimize_for_inference(model, **OPT_REWRITES)
-        out['opt'] = video_run(fast, frames, boxes, True, MacCounter(fast))
     return out
 
 
@@ -495,10 +527,10 @@ def measure_train(args) -> dict:
     params = [p for p in model.parameters() if p.requires_grad]
     optim = OptimWrapper(torch.optim.Adam(params, lr=1e-4))
     model.train()
-    out = dict(rss_setup_mb=rss_mb(), trainable_params=sum(
-        p.numel() for p in params))
-    out['train_iter_s'] = timed(lambda: model.train_step(batch, optim),
-                                args.repeats)
+    out = dict(trainable_params=sum(p.numel() for p in params))
+    out['train_iter_s'] = timed_paired(
+        dict(train=lambda: model.train_step(batch, optim)),
+        args.repeats)['train']
     out['train_batch'] = args.train_batch
     out['peak_rss_mb'] = peak_rss_mb()
     return out
@@ -512,10 +544,11 @@ def child(args) -> dict:
     warnings.filterwarnings('ignore', category=UserWarning)
     import mmpose_posewarper  # noqa: F401
     fn = {
-        'components': lambda a: {**measure_components(a), **measure_dcn(a)},
-        'single': measure_single,
-        'recompute': lambda a: _video_method(a, use_cache=False),
-        'cached': lambda a: _video_method(a, use_cache=True),
+        'components': measure_components,
+        'paired': measure_paired,
+        'rss_single': lambda a: measure_rss(a, 'single'),
+        'rss_recompute': lambda a: measure_rss(a, 'recompute'),
+        'rss_cached': lambda a: measure_rss(a, 'cached'),
         'train': measure_train,
     }[args.method]
     return fn(args)
@@ -544,136 +577,141 @@ def run_children(args, argv: List[str]) -> Dict[str, dict]:
     return results
 
 
+def _max_diff(a, b) -> float:
+    import numpy as np
+    return float(np.abs(np.array(a) - np.array(b)).max())
+
+
 def summarize(args, r: Dict[str, dict]) -> dict:
     nan = float('nan')
-
-    def get(method, key):
-        return r.get(method, {}).get(key, nan)
-
+    p, comp = r.get('paired', {}), r.get('components', {})
+    g = p.get('gmac', {})
+    kpts = p.get('keypoints', {})
     s = dict(
-        single_frame_s=get('single', 'per_frame_s'),
-        recompute_s=get('recompute', 'per_frame_s'),
-        cached_s=get('cached', 'per_frame_s'),
-        cached_interior_s=get('cached', 'interior_s'),
-        cached_opt_s=r.get('cached', {}).get('opt', {}).get(
-            'per_frame_s', nan),
-        backbone_s=get('components', 'backbone_s'),
-        warp_pair_s=get('components', 'warp_pair_s'),
+        single_frame_s=p.get('single_s', nan),
+        recompute_s=p.get('recompute_s', nan),
+        cached_s=p.get('cached_s', nan),
+        cached_interior_s=p.get('cached_interior_s', nan),
+        cached_opt_s=p.get('cached_opt_s', nan),
+        cached_opt_interior_s=p.get('cached_opt_interior_s', nan),
+        backbone_s=p.get('backbone_s', nan),
+        warp_pair_s=p.get('warp_pair_s', nan),
         peak_rss_mb={
-            m: round(v['peak_rss_mb'], 1)
-            for m, v in r.items() if m != 'components'
+            m[4:]: round(v['peak_rss_mb'], 1)
+            for m, v in r.items() if m.startswith('rss_')
         },
-        dcn_mmcv_s=get('components', 'dcn_mmcv_s'),
-        dcn_torchvision_s=get('components', 'dcn_torchvision_s'),
-        dcn_mmcv_fwd_bwd_s=get('components', 'dcn_mmcv_fwd_bwd_s'),
-        dcn_torchvision_fwd_bwd_s=get('components',
-                                      'dcn_torchvision_fwd_bwd_s'),
-        dcn_max_err=get('components', 'dcn_max_err'),
-        train_iter_s=get('train', 'train_iter_s'),
+        rss_setup_mb={
+            m[4:]: round(v['rss_setup_mb'], 1)
+            for m, v in r.items() if m.startswith('rss_')
+        },
+        dcn_mmcv_s=comp.get('dcn_mmcv_s', nan),
+        dcn_torchvision_s=comp.get('dcn_torchvision_s', nan),
+        dcn_mmcv_fwd_bwd_s=comp.get('dcn_mmcv_fwd_bwd_s', nan),
+        dcn_torchvision_fwd_bwd_s=comp.get('dcn_torchvision_fwd_bwd_s', nan),
+        dcn_max_err=comp.get('dcn_max_err', nan),
+        train_iter_s=r.get('train', {}).get('train_iter_s', nan),
         gmac=dict(
-            single_frame=get('single', 'gmac_per_frame'),
-            recompute=get('recompute', 'gmac_per_frame'),
-            cached=get('cached', 'gmac_per_frame'),
-            backbone=get('components', 'backbone_gmac'),
-            warp_pair=get('components', 'warp_pair_gmac'),
-            warp_offset_feats=get('components', 'warp_offset_feats_gmac'),
-            warp_offset_convs=get('components', 'warp_offset_convs_gmac'),
-            warp_deform_convs=get('components', 'warp_deform_convs_gmac')),
+            single_frame=g.get('single', nan),
+            recompute=g.get('recompute', nan),
+            cached=g.get('cached', nan),
+            cached_opt=g.get('cached_opt', nan),
+            backbone=g.get('backbone', nan),
+            heatmap_layer=g.get('heatmap_layer', nan),
+            warp_pair=g.get('warp_pair', nan),
+            warp_offset_feats=g.get('warp_offset_feats', nan),
+            warp_offset_convs=g.get('warp_offset_convs', nan),
+            warp_deform_convs=g.get('warp_deform_convs', nan)),
         config=dict(
             model=args.config,
-            input_size=args.input_size or list(
-                _config_input_size(args.config)),
+            input_size=list(config_input_size(args)),
             frames=args.frames,
             threads=args.threads,
             repeats=args.repeats,
             deform_conv=args.deform_conv or 'config default',
-            device=args.device))
-    # the same frames through both paths (separate processes, same seed)
-    s['cached_vs_recompute_max_kpt_diff'] = _max_diff(r, 'cached',
-                                                      'recompute', 'keypoints')
-    s['cached_vs_recompute_max_score_diff'] = _max_diff(
-        r, 'cached', 'recompute', 'keypoint_scores')
-    if 'opt' in r.get('cached', {}):
-        s['cached_opt_vs_cached_max_kpt_diff'] = _max_diff(
-            dict(opt=r['cached']['opt'], cached=r['cached']), 'opt',
-            'cached', 'keypoints')
+            device=args.device,
+            opt_rewrites=[k for k, v in OPT_REWRITES.items() if v]),
+        load_average=list(os.getloadavg()))
+    if kpts:
+        s['cached_vs_recompute_max_kpt_diff'] = _max_diff(
+            kpts['cached'], kpts['recompute'])
+        s['cached_vs_recompute_max_score_diff'] = _max_diff(
+            kpts['cached_scores'], kpts['recompute_scores'])
+        s['cached_opt_vs_recompute_max_kpt_diff'] = _max_diff(
+            kpts['cached_opt'], kpts['recompute'])
     floor = s['backbone_s'] + 4 * s['warp_pair_s']
+    floor_interior = p.get('backbone_interior_s', nan) + 4 * p.get(
+        'warp_pair_interior_s', nan)
     s['floor_s'] = floor
     s['ratio_recompute_over_cached'] = s['recompute_s'] / s['cached_s']
     s['ratio_cached_over_floor'] = s['cached_s'] / floor
-    s['ratio_cached_interior_over_floor'] = s['cached_interior_s'] / floor
-    comp = r.get('components', {})
+    s['ratio_cached_interior_over_floor'] = (s['cached_interior_s'] /
+                                             floor_interior)
+    s['ratio_cached_opt_interior_over_floor'] = (s['cached_opt_interior_s'] /
+                                                 floor_interior)
     for key in ('warp_4_batched_s', 'warp_4_sequential_s', 'zero_diff_warp_s',
-                'backbone_fused_s', 'warp_pair_fused_s', 'fused_max_err',
-                'backbone_channels_last_s', 'warp_pair_channels_last_s',
-                'channels_last_max_err', 'backbone_fused_channels_last_s',
-                'warp_pair_fused_channels_last_s',
-                'fused_channels_last_max_err', 'zero_diff_warp_max_err',
-                'heatmap_abs_max', 'warp_abs_max'):
+                'zero_diff_warp_max_err', 'heatmap_shape'):
         s[key] = comp.get(key, nan)
+    for name in ('plain', 'fused', 'channels_last', 'fused_channels_last'):
+        for part in ('backbone', 'warp_pair'):
+            s[f'{part}_{name}_s'] = comp.get(f'{part}_{name}_s', nan)
+        if name != 'plain':
+            s[f'{name}_max_err'] = comp.get(f'{name}_max_err', nan)
     return s
 
 
-def _max_diff(r: Dict[str, dict], a: str, b: str, key: str) -> float:
-    import numpy as np
-    if key not in r.get(a, {}) or key not in r.get(b, {}):
-        return float('nan')
-    return float(np.abs(np.array(r[a][key]) - np.array(r[b][key])).max())
-
-
 def print_table(s: dict) -> None:
-    g = s['gmac']
+    g, rss = s['gmac'], s['peak_rss_mb']
+    opt = '+'.join(s['config']['opt_rewrites'])
     rows = [
         ('(a) single-frame top-down', s['single_frame_s'], g['single_frame'],
-         s['peak_rss_mb'].get('single')),
+         rss.get('single')),
         ('(b) recompute (original)', s['recompute_s'], g['recompute'],
-         s['peak_rss_mb'].get('recompute')),
-        ('(c) cached (ours)', s['cached_s'], g['cached'],
-         s['peak_rss_mb'].get('cached')),
-        ('(c) cached, interior frames', s['cached_interior_s'], None, None),
-        ('(c) cached, ' + '+'.join(k for k, v in OPT_REWRITES.items() if v),
-         s['cached_opt_s'], None, None),
-        ('(d) backbone, one crop', s['backbone_s'], g['backbone'], None),
-        ('(d) warp, one pair', s['warp_pair_s'], g['warp_pair'], None),
+         rss.get('recompute')),
+        ('(c) cached (ours)', s['cached_s'], g['cached'], rss.get('cached')),
+        ('    interior frames only', s['cached_interior_s'], None, None),
+        (f'(c) cached, {opt}', s['cached_opt_s'], g['cached_opt'], None),
+        ('    interior frames only', s['cached_opt_interior_s'], None, None),
+        ('(d) backbone + heatmap, 1 crop', s['backbone_s'], g['backbone'],
+         None),
+        ('(d) warp, 1 pair', s['warp_pair_s'], g['warp_pair'], None),
         ('    floor = backbone + 4 warps', s['floor_s'],
          g['backbone'] + 4 * g['warp_pair'], None),
     ]
     cfg = s['config']
     print(f"PoseWarper video inference, {cfg['model']}, input "
           f"{cfg['input_size'][0]}x{cfg['input_size'][1]}, {cfg['frames']} "
-          f"frames, {cfg['threads']} threads, {cfg['device']}")
-    print(f"{'per output frame':<34}{'time s':>9}{'GMAC':>9}{'peak RSS MB':>13}")
-    for name, t, mac, rss in rows:
+          f"frames, {cfg['threads']} threads, {cfg['device']}, load average "
+          f"{s['load_average'][0]:.1f} at the end")
+    print(f"{'per output frame':<34}{'time s':>9}{'GMAC':>9}"
+          f"{'peak RSS MB':>13}")
+    for name, t, mac, mem in rows:
         mac_s = f'{mac:9.2f}' if mac is not None else ' ' * 9
-        rss_s = f'{rss:13.0f}' if rss is not None else ''
-        print(f'{name:<34}{t:9.3f}{mac_s}{rss_s}')
+        mem_s = f'{mem:13.0f}' if mem is not None else ''
+        print(f'{name:<34}{t:9.3f}{mac_s}{mem_s}')
     print(f"warp GMAC: offset_feats {g['warp_offset_feats']:.2f}, offset convs "
           f"{g['warp_offset_convs']:.2f}, deformable convs "
-          f"{g['warp_deform_convs']:.3f}")
+          f"{g['warp_deform_convs']:.3f}; heatmap conv "
+          f"{g['heatmap_layer']:.3f}")
     print(f"recompute / cached = {s['ratio_recompute_over_cached']:.2f} "
           '(target >= 1.6)')
     print(f"cached / floor = {s['ratio_cached_over_floor']:.2f}, interior "
           f"frames {s['ratio_cached_interior_over_floor']:.2f} "
           '(target <= 1.15)')
     print('cached vs recompute: max keypoint diff '
-          f"{s['cached_vs_recompute_max_kpt_diff']:.1e} px, max score diff "
-          f"{s['cached_vs_recompute_max_score_diff']:.1e}")
-    print('below the floor (same results within the error shown):')
-    print(f"  4 warps batched {s['warp_4_batched_s']:.3f} s vs sequential "
+          f"{s.get('cached_vs_recompute_max_kpt_diff', float('nan')):.1e} px,"
+          ' max score diff '
+          f"{s.get('cached_vs_recompute_max_score_diff', float('nan')):.1e}")
+    print('below the floor (paired medians; max abs error vs plain):')
+    print(f"  4 warps: batched {s['warp_4_batched_s']:.3f} s, sequential "
           f"{s['warp_4_sequential_s']:.3f} s")
-    print(f"  zero-difference warp {s['zero_diff_warp_s']:.4f} s vs full "
-          f"warp {s['warp_pair_s']:.3f} s (max err "
+    print(f"  zero-difference warp {s['zero_diff_warp_s']:.4f} s (max err "
           f"{s['zero_diff_warp_max_err']:.1e})")
-    print(f"  BN folding: backbone {s['backbone_fused_s']:.3f} s, warp "
-          f"{s['warp_pair_fused_s']:.3f} s (max err {s['fused_max_err']:.1e})")
-    print(f"  channels-last: backbone {s['backbone_channels_last_s']:.3f} s, "
-          f"warp {s['warp_pair_channels_last_s']:.3f} s (max err "
-          f"{s['channels_last_max_err']:.1e})")
-    print('  BN folding + channels-last: backbone '
-          f"{s['backbone_fused_channels_last_s']:.3f} s, warp "
-          f"{s['warp_pair_fused_channels_last_s']:.3f} s (max err "
-          f"{s['fused_channels_last_max_err']:.1e})")
-    print(f"deformable convs (5 dilations, batch {4}): mmcv "
+    for name in ('plain', 'fused', 'channels_last', 'fused_channels_last'):
+        err = (f" (max err {s[f'{name}_max_err']:.1e})"
+               if name != 'plain' else '')
+        print(f"  {name:<20} backbone {s[f'backbone_{name}_s']:.3f} s, warp "
+              f"{s[f'warp_pair_{name}_s']:.3f} s{err}")
+    print(f"deformable convs (5 dilations, batch 4): mmcv "
           f"{s['dcn_mmcv_s']:.4f} s fwd, {s['dcn_mmcv_fwd_bwd_s']:.4f} s "
           f"fwd+bwd; torchvision {s['dcn_torchvision_s']:.4f} s fwd, "
           f"{s['dcn_torchvision_fwd_bwd_s']:.4f} s fwd+bwd (max diff "

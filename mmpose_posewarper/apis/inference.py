@@ -445,9 +445,6 @@ class _CachedVideoInference:
         # (frame idx, box bytes) -> heatmaps (V, K, h, w); V = 2 with flip
         # test (the crop and its mirror image), else 1
         self.cache: Dict[Tuple[int, bytes], Tensor] = {}
-        #: backbone runs (crops, without flip) and cache hits, for checks
-        self.num_backbone_crops = 0
-        self.num_cache_hits = 0
 
     def _heatmaps(self, crops: List[Tensor]) -> Tensor:
         """Backbone + ``trans_layer`` on crops ``(3, H, W)`` uint8 (and their
@@ -459,8 +456,8 @@ class _CachedVideoInference:
             x = torch.cat([x, x.flip(-1)])
         heatmaps = self.neck.heatmaps(self.model.backbone(x))
         views = 2 if self.flip else 1
-        return heatmaps.view(views, len(crops),
-                             *heatmaps.shape[1:]).transpose(0, 1)
+        return heatmaps.reshape(views, len(crops),
+                                *heatmaps.shape[1:]).transpose(0, 1)
 
     def _window(self, t: int) -> Tuple[float, List[Tuple[int, float]]]:
         """Weight of the zero-difference warp and ``(frame, weight)`` of the
@@ -494,7 +491,6 @@ class _CachedVideoInference:
                 if (j, box_key) not in self.cache and (j, box_key) not in
                 todo_keys
             ]
-            self.num_cache_hits += len(window) - len(missing)
             # the reference frame always goes through the pipeline: its data
             # sample carries the crop's center/scale for decoding
             imgs = [t] + [j for j in missing if j != t]
@@ -510,7 +506,6 @@ class _CachedVideoInference:
 
         # 2. backbone heatmaps of all new crops of this frame, one batch
         if todo_crops:
-            self.num_backbone_crops += len(todo_crops)
             for key, hm in zip(todo_keys, self._heatmaps(todo_crops)):
                 self.cache[key] = hm
 
