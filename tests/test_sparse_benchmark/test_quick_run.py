@@ -1,0 +1,74 @@
+"""The main job end to end: ``tools/run_sparse_benchmark.py --quick``.
+
+One quick run (a few minutes on 2 cores) is shared by the tests of this
+module; they check what the job promises (the results file, the report
+files) and the two sanity controls, which fail if the measurement is wrong
+(a leak of the target frame's ground truth, or a method that ignores the
+frame it propagates to).
+"""
+import importlib.util
+import json
+import os.path as osp
+from pathlib import Path
+
+import cv2
+import pytest
+
+from mmpose_posewarper.sparse_benchmark import RESULT_KEYS
+
+TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'run_sparse_benchmark.py'
+
+
+def load_tool():
+    """``tools/run_sparse_benchmark.py`` as a module (tools/ is no package)."""
+    spec = importlib.util.spec_from_file_location('_run_sparse_benchmark',
+                                                  TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('sparse_benchmark_quick')
+    assert load_tool().main(
+        ['--out', str(out), '--quick']) == 0
+    return out
+
+
+def test_results_json_has_exactly_the_keys(quick_run):
+    results = json.loads((quick_run / 'results.json').read_text())
+    assert set(results) == set(RESULT_KEYS) | {'wall_seconds'}
+    for section, keys in RESULT_KEYS.items():
+        assert set(results[section]) == set(keys)
+        for key in keys:
+            value = results[section][key]
+            assert isinstance(value, float) and 0.0 <= value <= 100.0, (
+                section, key, value)
+    assert 0 < results['wall_seconds'] <= 600
+
+
+def test_report_files_exist(quick_run):
+    table = (quick_run / 'results.md').read_text()
+    results = json.loads((quick_run / 'results.json').read_text())
+    # the table shows the numbers of results.json
+    assert f"{results['propagation']['posewarper']:.1f}" in table
+    for name in ('results.png', 'propagation_strip.jpg'):
+        img = cv2.imread(str(quick_run / name))
+        assert img is not None and min(img.shape[:2]) > 50, name
+    for method in ('posewarper', 'optical_flow', 'copy_nearest',
+                   'single_frame', 'self', 'shuffled'):
+        assert list((quick_run / 'propagation' / method).glob('*.json'))
+    assert osp.isfile(quick_run / 'benchmark.log')
+
+
+def test_propagating_to_the_labeled_frame_itself_scores_about_100(quick_run):
+    controls = json.loads((quick_run / 'controls.json').read_text())
+    assert controls['self_propagation'] >= 95.0
+
+
+def test_frames_from_another_video_score_clearly_lower(quick_run):
+    results = json.loads((quick_run / 'results.json').read_text())
+    controls = json.loads((quick_run / 'controls.json').read_text())
+    assert controls['shuffled_frames'] < \
+        results['propagation']['posewarper'] - 10.0
