@@ -1,7 +1,7 @@
 """Speed of PoseWarper video inference: cached temporal aggregation against
 the recompute baseline, on real frames, all measured in one run.
 
-    python tools/benchmark.py                # HRNet-W48 384x288, 8 frames, 2 threads
+    python tools/benchmark.py                # HRNet-W48 384x288, 8 frames, 1 thread
     python tools/benchmark.py --quick        # tiny HRNet at 64x48, 5 frames, 1 thread
 
 Per output frame, for one person with the same box on every frame of
@@ -100,8 +100,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args.single_config = args.single_config or (TINY_STAGE1
                                                 if quick else W48_STAGE1)
     args.frames = args.frames or (5 if quick else 8)
-    args.threads = args.threads or (1 if quick else 2)
-    args.repeats = args.repeats or (1 if quick else 5)
+    # one thread by default: on a shared machine, threads of one process
+    # wait for each other whenever another process takes a core (measured
+    # here: HRNet-W48 2.4 s with 1 thread, 8-15 s with 2 at load 4)
+    args.threads = args.threads or 1
+    args.repeats = args.repeats or (1 if quick else 3)
     if args.frames < 1:
         parser.error('--frames must be >= 1')
     return args
@@ -481,7 +484,7 @@ def measure_dcn(args, hw) -> dict:
                        args.repeats)
     out = {f'{k}_s': v for k, v in {**fwd, **bwd}.items()}
     out['dcn_max_err'] = max(
-        float((a - b).abs().max())
+        float((a - b).detach().abs().max())
         for a, b in zip(fwd_bwd(impls['mmcv']), fwd_bwd(impls['torchvision'])))
     out['dcn_shape'] = [4, k, *hw]
     return out
@@ -630,7 +633,8 @@ def summarize(args, r: Dict[str, dict]) -> dict:
             deform_conv=args.deform_conv or 'config default',
             device=args.device,
             opt_rewrites=[k for k, v in OPT_REWRITES.items() if v]),
-        load_average=list(os.getloadavg()))
+        load_average=list(os.getloadavg()),
+        frame_times_s=p.get('frame_times_s', {}))
     if kpts:
         s['cached_vs_recompute_max_kpt_diff'] = _max_diff(
             kpts['cached'], kpts['recompute'])
