@@ -32,19 +32,28 @@ SECTION_TITLES = dict(
 STRIP_METHODS = ('posewarper', 'optical_flow', 'copy_nearest', 'single_frame')
 
 
+CONTROL_TITLES = dict(
+    self_propagation='labeled frame to itself (offset 0); ~100 if correct',
+    shuffled_frames='unlabeled frame replaced by another video\'s; must drop')
+
+
 def markdown_table(results: Mapping[str, Any],
-                   controls: Optional[Mapping[str, float]] = None) -> str:
-    """The results as a Markdown table (PoseTrack Total AP, percent)."""
+                   controls: Optional[Mapping[str, Mapping[str, float]]] = None
+                   ) -> str:
+    """The results as a Markdown table (PoseTrack Total AP, percent), and
+    the sanity controls (control -> method -> mAP) as a second one."""
     lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
     for section, key, text in ROWS:
         lines.append(f'| {SECTION_TITLES[section]} | {text} '
                      f'(`{section}.{key}`) | {results[section][key]:.1f} |')
     if controls:
-        lines.append('')
-        lines.append('| control (sanity check) | mAP (%) |')
-        lines.append('|---|---:|')
-        for key, value in controls.items():
-            lines.append(f'| {key} | {value:.1f} |')
+        methods = sorted({m for values in controls.values() for m in values})
+        lines += ['', '| control (sanity check) | ' + ' | '.join(methods) +
+                  ' |', '|---|' + '---:|' * len(methods)]
+        for control, values in controls.items():
+            cells = ' | '.join(f'{values[m]:.1f}' for m in methods)
+            lines.append(
+                f'| {CONTROL_TITLES.get(control, control)} | {cells} |')
     lines.append('')
     lines.append(f'Wall time: {results["wall_seconds"]:.0f} s.')
     return '\n'.join(lines) + '\n'

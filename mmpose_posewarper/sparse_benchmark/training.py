@@ -70,10 +70,16 @@ def stage_config(config: str,
 
 def _set_max_iters(cfg: Config, max_iters: int) -> None:
     """Shorten or lengthen an iteration-based schedule, keeping its shape:
-    the warm-up keeps its length, the last scheduler ends at ``max_iters``."""
+    a warm-up (all schedulers but the last) keeps its length unless that is
+    a tenth of the run or more; the last scheduler ends at ``max_iters``."""
     cfg.train_cfg.max_iters = max_iters
     cfg.train_cfg.val_interval = max_iters + 1
-    last = cfg.param_scheduler[-1]
+    *warmup, last = cfg.param_scheduler
+    start = 0
+    for sched in warmup:
+        sched.end = min(sched.end, max(1, max_iters // 10))
+        start = max(start, sched.end)
+    last.begin = start if warmup else last.get('begin', 0)
     last.end = max_iters
     if 'T_max' in last:
         last.T_max = max_iters - last.begin

@@ -16,11 +16,15 @@ def fake_results():
 
 
 def test_table_has_every_result_and_the_controls():
-    table = markdown_table(fake_results(), {'self': 99.5})
+    table = markdown_table(fake_results(),
+                           {'self_propagation': {'a': 99.5, 'b': 100.0},
+                            'shuffled_frames': {'a': 3.25, 'b': 7.0}})
     for sec, keys in RESULT_KEYS.items():
         for key in keys:
             assert f'`{sec}.{key}`' in table
-    assert '| self | 99.5 |' in table and 'Wall time: 12 s' in table
+    assert '| control (sanity check) | a | b |' in table
+    assert '| 99.5 | 100.0 |' in table and '| 3.2 | 7.0 |' in table
+    assert 'Wall time: 12 s' in table
 
 
 def test_plot_is_written(tmp_path):

@@ -1,4 +1,4 @@
-# Quick version of ../single-frame_hrnet-tiny_sparse+propagated_128x96.py:
+# Quick version of ../single-frame_hrnet-small_sparse+propagated_128x96.py:
 # ./single-frame_hrnet-tiny_sparse_64x48.py on sparse + propagated labels.
 _base_ = ['./single-frame_hrnet-tiny_sparse_64x48.py']
 

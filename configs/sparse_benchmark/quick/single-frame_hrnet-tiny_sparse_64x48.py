@@ -1,11 +1,15 @@
-# Quick (test-suite) version of ../single-frame_hrnet-tiny_sparse_128x96.py:
-# the same model at 64x48 (the team's tiny codec) and a short schedule, for
-# the quick data (tools/run_sparse_benchmark.py --quick).
-_base_ = ['../single-frame_hrnet-tiny_sparse_128x96.py']
+# Quick (test-suite) version of ../single-frame_hrnet-small_sparse_128x96.py:
+# the team's tiny HRNet and codec (64x48) and a short schedule, for the quick
+# data (tools/run_sparse_benchmark.py --quick).
+_base_ = [
+    '../single-frame_hrnet-small_sparse_128x96.py',
+    '../../_base_/models/hrnet_tiny_64x48.py',
+]
 
 codec = dict(
     type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
-model = dict(head=dict(decoder=codec))
+model = dict(
+    backbone={{_base_.tiny_hrnet}}, head=dict(in_channels=8, decoder=codec))
 
 train_pipeline = [
     dict(type='LoadImage'),
@@ -24,10 +28,15 @@ val_pipeline = [
     dict(type='PackPoseInputs')
 ]
 sparse_labels = dict(pipeline=train_pipeline)
-train_dataloader = dict(batch_size=16, dataset=sparse_labels)
+# the quick data is small: no worker process to start
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=sparse_labels)
 test_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 
-max_iters = 60
+max_iters = 100
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=10, start_factor=0.01, by_epoch=False),

@@ -1,4 +1,5 @@
-# Sparse benchmark, stage 2: PoseWarper on (labeled frame, supporting frame)
+# Sparse benchmark, stage 2: PoseWarper (the tiny CPU PoseWarper's warping
+# module on the small HRNet of stage 1) on (labeled frame, supporting frame)
 # pairs of the synthetic train videos, labels kept every 7th frame. The
 # backbone and heatmap layer come from the stage-1 checkpoint (the job sets
 # load_from) and stay frozen; only the warping module trains.
@@ -6,6 +7,7 @@ _base_ = [
     'mmpose::_base_/default_runtime.py',
     '../_base_/datasets/posetrack18_pairs.py',
     '../posewarper/tiny/posewarper_tiny_64x48.py',
+    './_base_/hrnet-small_128x96.py',
 ]
 
 custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
@@ -13,17 +15,19 @@ custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
 data_root = 'data/sparse_benchmark/'
 val_ann_dir = 'data/sparse_benchmark/annotations/val/'
 
-# stage 1's codec (single-frame_hrnet-tiny_sparse_128x96.py)
+# stage 1's codec and backbone (single-frame_hrnet-small_sparse_128x96.py)
 codec = dict(
     type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
 
 model = dict(
+    backbone={{_base_.small_hrnet}},
     # the frozen backbone keeps stage 1's BN statistics ('eval'), so its
     # heatmaps are exactly stage 1's: the single-frame vs temporal comparison
     # then differs only by the warping (the original's 'train' mode updates
     # them with tiny CPU batches of mixed frames)
     frozen_bn_mode='eval',
     neck=dict(
+        in_channels=16,
         # the original's dilations (3, 6, 12, 18, 24) are for 96x72
         # heatmaps; ours are 32x24, a third of that, so they shrink alike
         dilations=(1, 2, 4, 6, 8),
@@ -50,10 +54,13 @@ val_pipeline = [
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 
+# one persistent, seeded worker as in stage 1
 train_dataloader = dict(
     batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
+    num_workers=1,
+    persistent_workers=True,
+    # endless sampler for iteration-based training, as in stage 1
+    sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
     dataset=dict(
         data_root=data_root,
         ann_file='annotations/train/',
@@ -79,7 +86,7 @@ val_dataloader = None
 val_evaluator = None
 val_cfg = None
 
-max_iters = 400
+max_iters = 150
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
     val_interval=max_iters + 1)
@@ -87,12 +94,12 @@ train_cfg = dict(
 # a few hundred CPU iterations need a larger step)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.))
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=30, start_factor=0.01, by_epoch=False),
+    dict(type='LinearLR', begin=0, end=15, start_factor=0.01, by_epoch=False),
     dict(
         type='CosineAnnealingLR',
-        begin=30,
+        begin=15,
         end=max_iters,
-        T_max=max_iters - 30,
+        T_max=max_iters - 15,
         eta_min=1e-5,
         by_epoch=False)
 ]

@@ -1,9 +1,9 @@
 # Sparse benchmark, augmentation (paper, Sec. 5.3): the same single-frame
-# estimator, schedule and iterations as single-frame_hrnet-tiny_sparse_
+# estimator, schedule and iterations as single-frame_hrnet-small_sparse_
 # 128x96.py, trained on the sparse manual labels PLUS the labels PoseWarper
 # propagated to the frames within +-3 of them (MMEngine ConcatDataset of the
 # two COCO-style files tools/propagate_labels.py style propagation writes).
-_base_ = ['./single-frame_hrnet-tiny_sparse_128x96.py']
+_base_ = ['./single-frame_hrnet-small_sparse_128x96.py']
 
 propagated_ann_file = 'propagated/posetrack18_propagated.json'
 
