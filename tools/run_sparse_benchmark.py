@@ -13,14 +13,16 @@ propagation, augmentation and temporal aggregation, and writes
 import argparse
 import os.path as osp
 import sys
+from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_sparse_benchmark)
+from mmpose_posewarper.sparse_benchmark.steps import CONFIGS  # noqa: E402
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', required=True, help='output directory')
     parser.add_argument('--quick', action='store_true',
@@ -34,15 +36,56 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--device', default=None,
                         help='torch device for propagation (default: cuda '
                         'if available, else cpu)')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--iters', nargs='+', default=[], metavar='STAGE=N',
+        help='training iterations of a stage (single_frame, posewarper, '
+        'augmented), e.g. --iters posewarper=450')
+    parser.add_argument(
+        '--cfg-options', nargs='+', default=[], metavar='STAGE:KEY=VALUE',
+        help='override a stage config, as tools/train.py --cfg-options, '
+        'e.g. posewarper:optim_wrapper.optimizer.lr=1e-4')
+    args = parser.parse_args(argv)
+    try:
+        args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
+        args.cfg_options = _stage_options(args.cfg_options)
+    except ValueError as e:
+        parser.error(str(e))
+    unknown = (set(args.iters) | set(args.cfg_options)) - set(
+        CONFIGS['default'])
+    if unknown:
+        parser.error(f'unknown stage(s) {sorted(unknown)}; the stages are '
+                     f'{sorted(CONFIGS["default"])}')
+    return args
 
 
-def main(argv=None) -> int:
+def _pairs(items: List[str], sep: str):
+    for item in items:
+        key, found, value = item.partition(sep)
+        if not found or not key or not value:
+            raise ValueError(f'expected KEY{sep}VALUE, got {item!r}')
+        yield key, value
+
+
+def _stage_options(items: List[str]) -> Dict[str, Dict]:
+    """``STAGE:KEY=VALUE`` strings -> stage -> options, the values parsed
+    as MMEngine's ``DictAction`` parses ``--cfg-options``."""
+    from mmengine.config import DictAction
+    options: Dict[str, Dict] = {}
+    for item, value in _pairs(items, '='):
+        stage, found, key = item.partition(':')
+        if not found or not stage or not key:
+            raise ValueError(f'expected STAGE:KEY=VALUE, got {item!r}')
+        options.setdefault(stage, {})[key] = DictAction._parse_iterable(value)
+    return options
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     run_sparse_benchmark(
         BenchmarkSettings(out_dir=args.out, quick=args.quick, seed=args.seed,
                           threads=args.threads, workers=args.workers,
-                          device=args.device))
+                          device=args.device, iters=args.iters,
+                          cfg_options=args.cfg_options))
     return 0
 
 

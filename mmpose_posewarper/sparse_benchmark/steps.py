@@ -11,6 +11,7 @@
     DIR/propagated_train/          PoseWarper's labels for augmentation
     DIR/results.json               the numbers (keys in RESULT_KEYS)
     DIR/controls.json              sanity controls, step timings
+    DIR/settings.json              the run's BenchmarkSettings
     DIR/results.md, results.png    table, plot
     DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
     DIR/benchmark.log              this job's log
@@ -20,7 +21,7 @@ import os
 import os.path as osp
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Dict, Iterator, Optional
 
 import numpy as np
@@ -90,6 +91,9 @@ class BenchmarkSettings:
         config_dir: Where the stage configs are.
         configs: Overrides of the config file names (keys of ``CONFIGS``).
         iters: Overrides of each stage's ``max_iters`` (e.g. for tests).
+        cfg_options: Per stage, ``Config.merge_from_dict`` options applied
+            to its config (experiments, e.g. ``{'posewarper':
+            {'optim_wrapper.optimizer.lr': 1e-4}}``).
     """
 
     out_dir: str
@@ -104,6 +108,7 @@ class BenchmarkSettings:
     config_dir: str = CONFIG_DIR
     configs: Dict[str, str] = field(default_factory=dict)
     iters: Dict[str, int] = field(default_factory=dict)
+    cfg_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     def config(self, stage: str) -> str:
         name = self.configs.get(
@@ -170,7 +175,7 @@ class SparseBenchmark:
                   logger=LOGGER)
 
     def _stage_cfg(self, stage: str, train_files, load_from=None):
-        return stage_config(
+        cfg = stage_config(
             self.s.config(stage),
             work_dir=self.s.path('work_dirs', stage),
             data_root=self.data_root,
@@ -180,6 +185,13 @@ class SparseBenchmark:
             seed=self.s.seed,
             load_from=load_from,
             max_iters=self.s.iters.get(stage))
+        unknown = set(self.s.cfg_options) - set(CONFIGS['default'])
+        if unknown:
+            raise ValueError(f'cfg_options for unknown stages {sorted(unknown)}'
+                             f'; stages: {sorted(CONFIGS["default"])}')
+        if self.s.cfg_options.get(stage):
+            cfg.merge_from_dict(self.s.cfg_options[stage])
+        return cfg
 
     # -- training -----------------------------------------------------------
     def train_single_frame(self) -> None:
@@ -372,6 +384,8 @@ def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
     torch.set_num_threads(settings.threads)
     np.random.seed(settings.seed)
     job = SparseBenchmark(settings)
+    # what this run did, beside its results
+    write_json_atomic(settings.path('settings.json'), asdict(settings))
     print_log(f'sparse benchmark: {"quick" if settings.quick else "default"} '
               f'run, seed {settings.seed}, device {job.device}, '
               f'{settings.threads} torch threads, out {settings.out_dir}',

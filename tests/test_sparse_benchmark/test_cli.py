@@ -1,0 +1,67 @@
+"""``tools/run_sparse_benchmark.py``'s experiment options reach the stage
+configs."""
+import pytest
+
+from mmpose_posewarper.sparse_benchmark.steps import (BenchmarkSettings,
+                                                      SparseBenchmark)
+
+from .test_quick_run import load_tool
+
+
+def test_iters_and_cfg_options_are_parsed_per_stage():
+    args = load_tool().parse_args([
+        '--out', 'x', '--iters', 'posewarper=450', 'single_frame=900',
+        '--cfg-options', 'posewarper:optim_wrapper.optimizer.lr=1e-4',
+        'posewarper:model.neck.deform_conv.modulated=True'
+    ])
+    assert args.iters == {'posewarper': 450, 'single_frame': 900}
+    assert args.cfg_options == {
+        'posewarper': {
+            'optim_wrapper.optimizer.lr': 1e-4,
+            'model.neck.deform_conv.modulated': True
+        }
+    }
+
+
+@pytest.mark.parametrize('argv', [
+    ['--iters', 'posewarper'],
+    ['--iters', 'stage2=4'],
+    ['--iters', 'posewarper=many'],
+    ['--cfg-options', 'optim_wrapper.optimizer.lr=1e-4'],
+    ['--cfg-options', 'stage2:optim_wrapper.optimizer.lr=1e-4'],
+])
+def test_bad_options_stop_with_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        load_tool().parse_args(['--out', 'x', *argv])
+    assert exc.value.code == 2
+    assert 'error' in capsys.readouterr().err
+
+
+def test_cfg_options_and_iters_change_the_stage_config(tmp_path):
+    settings = BenchmarkSettings(
+        out_dir=str(tmp_path),
+        iters={'posewarper': 7},
+        cfg_options={
+            'posewarper': {
+                'optim_wrapper.optimizer.lr': 3e-4,
+                'model.neck.deform_conv.modulated': True
+            }
+        })
+    job = SparseBenchmark(settings)
+    job.val_dense_file = str(tmp_path / 'val.json')
+    cfg = job._stage_cfg('posewarper', ['annotations/train/'])
+    assert cfg.train_cfg.max_iters == 7
+    assert cfg.optim_wrapper.optimizer.lr == 3e-4
+    assert cfg.model.neck.deform_conv.modulated is True
+    # other stages keep their config
+    other = job._stage_cfg('single_frame', ['train.json'])
+    assert other.optim_wrapper.optimizer.lr == 2e-3
+
+
+def test_cfg_options_for_an_unknown_stage_are_refused(tmp_path):
+    job = SparseBenchmark(
+        BenchmarkSettings(out_dir=str(tmp_path),
+                          cfg_options={'stage2': {'a': 1}}))
+    job.val_dense_file = str(tmp_path / 'val.json')
+    with pytest.raises(ValueError, match='unknown stages'):
+        job._stage_cfg('posewarper', ['annotations/train/'])
