@@ -29,8 +29,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='small data, 64x48 crops, short training '
                         '(about 3 minutes; for the tests)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch CPU threads (fixed for repeatable runs)')
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch CPU threads (fixed for repeatable runs: '
+                        'the numbers depend on it)')
     parser.add_argument('--workers', type=int, default=2,
                         help='data generator processes')
     parser.add_argument('--device', default=None,

@@ -56,10 +56,10 @@ sparse_labels = dict(
     data_prefix=dict(img=''),
     pipeline=train_pipeline)
 
-# one worker prepares batches on the second core while the model trains on
-# the first (torch uses one thread: see BenchmarkSettings.threads); it is
-# seeded by MMEngine and persistent, so every run draws the same
-# augmentations (a re-created worker would repeat its draws every epoch)
+# one worker prepares batches beside the model's 2 torch threads (see
+# BenchmarkSettings.threads); it is seeded by MMEngine and persistent, so
+# every run draws the same augmentations (a re-created worker would repeat
+# its draws every epoch)
 train_dataloader = dict(
     batch_size=32,
     num_workers=1,

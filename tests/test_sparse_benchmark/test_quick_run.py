@@ -64,11 +64,15 @@ def test_report_files_exist(quick_run):
 
 def test_propagating_to_the_labeled_frame_itself_scores_100(quick_run):
     """Flow from a frame to itself is zero: the frame, image ids and metric
-    line up exactly. (PoseWarper's own self-propagation needs a trained
-    warp; the quick run's is reported, the default run's is about 100.)"""
+    line up exactly. PoseWarper's zero-difference warp is the identity only
+    as far as its training kept it so (99.8 in the default run, about 50 in
+    the quick one); it must still beat its own propagation over 1-3 frames,
+    or the warp ignores the heatmap difference."""
+    results = json.loads((quick_run / 'results.json').read_text())
     controls = json.loads((quick_run / 'controls.json').read_text())
     assert controls['self_propagation']['optical_flow'] >= 99.0
-    assert 0.0 <= controls['self_propagation']['posewarper'] <= 100.0
+    assert (controls['self_propagation']['posewarper'] >
+            results['propagation']['posewarper'] + 10.0)
 
 
 def test_frames_from_another_video_score_clearly_lower(quick_run):
