@@ -112,6 +112,11 @@ class BenchmarkSettings:
     iters: Dict[str, int] = field(default_factory=dict)
     cfg_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # the stage configs join annotation paths to the data root: a
+        # relative DIR would be counted twice
+        self.out_dir = osp.abspath(self.out_dir)
+
     def config(self, stage: str) -> str:
         name = self.configs.get(
             stage, CONFIGS['quick' if self.quick else 'default'][stage])

@@ -65,3 +65,19 @@ def test_cfg_options_for_an_unknown_stage_are_refused(tmp_path):
     job.val_dense_file = str(tmp_path / 'val.json')
     with pytest.raises(ValueError, match='unknown stages'):
         job._stage_cfg('posewarper', ['annotations/train/'])
+
+
+def test_a_relative_out_dir_is_made_absolute(tmp_path, monkeypatch):
+    """README's command 1 passes a relative ``--out``; the stage configs
+    join the annotation files to the (then relative) data root."""
+    monkeypatch.chdir(tmp_path)
+    settings = BenchmarkSettings(out_dir='work_dirs/sparse_benchmark')
+    assert settings.out_dir == str(tmp_path / 'work_dirs' / 'sparse_benchmark')
+    job = SparseBenchmark(settings)
+    job.val_dense_file = settings.path('labels', 'val.json')
+    cfg = job._stage_cfg('single_frame', [settings.path('labels', 't.json')])
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.data_root == str(tmp_path / 'work_dirs' /
+                                    'sparse_benchmark' / 'data')
+    # an absolute ann_file is used as is by MMEngine's dataset
+    assert dataset.ann_file.startswith(str(tmp_path))
