@@ -276,6 +276,17 @@ def test_bigger_head_box_widens_the_threshold():
     assert ap_of(big_head, pred)['Total'] == 100.0
 
 
+def test_zero_size_head_box_matches_nothing_as_in_poseval():
+    """poseval divides by the head size: for a 0 x 0 head box 0 / 0 is NaN,
+    and NaN <= 0.5 is false, so even an exact prediction is wrong."""
+    pred = video([[person(pose(), scores=[0.9] * 17)]])
+    assert ap_of(video([[person(pose(), head_box=[0, 0, 0, 0])]]),
+                 pred)['Total'] == 0.0
+    # a degenerate but non-zero box (a line) still has a head size
+    assert ap_of(video([[person(pose(), head_box=[0, 0, 30, 0])]]),
+                 pred)['Total'] == 100.0
+
+
 def test_missing_head_box_fails_only_where_needed():
     no_head = video([[person(pose(), head_box=None)], []])
     # no prediction in the frame: poseval never reads the head box

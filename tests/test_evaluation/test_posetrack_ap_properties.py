@@ -49,7 +49,9 @@ def scenes(draw, distinct_scores=False, scored=False):
                 kp[:, 2] = 1
                 kp[rng.random(17) < 0.2] = 0
                 kp[3:5] = 0
-                head = [0, 0] + rng.integers(0, 40, 2).tolist()
+                # >= 1 px: a 0 x 0 head box matches nothing (poseval's
+                # 0 / 0; test_posetrack_ap_cases.py tests that case)
+                head = [0, 0] + rng.integers(1, 40, 2).tolist()
                 gt_people.append(person(kp, t, head_box=head))
                 for _ in range(draw(st.integers(0, 2))):
                     noisy = kp.copy()
