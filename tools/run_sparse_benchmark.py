@@ -19,7 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_sparse_benchmark)
-from mmpose_posewarper.sparse_benchmark.steps import CONFIGS  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.steps import check_stages  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -49,13 +49,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     try:
         args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
         args.cfg_options = _stage_options(args.cfg_options)
+        check_stages(args.iters, '--iters')
+        check_stages(args.cfg_options, '--cfg-options')
     except ValueError as e:
         parser.error(str(e))
-    unknown = (set(args.iters) | set(args.cfg_options)) - set(
-        CONFIGS['default'])
-    if unknown:
-        parser.error(f'unknown stage(s) {sorted(unknown)}; the stages are '
-                     f'{sorted(CONFIGS["default"])}')
     return args
 
 

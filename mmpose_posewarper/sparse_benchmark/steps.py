@@ -22,7 +22,7 @@ import os.path as osp
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterable, Iterator, Optional
 
 import numpy as np
 import torch
@@ -60,6 +60,18 @@ CONFIGS = dict(
         single_frame='quick/single-frame_hrnet-tiny_sparse_64x48.py',
         augmented='quick/single-frame_hrnet-tiny_sparse+propagated_64x48.py',
         posewarper='quick/posewarper_hrnet-tiny_sparse_64x48.py'))
+#: the stages a run trains (the keys of ``iters`` and ``cfg_options``)
+STAGES = tuple(CONFIGS['default'])
+
+
+def check_stages(names: Iterable[str], what: str) -> None:
+    """Raise ``ValueError`` if a name in ``names`` is not a stage."""
+    unknown = set(names) - set(STAGES)
+    if unknown:
+        raise ValueError(f'{what} for unknown stages {sorted(unknown)}; the '
+                         f'stages are {sorted(STAGES)}')
+
+
 #: results.json: section -> its keys (each a PoseTrack Total AP, percent)
 RESULT_KEYS = dict(
     propagation=('posewarper', 'optical_flow', 'copy_nearest',
@@ -116,6 +128,8 @@ class BenchmarkSettings:
         # the stage configs join annotation paths to the data root: a
         # relative DIR would be counted twice
         self.out_dir = osp.abspath(self.out_dir)
+        check_stages(self.iters, 'iters')
+        check_stages(self.cfg_options, 'cfg_options')
 
     def config(self, stage: str) -> str:
         name = self.configs.get(
@@ -192,10 +206,6 @@ class SparseBenchmark:
             seed=self.s.seed,
             load_from=load_from,
             max_iters=self.s.iters.get(stage))
-        unknown = set(self.s.cfg_options) - set(CONFIGS['default'])
-        if unknown:
-            raise ValueError(f'cfg_options for unknown stages {sorted(unknown)}'
-                             f'; stages: {sorted(CONFIGS["default"])}')
         if self.s.cfg_options.get(stage):
             cfg.merge_from_dict(self.s.cfg_options[stage])
         return cfg

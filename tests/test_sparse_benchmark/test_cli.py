@@ -59,12 +59,11 @@ def test_cfg_options_and_iters_change_the_stage_config(tmp_path):
 
 
 def test_cfg_options_for_an_unknown_stage_are_refused(tmp_path):
-    job = SparseBenchmark(
-        BenchmarkSettings(out_dir=str(tmp_path),
-                          cfg_options={'stage2': {'a': 1}}))
-    job.val_dense_file = str(tmp_path / 'val.json')
     with pytest.raises(ValueError, match='unknown stages'):
-        job._stage_cfg('posewarper', ['annotations/train/'])
+        BenchmarkSettings(out_dir=str(tmp_path),
+                          cfg_options={'stage2': {'a': 1}})
+    with pytest.raises(ValueError, match='unknown stages'):
+        BenchmarkSettings(out_dir=str(tmp_path), iters={'stage2': 3})
 
 
 def test_a_relative_out_dir_is_made_absolute(tmp_path, monkeypatch):
