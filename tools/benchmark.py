@@ -496,9 +496,10 @@ def measure_dcn(args, hw) -> dict:
     # derivative (float rounding of the position decides)
     ref = fwd_bwd(impls['mmcv'])
     n_off = len(offsets)
+    # fwd_bwd's outputs: output, input grad, offset grads, weight grads
+    smooth = [0, 1] + list(range(2 + n_off, 2 + 2 * n_off))
     for name in ('torchvision', 'grid_sample'):
         got = fwd_bwd(impls[name])
-        smooth = [0, 1] + list(range(2 + n_off, 2 + 2 * n_off))
         out[f'dcn_{name}_max_err'] = max(
             float((ref[i] - got[i]).detach().abs().max()) for i in smooth)
         out[f'dcn_{name}_offset_grad_mismatches'] = int(
