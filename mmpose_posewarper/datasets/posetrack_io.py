@@ -311,6 +311,58 @@ def parse_posetrack_video(data: Any,
         categories=posetrack18_categories())
 
 
+#: The box rule, one for the whole package (reader, dataset, label
+#: propagation, COCO export, video demo, inference API).
+BOX_RULE = ('a person box [x, y, w, h] is usable when w > 0 and h > 0 and, '
+            'clipped to the image ([0, W-1] x [0, H-1], as MMPose\'s '
+            'datasets clip), it still has a positive width and height')
+
+
+def person_box_problem(bbox: Any,
+                       width: Optional[float] = None,
+                       height: Optional[float] = None) -> Optional[str]:
+    """Why a person box cannot define a crop, or ``None`` if it can.
+
+    See :data:`BOX_RULE`. A box of zero or negative size, or one that lies
+    outside the image, would make every joint of a top-down crop land on one
+    point (the image corner): such a person must never become a label.
+
+    Args:
+        bbox: ``[x, y, w, h]`` (4 finite numbers).
+        width (float, optional): Image width; with ``height``, the box must
+            overlap the image. ``None`` checks the size only.
+        height (float, optional): Image height.
+
+    Returns:
+        str | None: The problem in words, e.g. ``'[5000, 5000, 40, 60] lies
+        outside the 128x96 image'``.
+    """
+    box = np.asarray(bbox, dtype=np.float64).reshape(-1)
+    text = '[' + ', '.join(f'{v:g}' for v in box) + ']'
+    if box.shape != (4, ) or not np.isfinite(box).all():
+        return f'{text} is not 4 finite numbers [x, y, w, h]'
+    if box[2] <= 0 or box[3] <= 0:
+        return f'{text} has zero or negative size'
+    if width is not None and height is not None:
+        x1, y1, x2, y2 = clip_person_box(box, width, height)
+        if x2 <= x1 or y2 <= y1:
+            return (f'{text} lies outside the {width:g}x{height:g} image '
+                    '(nothing of it is left after clipping)')
+    return None
+
+
+def clip_person_box(bbox: Any, width: float, height: float) -> np.ndarray:
+    """``[x, y, w, h]`` -> ``[x1, y1, x2, y2]`` clipped to the image, as
+    MMPose's COCO-style datasets clip (to ``[0, W-1] x [0, H-1]``)."""
+    x, y, w, h = np.asarray(bbox, dtype=np.float64).reshape(4)
+    return np.array([
+        np.clip(x, 0, width - 1),
+        np.clip(y, 0, height - 1),
+        np.clip(x + w, 0, width - 1),
+        np.clip(y + h, 0, height - 1)
+    ])
+
+
 def _read_json(path: str) -> Any:
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such file')
@@ -444,8 +496,11 @@ def write_json_atomic(path: str, obj: Any) -> None:
     a reader (or a crash) never sees a half-written file."""
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    # the process id in the name lets OutputSet remove it after a SIGKILL
     fd, tmp = tempfile.mkstemp(
-        prefix='.' + osp.basename(path) + '.', suffix='.tmp', dir=directory)
+        prefix=f'.{osp.basename(path)}.staging-{os.getpid()}-',
+        suffix='.tmp',
+        dir=directory)
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             json.dump(obj, f, allow_nan=False)
@@ -623,6 +678,66 @@ def load_posetrack_detections(path: str) -> List[Dict[str, Any]]:
         out.setdefault('category_id', 1)
         dets.append(out)
     return dets
+
+
+def load_frame_boxes(path: str,
+                     num_frames: int,
+                     width: Optional[float] = None,
+                     height: Optional[float] = None) -> List[np.ndarray]:
+    """Load a person box file with a frame index per box (the video demo's
+    ``--bboxes``): ``[{"frame_index": 0, "bbox": [x, y, w, h], "score":
+    0.9, "category_id": 1}, ...]`` (``score`` defaults to 1; boxes of
+    another ``category_id`` than 1 = person are left out).
+
+    Every box must obey :data:`BOX_RULE` (with ``width``/``height``, on the
+    image of that size); a malformed entry raises a
+    :class:`PoseTrackFormatError` naming the file, the entry and the field
+    (``boxes.json: [3].bbox[1]: expected a number, got 'high'``).
+
+    Returns:
+        list[np.ndarray]: Per frame, ``(N, 5)`` float32 ``[x1, y1, x2, y2,
+        score]`` (not clipped).
+    """
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise PoseTrackFormatError(
+            path, '<root>',
+            f'expected a list of boxes, got {type(data).__name__}')
+    per_frame: List[list] = [[] for _ in range(num_frames)]
+    for i, det in enumerate(data):
+        field = f'[{i}]'
+        if not isinstance(det, dict):
+            raise PoseTrackFormatError(
+                path, field, f'expected an object, got {type(det).__name__}')
+        for key in ('frame_index', 'bbox'):
+            if key not in det:
+                raise PoseTrackFormatError(path, f'{field}.{key}', 'missing')
+        t = det['frame_index']
+        if isinstance(t, bool) or not isinstance(t, int) \
+                or not 0 <= t < num_frames:
+            raise PoseTrackFormatError(
+                path, f'{field}.frame_index',
+                f'{t!r} is not a frame of the input (0..{num_frames - 1})')
+        box = _number_array(det['bbox'], 4, path, f'{field}.bbox', np.float64)
+        problem = person_box_problem(box, width, height)
+        if problem is not None:
+            raise PoseTrackFormatError(path, f'{field}.bbox',
+                                       f'{problem} (frame {t})')
+        score = det.get('score', 1.0)
+        if not _is_number(score) or not math.isfinite(score):
+            raise PoseTrackFormatError(path, f'{field}.score',
+                                       f'expected a number, got {score!r}')
+        category = det.get('category_id', 1)
+        if isinstance(category, bool) or not isinstance(category, int):
+            raise PoseTrackFormatError(path, f'{field}.category_id',
+                                       f'expected an integer, got '
+                                       f'{category!r}')
+        if category != 1:
+            continue
+        per_frame[t].append([*box[:2], *(box[:2] + box[2:]), float(score)])
+    return [
+        np.asarray(b, dtype=np.float32).reshape(-1, 5) for b in per_frame
+    ]
 
 
 def iter_people(video: Mapping[str, Any]) -> Iterable[tuple]:

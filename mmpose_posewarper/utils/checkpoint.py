@@ -9,8 +9,12 @@ off (``weights_only=False`` would run arbitrary pickled code from any
 checkpoint file), we allow exactly what such checkpoints contain; ``getattr``
 is replaced by a stand-in that resolves only HistoryBuffer's public methods.
 """
+import os.path as osp
 import pickle
-from typing import Any, List
+import warnings
+import zipfile
+import zlib
+from typing import Any, Dict, List, Mapping
 
 import numpy as np
 import torch
@@ -60,3 +64,207 @@ def allow_mmengine_checkpoints() -> None:
     add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
     if add_safe_globals is not None:
         add_safe_globals(checkpoint_safe_globals())
+
+
+# ----------------------------------------------------------------------------
+# integrity: one check before every load (train --resume, convert, propagate,
+# demo)
+# ----------------------------------------------------------------------------
+#: What torch.save's legacy (pre-1.6, non-zip) format starts with: the pickled
+#: magic number 0x1950a86a20f9469cfc6c.
+_LEGACY_TORCH_MAGIC = b'\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19'
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is missing, damaged or not what the tool needs; the
+    message is ``checkpoint PATH: [field: ]problem``."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f'checkpoint {path}: {problem}')
+
+
+class CheckpointNotWeightsOnlyError(CheckpointError):
+    """An intact checkpoint pickles objects that weights-only loading
+    refuses (e.g. old MMPose 0.x metadata)."""
+
+
+def check_checkpoint_file(path: str) -> None:
+    """Check that ``path`` is an intact PyTorch checkpoint file, before
+    ``torch.load`` (which does not verify the zip CRCs: a checkpoint with
+    flipped bytes loads with wrong weights and no error).
+
+    Zip checkpoints (torch >= 1.6) have every member's CRC verified
+    (``zipfile.ZipFile.testzip``); legacy checkpoints carry no checksums and
+    are only recognised.
+
+    Raises:
+        CheckpointError: missing, a directory, empty, truncated, corrupted
+            (names the damaged member) or not a PyTorch checkpoint.
+    """
+    if not osp.lexists(path):
+        raise CheckpointError(path, 'no such file')
+    if osp.isdir(path):
+        raise CheckpointError(path, 'is a directory, not a checkpoint file')
+    size = osp.getsize(path)
+    if size == 0:
+        raise CheckpointError(
+            path, 'the file is empty (0 bytes): an interrupted save or copy? '
+            'Use another checkpoint')
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError,
+                zlib.error) as e:
+            raise CheckpointError(
+                path, f'the zip archive is corrupted ({e}); the file was '
+                'damaged after it was saved: use an intact copy') from None
+        if bad is not None:
+            raise CheckpointError(
+                path, f'corrupted: the member {bad} fails its CRC check (the '
+                'file was damaged after it was saved; loading it would give '
+                'wrong weights without an error): use an intact copy')
+        if not any(n == 'data.pkl' or n.endswith('/data.pkl') for n in names):
+            raise CheckpointError(
+                path, 'a zip archive but not a PyTorch checkpoint (no '
+                'data.pkl in it)')
+        return
+    if head.startswith(b'PK'):
+        raise CheckpointError(
+            path, f'truncated or corrupted ({size} bytes, the zip archive '
+            'has no readable directory): an interrupted save or copy? Use an '
+            'intact copy')
+    if head.startswith(_LEGACY_TORCH_MAGIC):
+        return  # torch's legacy format: nothing to verify before loading
+    if head[:1] == b'\x80':
+        raise CheckpointError(
+            path, 'a pickle file but not a PyTorch checkpoint (torch.save '
+            'writes a zip archive or its legacy format)')
+    # a cut multi-byte character at the end of the 64 bytes is no binary
+    text = head.decode('utf-8', 'replace').rstrip('\ufffd')
+    if text and all(c.isprintable() or c.isspace() for c in text) \
+            and '\ufffd' not in text:
+        raise CheckpointError(
+            path, f'not a PyTorch checkpoint: it is text, beginning with '
+            f'{text[:40]!r}')
+    raise CheckpointError(
+        path, 'not a PyTorch checkpoint (unknown format, first bytes '
+        f'{head[:8].hex(" ")})')
+
+
+def load_checkpoint_file(path: str,
+                         weights_only: bool = True,
+                         map_location: str = 'cpu') -> Any:
+    """``torch.load`` after :func:`check_checkpoint_file`, with errors that
+    name the file. The one loader of the tools (train --resume, convert,
+    propagate, demo).
+
+    Args:
+        path (str): Checkpoint file.
+        weights_only (bool): torch's safe loading (MMEngine checkpoints are
+            allowed, see :func:`allow_mmengine_checkpoints`). Only for
+            trusted files set it False. Defaults to True.
+        map_location (str): Defaults to ``'cpu'``.
+
+    Raises:
+        CheckpointError: see :func:`check_checkpoint_file`;
+            :class:`CheckpointNotWeightsOnlyError` when only unsafe loading
+            could read it.
+    """
+    check_checkpoint_file(path)
+    allow_mmengine_checkpoints()
+    try:
+        return torch.load(
+            path, map_location=map_location, weights_only=weights_only)
+    except pickle.UnpicklingError as e:
+        if weights_only:
+            raise CheckpointNotWeightsOnlyError(
+                path, 'it pickles objects that safe (weights-only) loading '
+                f'refuses: {str(e).splitlines()[0]}') from None
+        raise CheckpointError(path, f'cannot be unpickled: {e}') from None
+    except Exception as e:  # torch raises many types for a damaged file
+        first = str(e).splitlines()[0] if str(e) else ''
+        raise CheckpointError(
+            path, f'torch.load failed: {type(e).__name__}: {first}') from None
+
+
+def check_training_checkpoint(path: str) -> Dict[str, tuple]:
+    """Check that ``path`` is an intact checkpoint that ``--resume`` can
+    continue from (MMEngine's training state: ``meta.epoch``, ``meta.iter``,
+    ``message_hub``, ``state_dict``).
+
+    MMEngine fails on such files with a bare ``KeyError`` (a weights-only or
+    converted file has no ``meta.epoch``) or, worse, resumes from a damaged
+    file (torch does not verify the zip CRCs).
+
+    Returns:
+        dict: The shape of every weight in the checkpoint (for
+        :func:`check_checkpoint_fits`).
+
+    Raises:
+        CheckpointError: names the file, the missing field and what to do.
+    """
+    ckpt = load_checkpoint_file(path)
+    hint = ('it is not a training checkpoint written by tools/train.py (a '
+            'converted, stage-1 weights or MMPose model-zoo file?); to start '
+            f'a new training from its weights use --cfg-options '
+            f'load_from={path} instead of --resume')
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointError(
+            path, f'holds a {type(ckpt).__name__}, not a dict: {hint}')
+    meta = ckpt.get('meta')
+    if not isinstance(meta, Mapping):
+        raise CheckpointError(path, f'meta: missing: {hint}')
+    for key in ('epoch', 'iter'):
+        if not isinstance(meta.get(key), int) or isinstance(
+                meta.get(key), bool):
+            raise CheckpointError(path, f'meta.{key}: missing: {hint}')
+    for key in ('state_dict', 'message_hub'):
+        if not isinstance(ckpt.get(key), Mapping):
+            raise CheckpointError(path, f'{key}: missing: {hint}')
+    if 'optimizer' not in ckpt:
+        warnings.warn(f'checkpoint {path}: no optimizer state (saved with '
+                      'save_optimizer=False?): the optimizer restarts from '
+                      'scratch')
+    return {
+        (k[7:] if k.startswith('module.') else k): tuple(v.shape)
+        for k, v in ckpt['state_dict'].items() if hasattr(v, 'shape')
+    }
+
+
+def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
+                          model: torch.nn.Module) -> None:
+    """Every weight of ``model`` must be in the checkpoint with its shape.
+
+    MMEngine loads checkpoints non-strictly: resuming a stage-2 config from
+    a stage-1 checkpoint would only log the missing warping module and train
+    it from random weights.
+
+    Raises:
+        CheckpointError: names the file, how many weights are missing or
+            have other shapes, and examples.
+    """
+    model = getattr(model, 'module', model)  # DDP and friends
+    missing, mismatched = [], []
+    for key, value in model.state_dict().items():
+        if key.endswith('num_batches_tracked'):
+            continue
+        if key not in shapes:
+            missing.append(key)
+        elif tuple(value.shape) != shapes[key]:
+            mismatched.append(f'{key}: {shapes[key]} in the checkpoint, '
+                              f'{tuple(value.shape)} in the model')
+    if missing or mismatched:
+        raise CheckpointError(
+            path, f'state_dict: does not fit the configured '
+            f'{type(model).__name__}: {len(missing)} of its '
+            f'{len(model.state_dict())} weights are missing (e.g. '
+            f'{", ".join(missing[:3]) or "-"}) and {len(mismatched)} have '
+            f'other shapes (e.g. {"; ".join(mismatched[:2]) or "-"}). Is it '
+            'a checkpoint of another stage or model (e.g. stage 1 where '
+            'the config is stage 2)?')

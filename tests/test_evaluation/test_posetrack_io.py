@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from mmpose_posewarper.datasets.posetrack_io import (
     MAX_TRACK_ID, POSETRACK18_KEYPOINTS, PoseTrackFormatError,
-    load_posetrack_detections, load_posetrack_dir, load_posetrack_video,
-    parse_posetrack_video, write_posetrack_predictions,
-    write_posetrack_video)
+    clip_person_box, load_frame_boxes, load_posetrack_detections,
+    load_posetrack_dir, load_posetrack_video, parse_posetrack_video,
+    person_box_problem, write_posetrack_predictions, write_posetrack_video)
 from ._builders import (DET_FILE, GT_DIR, person, pose, require_sample_data,
                         video)
 
@@ -362,3 +362,64 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
         write_posetrack_video(path, v)
     assert open(path).read() == before
     assert os.listdir(tmp_path) == ['v.json']
+
+
+# ------------------------------------------------------------ the box rule
+@pytest.mark.parametrize('bbox, size, problem', [
+    ([10, 20, 30, 40], (128, 96), None),
+    ([-20, -20, 30, 40], (128, 96), None),  # partly inside: clipped
+    ([120, 90, 50, 50], (128, 96), None),
+    ([10, 20, 30, 40], (None, None), None),
+    ([5000, 5000, 40, 60], (None, None), None),  # size unknown: not checked
+    ([5000, 5000, 40, 60], (128, 96),
+     '[5000, 5000, 40, 60] lies outside the 128x96 image'),
+    ([127, 0, 40, 60], (128, 96), 'lies outside'),  # only the last column
+    ([-50, 10, 40, 60], (128, 96), 'lies outside'),
+    ([10, 20, 0, 40], (128, 96), '[10, 20, 0, 40] has zero or negative size'),
+    ([10, 20, 30, -1], (None, None), 'has zero or negative size'),
+    ([10, 20, float('nan'), 4], (128, 96), 'is not 4 finite numbers'),
+])
+def test_person_box_rule(bbox, size, problem):
+    got = person_box_problem(bbox, *size)
+    if problem is None:
+        assert got is None
+    else:
+        assert got is not None and problem in got, got
+
+
+def test_clip_person_box_as_mmpose_datasets():
+    np.testing.assert_array_equal(
+        clip_person_box([-20, 10, 200, 50], 128, 96), [0, 10, 127, 60])
+
+
+def test_frame_boxes_file(tmp_path):
+    path = tmp_path / 'boxes.json'
+    path.write_text(json.dumps([
+        dict(frame_index=0, bbox=[10, 20, 30, 40], score=0.5),
+        dict(frame_index=2, bbox=[1, 2, 3, 4]),
+        dict(frame_index=2, bbox=[1, 2, 3, 4], category_id=2),  # no person
+    ]))
+    boxes = load_frame_boxes(str(path), 3, 128, 96)
+    np.testing.assert_allclose(boxes[0], [[10, 20, 40, 60, 0.5]])
+    assert boxes[1].shape == (0, 5)
+    np.testing.assert_allclose(boxes[2], [[1, 2, 4, 6, 1.0]])
+    for bad, field, problem in [
+        ({'frame_index': 0}, '[0].bbox', 'missing'),
+        ({'frame_index': True, 'bbox': [1, 2, 3, 4]}, '[0].frame_index',
+         'True is not a frame of the input (0..2)'),
+        ({'frame_index': 0, 'bbox': [1, 'high', 3, 4]}, '[0].bbox[1]',
+         "expected a number, got 'high'"),
+        ({'frame_index': 0, 'bbox': [1, 2, 3]}, '[0].bbox',
+         'expected 4 numbers, got 3'),
+        ({'frame_index': 1, 'bbox': [500, 2, 3, 4]}, '[0].bbox',
+         '[500, 2, 3, 4] lies outside the 128x96 image (nothing of it is '
+         'left after clipping) (frame 1)'),
+        ({'frame_index': 0, 'bbox': [1, 2, 3, 4], 'score': None},
+         '[0].score', 'expected a number, got None'),
+        ({'frame_index': 0, 'bbox': [1, 2, 3, 4], 'category_id': 'person'},
+         '[0].category_id', "expected an integer, got 'person'"),
+    ]:
+        path.write_text(json.dumps([bad]))
+        with pytest.raises(PoseTrackFormatError) as info:
+            load_frame_boxes(str(path), 3, 128, 96)
+        assert str(info.value) == f'{path}: {field}: {problem}'
