@@ -18,8 +18,18 @@ offsets from the two frames' predicted heatmaps (see
   labels as COCO-style files (the layout MMPose's ``PoseTrack18Dataset``
   reads), the two parts of ``configs/augmentation/``.
 
-Nothing is written before every video has been propagated, each file is
-written atomically, and the output may not overlap the input.
+The outputs are one set: they are written to a hidden folder beside
+``OUT_DIR`` and moved into place when all of them are complete; an error,
+Ctrl-C or SIGTERM leaves ``OUT_DIR`` as it was. A non-empty ``OUT_DIR`` is
+refused unless ``--overwrite`` (it is then replaced as a whole), and the
+output may not overlap any input. Inputs (annotations, ``--eval`` ground
+truth, checkpoint integrity) and the output location are checked before
+the propagation starts.
+
+A labeled person whose box breaks the box rule (no box, zero or negative
+size, outside the image; ``posetrack_io.BOX_RULE``) is never propagated nor
+put into the manual COCO file: it is skipped with a warning and listed in
+``OUT_DIR/skipped_people.json``.
 """
 import argparse
 import math
@@ -35,9 +45,12 @@ from mmpose_posewarper.apis.propagation import (
     LabelPropagator, count_propagation_targets, evaluate_propagation,
     labeled_frames, load_pose_model, propagate_video, videos_to_coco,
     write_json_atomic)
-from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
+from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
+                                                     load_posetrack_dir,
                                                      load_posetrack_video,
                                                      write_posetrack_video)
+from mmpose_posewarper.utils.cli import run_tool
+from mmpose_posewarper.utils.output import OutputSet
 
 #: K of the paper's propagation experiments when neither CLI nor config set it
 DEFAULT_K = 3
@@ -59,6 +72,10 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         help='directory the images\' "file_name" is relative to')
     parser.add_argument(
         '--out-dir', required=True, help='output directory (a new location)')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace a non-empty --out-dir as a whole (default: refuse it)')
     parser.add_argument(
         '--k',
         type=int,
@@ -148,13 +165,14 @@ def main(argv: List[str] = None) -> int:
     if k < 1:
         raise ValueError(f'K must be >= 1, got {k}')
 
+    # every input and the output location are checked before the (long)
+    # propagation starts
     videos = load_input(args.ann_dir)
     ann_out = check_output_location(
         args.ann_dir, args.out_dir,
         [osp.join(args.ann_dir, f'{n}.json') for n in videos]
         if osp.isdir(args.ann_dir) else [args.ann_dir])
-    # a video without labels is an error unless asked to skip it; check all
-    # of them before the model is loaded and the (long) propagation starts
+    # a video without labels is an error unless asked to skip it
     unlabeled = [
         name for name, video in videos.items()
         if not labeled_frames(video, args.frame_index_base, name)
@@ -170,6 +188,23 @@ def main(argv: List[str] = None) -> int:
         videos = {n: v for n, v in videos.items() if n not in unlabeled}
         if not videos:
             raise ValueError('no video with labeled frames is left')
+    gt = None
+    if args.eval:
+        gt = load_posetrack_dir(args.eval, require_head_box=True)
+        missing = sorted(set(videos) - set(gt))
+        if missing:
+            raise FileNotFoundError(
+                f'--eval {args.eval}: no ground truth for the videos '
+                f'{missing[:5]} (the directory needs a <video>.json per input '
+                'video)')
+    output = OutputSet(
+        args.out_dir,
+        overwrite=args.overwrite,
+        inputs=[
+            args.ann_dir, args.img_root, args.config, args.checkpoint,
+            args.eval
+        ],
+        option='--out-dir')
     model = load_pose_model(
         cfg, args.checkpoint, device=args.device, require_warping=True)
     propagator = LabelPropagator(model, batch_size=args.batch_size)
@@ -179,32 +214,63 @@ def main(argv: List[str] = None) -> int:
         f'propagating labels of {len(videos)} videos to {total} frames '
         f'(K={k}) on {args.device}',
         logger='current')
-    progress = ProgressBar(total) if total else None
-    outputs = {}
-    for name, video in videos.items():
-        outputs[name] = propagate_video(
-            propagator,
-            video,
-            args.img_root,
-            k=k,
-            name=name,
-            keep_labeled=args.keep_labeled,
-            frame_index_base=args.frame_index_base,
-            progress=progress)
-    if progress is not None:
-        sys.stdout.write('\n')
+    # the staging folder is made now (an unwritable location fails here);
+    # on any error, Ctrl-C or SIGTERM it is removed and OUT_DIR stays as it
+    # was
+    with output:
+        progress = ProgressBar(total) if total else None
+        outputs, skipped = {}, []
+        for name, video in videos.items():
+            outputs[name] = propagate_video(
+                propagator,
+                video,
+                args.img_root,
+                k=k,
+                name=name,
+                keep_labeled=args.keep_labeled,
+                frame_index_base=args.frame_index_base,
+                progress=progress,
+                skipped=skipped)
+        if progress is not None:
+            sys.stdout.write('\n')
 
-    # only now that every video succeeded is anything written
-    manual_coco = videos_to_coco(videos, 'manual', img_root=args.img_root)
-    propagated_coco = videos_to_coco(
-        outputs, 'propagated', img_root=args.img_root)
-    for name, video in outputs.items():
-        write_posetrack_video(osp.join(ann_out, f'{name}.json'), video)
-    write_json_atomic(
-        osp.join(args.out_dir, 'posetrack18_manual.json'), manual_coco)
-    write_json_atomic(
-        osp.join(args.out_dir, 'posetrack18_propagated.json'),
-        propagated_coco)
+        manual_coco = videos_to_coco(
+            videos, 'manual', img_root=args.img_root, skipped=skipped)
+        propagated_coco = videos_to_coco(
+            outputs, 'propagated', img_root=args.img_root)
+        for name, video in outputs.items():
+            write_posetrack_video(
+                output.path('annotations', f'{name}.json'), video)
+        write_json_atomic(
+            output.path('posetrack18_manual.json'), manual_coco)
+        write_json_atomic(
+            output.path('posetrack18_propagated.json'), propagated_coco)
+        skipped = _unique_people(skipped)
+        write_json_atomic(output.path('skipped_people.json'), skipped)
+        if skipped:
+            print_log(
+                f'{len(skipped)} labeled people were skipped: their box is '
+                f'unusable ({BOX_RULE}); listed in '
+                f'{osp.join(args.out_dir, "skipped_people.json")}',
+                logger='current',
+                level=30)
+        if gt is not None:
+            from mmpose_posewarper.evaluation.functional.posetrack_ap import \
+                format_table
+            result = evaluate_propagation(outputs, gt)
+            print_log(
+                f'propagation AP on {result["num_frames"]} frames:\n' +
+                format_table(result['ap']),
+                logger='current')
+            write_json_atomic(
+                output.path('eval.json'),
+                dict(
+                    num_frames=int(result['num_frames']),
+                    ap_per_joint=[_finite_or_none(v) for v in result['ap']],
+                    **{
+                        key: _finite_or_none(v)
+                        for key, v in result.items() if isinstance(v, float)
+                    }))
     num_people = sum(
         a.get('is_labeled', True) is False for v in outputs.values()
         for a in v['annotations'])
@@ -212,25 +278,21 @@ def main(argv: List[str] = None) -> int:
         f'wrote {len(outputs)} videos with {num_people} propagated people to '
         f'{ann_out}',
         logger='current')
-
-    if args.eval:
-        from mmpose_posewarper.evaluation.functional.posetrack_ap import \
-            format_table
-        gt = load_posetrack_dir(args.eval, require_head_box=True)
-        result = evaluate_propagation(outputs, gt)
-        print_log(
-            f'propagation AP on {result["num_frames"]} frames:\n'
-            + format_table(result['ap']),
-            logger='current')
-        write_json_atomic(
-            osp.join(args.out_dir, 'eval.json'),
-            dict(
-                num_frames=int(result['num_frames']),
-                ap_per_joint=[_finite_or_none(v) for v in result['ap']],
-                **{k: _finite_or_none(v)
-                   for k, v in result.items() if isinstance(v, float)}))
     return 0
 
 
+def _unique_people(skipped: List[dict]) -> List[dict]:
+    """One entry per skipped person (a labeled person is seen both as a
+    propagation source and for the manual COCO file)."""
+    seen, out = set(), []
+    for entry in skipped:
+        key = (entry['video'], entry['frame'], entry['annotation_id'],
+               entry['track_id'])
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
+
+
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -35,6 +35,7 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..datasets.posetrack_io import write_json_atomic  # noqa: F401 (re-exported)
+from ..datasets.posetrack_io import clip_person_box, person_box_problem
 from .video_io import read_frame
 
 #: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
@@ -76,8 +77,11 @@ def load_pose_model(config: Any,
 
     from .model import init_model  # registers this package's modules
 
-    if checkpoint is not None and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    if checkpoint is not None:
+        from ..utils.checkpoint import check_checkpoint_file
+
+        # before the model is built: a damaged file is found at once
+        check_checkpoint_file(checkpoint)
     if not isinstance(config, Config):
         config = Config.fromfile(config)
     # build on CPU first: the checkpoint is loaded (and checked) before any
@@ -106,14 +110,14 @@ def load_checked_checkpoint(model: nn.Module, checkpoint: str) -> None:
     """Load ``checkpoint`` into ``model``, requiring every weight of the model
     to be in it with the right shape (a :class:`CheckpointMismatchError`
     otherwise). Entries the model does not have are logged and ignored.
+    A missing, empty, truncated or corrupted file raises
+    ``utils.checkpoint.CheckpointError`` naming it.
     ``model.dataset_meta`` is taken from the checkpoint's meta when present.
     """
-    try:
-        ckpt = torch.load(checkpoint, map_location='cpu')
-    except Exception as e:  # torch raises many types for a bad file
-        raise CheckpointMismatchError(
-            f'cannot read checkpoint {checkpoint}: {type(e).__name__}: '
-            f'{str(e).splitlines()[0] if str(e) else ""}') from e
+    from ..utils.checkpoint import load_checkpoint_file
+
+    # integrity (zip CRCs) first: a damaged file must not load as weights
+    ckpt = load_checkpoint_file(checkpoint)
     if not isinstance(ckpt, Mapping):
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} holds a {type(ckpt).__name__}, not a '
@@ -466,8 +470,15 @@ def propagate_video(propagator: LabelPropagator,
                     name: str = '<video>',
                     keep_labeled: bool = False,
                     frame_index_base: int = 0,
-                    progress: Optional[ProgressBar] = None) -> Dict[str, Any]:
+                    progress: Optional[ProgressBar] = None,
+                    skipped: Optional[List[Dict[str, Any]]] = None
+                    ) -> Dict[str, Any]:
     """Propagate the labels of one PoseTrack18 video.
+
+    A labeled person whose box breaks the box rule
+    (``posetrack_io.BOX_RULE``: no box, zero or negative size, outside the
+    image) is not propagated: it is skipped, a warning names it, and it is
+    appended to ``skipped``. Its crop would put every joint on one point.
 
     Args:
         propagator (LabelPropagator): Holds the model.
@@ -481,6 +492,9 @@ def propagate_video(propagator: LabelPropagator,
         frame_index_base (int): Number of a video's first frame (0 for
             PoseTrack18, 1 for PoseTrack17).
         progress (ProgressBar, optional): Updated once per propagated frame.
+        skipped (list, optional): Receives one dict per skipped person
+            (``video``, ``frame``, ``annotation_id``, ``track_id``,
+            ``problem``), see :func:`usable_people`.
 
     Returns:
         dict: The output video in the loader's layout: every frame of the
@@ -529,14 +543,7 @@ def propagate_video(propagator: LabelPropagator,
         src_img = frames[s]
         img_src = read_frame(
             osp.join(img_root, src_img['file_name']), frame_index=s)
-        anns = [a for a in people[s] if a.get('bbox') is not None]
-        if len(anns) < len(people[s]):
-            # the box defines the crop; PoseTrack18 people always have one
-            print_log(
-                f'video {name}, frame {s}: {len(people[s]) - len(anns)} '
-                'labeled people without "bbox" are not propagated',
-                logger='current',
-                level=30)
+        anns = usable_people(people[s], img_src.shape, name, s, skipped)
         bboxes, kpts, vis = _source_people(anns, img_src.shape)
         targets = by_source[s]
         imgs_dst = []
@@ -572,10 +579,55 @@ def propagate_video(propagator: LabelPropagator,
         categories=copy.deepcopy(video.get('categories')))
 
 
+def usable_people(anns: Sequence[Mapping[str, Any]],
+                  shape: Tuple[int, ...],
+                  name: str = '<video>',
+                  frame: Optional[int] = None,
+                  skipped: Optional[List[Dict[str, Any]]] = None
+                  ) -> List[Mapping[str, Any]]:
+    """The people of one labeled frame whose box obeys the box rule.
+
+    The others (no ``bbox``; a box of zero or negative size or outside the
+    ``shape`` image, see ``posetrack_io.person_box_problem``) are left out,
+    named in one warning and appended to ``skipped``.
+    """
+    h, w = shape[:2]
+    kept, problems = [], []
+    for ann in anns:
+        if ann.get('bbox') is None:
+            problem = 'no "bbox"'
+        else:
+            problem = person_box_problem(ann['bbox'], w, h)
+            if problem is None:
+                kept.append(ann)
+                continue
+            problem = f'bbox {problem}'
+        entry = dict(
+            video=name,
+            frame=frame,
+            annotation_id=ann.get('id'),
+            track_id=ann.get('track_id'),
+            problem=problem)
+        problems.append(entry)
+        if skipped is not None:
+            skipped.append(entry)
+    if problems:
+        print_log(
+            f'video {name}, frame {frame}: {len(problems)} labeled '
+            f'{"person is" if len(problems) == 1 else "people are"} not '
+            'propagated (unusable box): ' + '; '.join(
+                f'annotation {p["annotation_id"]} (track {p["track_id"]}): '
+                f'{p["problem"]}' for p in problems),
+            logger='current',
+            level=30)
+    return kept
+
+
 def _source_people(anns: Sequence[Mapping[str, Any]], shape: Tuple[int, ...]
                    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Boxes (xyxy, clipped to the image as MMPose's datasets do),
-    keypoints and visibility of a labeled frame's people."""
+    keypoints and visibility of a labeled frame's people (whose boxes obey
+    the box rule, see :func:`usable_people`)."""
     h, w = shape[:2]
     num = len(anns)
     num_kpts = anns[0]['keypoints'].shape[0] if num else 0
@@ -583,13 +635,7 @@ def _source_people(anns: Sequence[Mapping[str, Any]], shape: Tuple[int, ...]
     kpts = np.zeros((num, num_kpts, 2), dtype=np.float32)
     vis = np.zeros((num, num_kpts), dtype=np.float32)
     for p, ann in enumerate(anns):
-        x, y, bw, bh = np.asarray(ann['bbox'], dtype=np.float64)
-        bboxes[p] = [
-            np.clip(x, 0, w - 1),
-            np.clip(y, 0, h - 1),
-            np.clip(x + bw, 0, w - 1),
-            np.clip(y + bh, 0, h - 1)
-        ]
+        bboxes[p] = clip_person_box(ann['bbox'], w, h)
         kp = np.asarray(ann['keypoints'], dtype=np.float32)
         kpts[p] = kp[:, :2]
         vis[p] = kp[:, 2] > 0
@@ -649,11 +695,16 @@ def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
 
 def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
                    people: str = 'all',
-                   img_root: Optional[str] = None) -> Dict[str, Any]:
+                   img_root: Optional[str] = None,
+                   skipped: Optional[List[Dict[str, Any]]] = None
+                   ) -> Dict[str, Any]:
     """Merge per-video PoseTrack18 annotations into one COCO-style file, the
     layout MMPose's ``PoseTrack18Dataset`` reads (``posetrack18_train.json``).
 
-    Only frames that carry people of the chosen kind are kept.
+    Only frames that carry people of the chosen kind are kept. A person
+    whose box breaks the box rule (``posetrack_io.BOX_RULE``: no box, zero
+    or negative size, outside the image) is left out with a warning and
+    appended to ``skipped`` (as in :func:`usable_people`).
 
     Args:
         videos (Mapping): Video name -> video (loader layout).
@@ -663,6 +714,7 @@ def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
         img_root (str, optional): Directory the ``file_name`` s are relative
             to; needed only when an image lacks ``width``/``height`` (official
             files do), which are then read from the frame.
+        skipped (list, optional): Receives one dict per person left out.
 
     Returns:
         dict: ``images``, ``annotations``, ``categories``. Boxes are
@@ -676,16 +728,42 @@ def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
     images, annotations, seen = [], [], set()
     for name in sorted(videos):
         data = video_to_json(videos[name])
-        labeled = {
-            img['id']
-            for img in data['images'] if img.get('is_labeled', True)
-        }
+        by_id = {img['id']: img for img in data['images']}
+        sized: Dict[Any, dict] = {}  # image id -> image with width/height
         kept = []
         for ann in data['annotations']:
+            img = by_id[ann['image_id']]
             propagated = ann.get('is_labeled', True) is False
-            if ann.get('bbox') is None or ann['image_id'] not in labeled or (
+            if not img.get('is_labeled', True) or (
                     people == 'manual' and propagated) or (
                         people == 'propagated' and not propagated):
+                continue
+            if ann['image_id'] not in sized:
+                sized[ann['image_id']] = _with_size(img, name, img_root)
+            img = sized[ann['image_id']]
+            # the box rule (posetrack_io.BOX_RULE): such a person would be a
+            # training label whose crop holds no part of the image
+            if ann.get('bbox') is None:
+                problem = 'no "bbox"'
+            else:
+                problem = person_box_problem(ann['bbox'], img['width'],
+                                             img['height'])
+                problem = problem and f'bbox {problem}'
+            if problem is not None:
+                entry = dict(
+                    video=name,
+                    frame=frame_number(img),
+                    annotation_id=ann.get('id'),
+                    track_id=ann.get('track_id'),
+                    problem=problem)
+                if skipped is not None:
+                    skipped.append(entry)
+                print_log(
+                    f'video {name}, frame {entry["frame"]}: annotation '
+                    f'{entry["annotation_id"]} (track {entry["track_id"]}) '
+                    f'is left out of the {people} COCO file: {problem}',
+                    logger='current',
+                    level=30)
                 continue
             ann = dict(ann)
             ann.setdefault('category_id', 1)
@@ -700,21 +778,26 @@ def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
                 raise ValueError(
                     f'image id {img["id"]} of video {name} is used twice')
             seen.add(img['id'])
-            if 'width' not in img or 'height' not in img:
-                if img_root is None:
-                    raise ValueError(
-                        f'video {name}: image {img["file_name"]} has no '
-                        'width/height; pass img_root to read them')
-                h, w = read_frame(
-                    osp.join(img_root, img['file_name']),
-                    frame_number(img)).shape[:2]
-                img = dict(img, width=int(w), height=int(h))
-            images.append(img)
+            images.append(sized[img['id']])
         annotations.extend(kept)
     return dict(
         images=images,
         annotations=annotations,
         categories=posetrack18_categories())
+
+
+def _with_size(img: Mapping[str, Any], name: str,
+               img_root: Optional[str]) -> Dict[str, Any]:
+    """The image entry with ``width``/``height``, read from the frame when
+    the entry lacks them (official files have them)."""
+    if 'width' in img and 'height' in img:
+        return dict(img)
+    if img_root is None:
+        raise ValueError(f'video {name}: image {img["file_name"]} has no '
+                         'width/height; pass img_root to read them')
+    h, w = read_frame(osp.join(img_root, img['file_name']),
+                      frame_number(img)).shape[:2]
+    return dict(img, width=int(w), height=int(h))
 
 
 def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],

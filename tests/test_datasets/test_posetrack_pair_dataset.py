@@ -228,3 +228,23 @@ def test_per_video_dir_errors_come_from_posetrack_io(make_video, tmp_path):
 def test_missing_annotation_path(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothing.json'):
         build_dataset(dataset_cfg('nothing.json', tmp_path))
+
+
+def test_people_with_unusable_boxes_are_left_out_and_listed(make_video,
+                                                            tmp_path):
+    """The package's box rule (posetrack_io.BOX_RULE), as in label
+    propagation: a box outside the image or of no size is no training item."""
+    v = make_video(nframes=3, labeled=(1, ), people=3)
+    data = json.loads(v['ann'].read_text())
+    data['annotations'][1]['bbox'] = [5000, 5000, 40, 60]
+    data['annotations'][2]['bbox'] = [10, 10, -5, 20]
+    v['ann'].write_text(json.dumps(data))
+    ds = build_dataset(dataset_cfg(v['ann'].parent, tmp_path, test_mode=True))
+    assert len(ds) == 1
+    assert ds.get_data_info(0)['id'] == data['annotations'][0]['id']
+    assert len(ds.unusable_boxes) == 2
+    ids = [a['id'] for a in data['annotations']]
+    assert f'annotation id {ids[1]}: bbox [5000, 5000, 40, 60] lies outside ' \
+        'the 96x54 image' in ds.unusable_boxes[0]
+    assert f'annotation id {ids[2]}: bbox [10, 10, -5, 20] has zero or ' \
+        'negative size' in ds.unusable_boxes[1]

@@ -150,3 +150,11 @@ def env_with_repo() -> Dict[str, str]:
     env['PYTHONPATH'] = str(REPO) + (osp.pathsep + env['PYTHONPATH']
                                      if env.get('PYTHONPATH') else '')
     return env
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a subprocess that must turn SIGINT into
+    KeyboardInterrupt: a shell that runs the tests in the background ignores
+    SIGINT, and Python keeps an inherited SIG_IGN."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -1,4 +1,5 @@
 """PoseTrack dataset of (labeled reference frame, supporting frames) items."""
+import logging
 import os.path as osp
 from collections import defaultdict
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
@@ -6,12 +7,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import mmpose
 import numpy as np
 from mmengine.fileio import exists, get_local_path, load
+from mmengine.logging import print_log
 from mmengine.utils import is_list_of
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from mmpose.structures.bbox import bbox_xywh2xyxy
 from xtcocotools.coco import COCO
 
+from ..posetrack_io import BOX_RULE, clip_person_box, person_box_problem
 from .sparse_labels import check_sparse_cfg, select_labeled_frames
 
 
@@ -213,6 +216,9 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         self.pseudo_kpt_thr = float(pseudo_kpt_thr)
         # Filled by load_data_list: video key -> kept labeled frame indices.
         self.labeled_frames: Dict[str, List[int]] = {}
+        # Filled by load_data_list: people left out for their box
+        # ('<file>: annotation id N: bbox <problem>'), see posetrack_io.BOX_RULE
+        self.unusable_boxes: List[str] = []
 
         super().__init__(
             ann_file=ann_file,
@@ -275,6 +281,7 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
     # ------------------------------------------------------------------
     def load_data_list(self) -> List[dict]:
         """Read the annotations (and detections) into one item per person."""
+        self.unusable_boxes = []
         images, annotations, categories = self._load_video_annotations()
         if categories:
             self._metainfo['CLASSES'] = categories
@@ -283,6 +290,15 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         items = self._load_gt_items(images, annotations)
         if self.pseudo_label_dir:
             items += self._load_pseudo_items(images)
+        if self.unusable_boxes:
+            # the box rule is the package's one (posetrack_io.BOX_RULE): such
+            # a crop holds no part of the person
+            print_log(
+                f'{self.__class__.__name__}: {len(self.unusable_boxes)} '
+                'labeled people are left out because their box is unusable '
+                f'({BOX_RULE}), e.g. ' + '; '.join(self.unusable_boxes[:3]),
+                logger='current',
+                level=logging.WARNING)
         return items
 
     def _load_video_annotations(self) -> Tuple[Dict[int, dict], List[dict], List[dict]]:
@@ -466,12 +482,18 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             ann = dict(ann, bbox=[x, y, x2 - x, y2 - y])
         if np.size(ann['bbox']) != 4:
             raise ValueError(f'{where}: "bbox" must be [x, y, w, h], got {ann["bbox"]}')
-        x, y, w, h = (float(v) for v in np.asarray(ann['bbox']).reshape(-1))
-        x1, y1, x2, y2 = x, y, x + w, y + h
-        if img['width'] and img['height']:
+        size = (img['width'], img['height']) if img['width'] and img['height'] \
+            else (None, None)
+        problem = person_box_problem(ann['bbox'], *size)
+        if problem is not None:
+            self.unusable_boxes.append(f'{where}: bbox {problem}')
+            return None
+        if size[0] is not None:
             # Same clipping as MMPose's COCO-style datasets.
-            x1, x2 = np.clip([x1, x2], 0, img['width'] - 1)
-            y1, y2 = np.clip([y1, y2], 0, img['height'] - 1)
+            x1, y1, x2, y2 = clip_person_box(ann['bbox'], *size)
+        else:
+            x, y, w, h = (float(v) for v in np.asarray(ann['bbox']).reshape(-1))
+            x1, y1, x2, y2 = x, y, x + w, y + h
         bbox = np.array([x1, y1, x2, y2], dtype=np.float32).reshape(1, 4)
         item = self._base_item(img)
         item.update(
