@@ -43,8 +43,11 @@ from mmpose_posewarper.apis.propagation import (load_checked_checkpoint,
                                                 load_pose_model)
 from mmpose_posewarper.apis.video_io import FrameReader
 from mmpose_posewarper.datasets.posetrack_io import (MAX_TRACK_ID,
+                                                     load_frame_boxes,
                                                      posetrack18_categories,
                                                      write_posetrack_video)
+from mmpose_posewarper.utils.cli import run_tool
+from mmpose_posewarper.utils.output import OutputSet
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -56,6 +59,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--input', required=True, help='video file or folder of frames')
     parser.add_argument(
         '--output-root', required=True, help='directory for the outputs')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace existing <name>.mp4 / <name>.json (default: refuse)')
     boxes = parser.add_argument_group('people boxes (one source)')
     boxes.add_argument('--det-config', help='MMDet detector config')
     boxes.add_argument('--det-checkpoint', help='MMDet detector checkpoint')
@@ -103,43 +110,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 # ----------------------------------------------------------------------------
 # boxes
 # ----------------------------------------------------------------------------
-def load_boxes_json(path: str, num_frames: int) -> List[np.ndarray]:
-    """Per-frame ``(N, 5)`` xyxy+score boxes from a boxes JSON file."""
+def load_boxes_json(path: str,
+                    num_frames: int,
+                    frame_size: Optional[Tuple[int, int]] = None
+                    ) -> List[np.ndarray]:
+    """Per-frame ``(N, 5)`` xyxy+score boxes from a boxes JSON file, checked
+    by ``posetrack_io.load_frame_boxes`` (the package's box rule; errors
+    name the file, entry and field)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'--bboxes {path} does not exist')
-    with open(path, encoding='utf-8') as f:
-        try:
-            data = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f'--bboxes {path} is not valid JSON: {e}') \
-                from None
-    if not isinstance(data, list):
-        raise ValueError(f'--bboxes {path} must hold a list of boxes, got '
-                         f'{type(data).__name__}')
-    per_frame: List[list] = [[] for _ in range(num_frames)]
-    for i, det in enumerate(data):
-        where = f'--bboxes {path}: entry {i}'
-        if not isinstance(det, dict):
-            raise ValueError(f'{where} is not an object')
-        for key in ('frame_index', 'bbox'):
-            if key not in det:
-                raise ValueError(f'{where} has no "{key}"')
-        t = det['frame_index']
-        if not isinstance(t, int) or not 0 <= t < num_frames:
-            raise ValueError(f'{where}: frame_index {t!r} is not a frame of '
-                             f'the input (0..{num_frames - 1})')
-        box = np.asarray(det['bbox'], dtype=np.float64).reshape(-1)
-        if box.shape != (4, ) or not np.isfinite(box).all() or \
-                (box[2:] <= 0).any():
-            raise ValueError(f'{where}: bbox must be [x, y, w, h] with w, h '
-                             f'> 0, got {det["bbox"]}')
-        if det.get('category_id', 1) != 1:
-            continue
-        score = float(det.get('score', 1.0))
-        per_frame[t].append([*box[:2], *(box[:2] + box[2:]), score])
-    return [
-        np.asarray(b, dtype=np.float32).reshape(-1, 5) for b in per_frame
-    ]
+    width, height = frame_size if frame_size is not None else (None, None)
+    return load_frame_boxes(path, num_frames, width, height)
 
 
 class PersonDetector:
@@ -290,17 +271,43 @@ def _pose_results(model: nn.Module, input_path: str,
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from mmpose.registry import VISUALIZERS
 
     reader = FrameReader(args.input)
     name = osp.splitext(osp.basename(osp.normpath(args.input)))[0]
+    # the two outputs are one set: staged beside the destination, moved into
+    # place at the end; checked now, before the long work
+    output = OutputSet(
+        args.output_root,
+        names=[f'{name}.mp4', f'{name}.json'],
+        overwrite=args.overwrite,
+        inputs=[
+            args.input, args.pose_config, args.pose_checkpoint, args.bboxes,
+            args.det_config, args.det_checkpoint
+        ],
+        option='--output-root')
+    boxes = None
+    if args.bboxes is not None:
+        boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)
     model = load_pose_model(
         args.pose_config, args.pose_checkpoint, device=args.device)
+    with output:
+        _run_demo(args, reader, name, model, boxes, output)
+    print_log(
+        f'wrote {osp.join(args.output_root, name)}.mp4 and .json',
+        logger='current')
+    return 0
+
+
+def _run_demo(args: argparse.Namespace, reader: FrameReader, name: str,
+              model: nn.Module, boxes: Optional[List[np.ndarray]],
+              output: OutputSet) -> None:
+    """Boxes (unless given), poses, the rendered video and the JSON file,
+    written into ``output``'s staging folder."""
+    from mmpose.registry import VISUALIZERS
 
     # 1. people boxes of every frame (PoseWarper's windows need the boxes of
     # the frames around each frame)
-    if args.bboxes is not None:
-        boxes = load_boxes_json(args.bboxes, len(reader))
+    if boxes is not None:
         boxes = [b[b[:, 4] > args.bbox_thr] for b in boxes]
     else:
         detector = PersonDetector(args.det_config, args.det_checkpoint,
@@ -344,13 +351,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     # second run in one process) the build returns it with its old settings
     visualizer.radius, visualizer.line_width = args.radius, args.thickness
     visualizer.set_dataset_meta(model.dataset_meta)
-    out_video = osp.join(args.output_root, f'{name}.mp4')
-    out_json = osp.join(args.output_root, f'{name}.json')
-    if osp.abspath(out_video) == osp.abspath(args.input):
-        raise ValueError(f'the output video would overwrite the input '
-                         f'{args.input}; choose another --output-root')
+    out_video = output.path(f'{name}.mp4')
     writer: Optional[cv2.VideoWriter] = None
-    tmp_video = out_video + '.part.mp4'
     people: List[List[dict]] = []
     print_log(f'estimating poses in {len(reader)} frames on {args.device}',
               logger='current')
@@ -387,25 +389,20 @@ def main(argv: Optional[List[str]] = None) -> int:
                 drawn = frame
             people.append(frame_people)
             if writer is None:
-                writer = _open_writer(tmp_video, args.fps or reader.fps,
+                writer = _open_writer(out_video, args.fps or reader.fps,
                                       drawn.shape)
             writer.write(drawn)
             progress.update()
         sys.stdout.write('\n')
-    except BaseException:
+    finally:
+        # the staging folder (and the video in it) is removed on errors
         if writer is not None:
             writer.release()
-        if osp.exists(tmp_video):
-            os.remove(tmp_video)
-        raise
-    writer.release()
-    os.replace(tmp_video, out_video)
-    write_posetrack_video(out_json, posetrack_video(reader, name, people))
+    write_posetrack_video(
+        output.path(f'{name}.json'), posetrack_video(reader, name, people))
     print_log(
-        f'wrote {out_video} ({len(people)} frames, '
-        f'{sum(map(len, people))} poses) and {out_json}',
+        f'{len(people)} frames, {sum(map(len, people))} poses',
         logger='current')
-    return 0
 
 
 def _open_writer(path: str, fps: float,
@@ -419,4 +416,4 @@ def _open_writer(path: str, fps: float,
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -41,8 +41,10 @@ and only the (cheap) deformable convolutions run per frame. Supporting frames
 clipped onto frame ``t`` at the video ends also have a zero difference and
 take the same shortcut.
 """
+import numbers
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
@@ -54,6 +56,7 @@ from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import bbox_xywh2xyxy
 from torch import Tensor
 
+from ..datasets.posetrack_io import person_box_problem
 from .video_io import FrameReader, read_frame
 
 #: The original's test window: the reference frame first, then t-2, t-1,
@@ -212,6 +215,13 @@ class _Frames:
         if img.ndim != 3 or img.shape[2] != 3:
             raise ValueError(f'frame {idx} has shape {img.shape}; expected '
                              'a (H, W, 3) BGR image')
+        if img.dtype != np.uint8:
+            # the data preprocessor normalises with uint8 means and stds: a
+            # float [0, 1] or uint16 frame would silently give wrong poses
+            raise ValueError(
+                f'frame {idx} has dtype {img.dtype}; expected a uint8 BGR '
+                'image (0..255), as OpenCV reads it. Convert it first, e.g. '
+                '(img * 255).round().astype(np.uint8) for floats in [0, 1]')
         if self.shape is None:
             self.shape = img.shape
         elif img.shape != self.shape:
@@ -273,7 +283,7 @@ def _frame_bboxes(bboxes_per_frame: Optional[Sequence[BBoxInput]],
         if boxes is None:
             out.append(None)
             continue
-        boxes = np.asarray(boxes, dtype=np.float32)
+        boxes = _numeric_boxes(boxes, t)
         if boxes.size == 0:
             out.append((np.zeros((0, 4), np.float32), np.zeros(0, np.float32)))
             continue
@@ -297,9 +307,42 @@ def _frame_bboxes(bboxes_per_frame: Optional[Sequence[BBoxInput]],
     return out
 
 
+def _numeric_boxes(boxes: Any, t: int) -> np.ndarray:
+    """One frame's boxes as a float32 array; a value that is no number is
+    named by frame, box and position (numpy's own message names none)."""
+    if isinstance(boxes, np.ndarray) and boxes.dtype.kind in 'biuf':
+        return boxes.astype(np.float32)
+    rows = boxes if isinstance(boxes, (list, tuple, np.ndarray)) else [boxes]
+    if rows and not isinstance(rows[0], (list, tuple, np.ndarray)):
+        rows = [rows]  # a single box
+    for i, row in enumerate(rows):
+        values = row if isinstance(row, (list, tuple, np.ndarray)) else [row]
+        for j, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, (numbers.Real,
+                                                         np.number)):
+                raise ValueError(
+                    f'bboxes_per_frame[{t}]: box {i}, value {j}: expected a '
+                    f'number, got {v!r}')
+    try:
+        return np.asarray(boxes, dtype=np.float32)
+    except ValueError as e:  # ragged rows
+        raise ValueError(f'bboxes_per_frame[{t}]: boxes must have shape '
+                         f'(N, 4) or (N, 5): {e}') from None
+
+
 def _boxes_of(entry: Optional[Tuple[np.ndarray, np.ndarray]],
-              img_shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
+              img_shape: Tuple[int, ...],
+              t: int = 0) -> Tuple[np.ndarray, np.ndarray]:
     if entry is not None:
+        # the package's box rule (posetrack_io.BOX_RULE), now that the frame
+        # size is known: a box outside the image gives a pose on one point
+        h, w = img_shape[:2]
+        for i, (x1, y1, x2, y2) in enumerate(entry[0]):
+            problem = person_box_problem([x1, y1, x2 - x1, y2 - y1], w, h)
+            if problem is not None:
+                raise ValueError(f'bboxes_per_frame[{t}]: box {i} (xyxy '
+                                 f'[{x1:g}, {y1:g}, {x2:g}, {y2:g}]) as xywh '
+                                 f'{problem}')
         return entry
     # no boxes given: the whole frame, as inference_topdown
     h, w = img_shape[:2]
@@ -476,7 +519,7 @@ class _CachedVideoInference:
 
     def frame(self, t: int) -> PoseDataSample:
         ref_img = self.frames[t]
-        boxes, scores = _boxes_of(self.boxes[t], ref_img.shape)
+        boxes, scores = _boxes_of(self.boxes[t], ref_img.shape, t)
         if len(boxes) == 0:
             return _empty_sample(self.model, t, ref_img.shape)
         ref_weight, sup = self._window(t)
@@ -554,7 +597,7 @@ def _recompute_frame(model: nn.Module, pipeline: Compose, frames: _Frames,
     """One output frame the original way: ``model.test_step`` on the 5-frame
     crops of every box (backbone on all 5, warps of all 5)."""
     ref_img = frames[t]
-    boxes, scores = _boxes_of(entry, ref_img.shape)
+    boxes, scores = _boxes_of(entry, ref_img.shape, t)
     if len(boxes) == 0:
         return _empty_sample(model, t, ref_img.shape)
     window = temporal_window(t, len(frames), offsets)

@@ -104,6 +104,8 @@ class FrameReader:
         frame_names (list[str]): One file name per frame (the image file
             names for folders, ``000000.jpg`` ... for videos), used in the
             PoseTrack18 output.
+        frame_size (tuple[int, int]): ``(width, height)`` of the frames (for
+            folders, of the first frame).
     """
 
     def __init__(self, source: str) -> None:
@@ -114,6 +116,8 @@ class FrameReader:
             self.num_frames = len(self._paths)
             self.fps = DEFAULT_FPS
             self.frame_names = [osp.basename(p) for p in self._paths]
+            h, w = read_frame(self._paths[0], 0).shape[:2]
+            self.frame_size = (w, h)
             return
         if not osp.isfile(source):
             raise FileNotFoundError(
@@ -132,6 +136,8 @@ class FrameReader:
                     'video, truncated or an unsupported codec)')
             self.num_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
             fps = cap.get(cv2.CAP_PROP_FPS)
+            self.frame_size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                               int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         finally:
             cap.release()
         if self.num_frames <= 0:

@@ -2,6 +2,7 @@
 original's per-window computation), on real frames with a tiny randomly
 initialised PoseWarper at 64x48."""
 import os.path as osp
+import re
 
 import cv2
 import numpy as np
@@ -338,6 +339,35 @@ def test_bad_input(model, clip):
             inference_posewarper(model, frames)
     finally:
         model.eval()
+
+
+def test_bad_box_values_name_frame_box_and_value(model, clip):
+    frames = video(clip, 2)
+    for bad, shown in (('high', "'high'"), (None, 'None'),
+                       ({'x': 1}, "{'x': 1}")):
+        with pytest.raises(ValueError,
+                           match=r'bboxes_per_frame\[1\]: box 0, value 2: '
+                           rf'expected a number, got {re.escape(shown)}'):
+            inference_posewarper(model, frames,
+                                 [[list(BOX_A)], [[1.0, 2.0, bad, 4.0]]])
+    # the package's box rule: outside the image is no person box
+    with pytest.raises(ValueError,
+                       match=r'bboxes_per_frame\[0\]: box 1 .* lies outside '
+                       r'the 1280x720 image'):
+        inference_posewarper(
+            model, frames,
+            [np.array([BOX_A, [5000, 5000, 5040, 5060]], np.float32)] * 2)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.uint16])
+def test_frames_must_be_uint8(model, clip, dtype):
+    frames = [f.astype(dtype) for f in video(clip, 2)]
+    if dtype == np.float32:
+        frames = [f / 255 for f in frames]  # [0, 1] floats
+    with pytest.raises(ValueError,
+                       match=rf'frame 0 has dtype {np.dtype(dtype).name}; '
+                       'expected a uint8 BGR image'):
+        inference_posewarper(model, frames, [np.array([BOX_A])] * 2)
 
 
 def test_temporal_window():

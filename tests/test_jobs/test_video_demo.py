@@ -1,7 +1,9 @@
 """Video demo (tools/video_demo.py) on the real clips in ../shared/data."""
 import json
 import shutil
+import signal
 import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -12,7 +14,7 @@ from mmpose_posewarper.apis.video_io import FrameDecodeError
 from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 
 from ._helpers import (REPO, TINY_DETECTOR, TINY_POSEWARPER, TINY_TOPDOWN,
-                       env_with_repo, import_tool, python)
+                       default_sigint, env_with_repo, import_tool, python)
 
 demo = import_tool('video_demo')
 
@@ -216,7 +218,9 @@ def test_bad_boxes_file(tmp_path, shared_data, identity_posewarper):
     src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
     bad = tmp_path / 'boxes.json'
     bad.write_text(json.dumps([dict(frame_index=7, bbox=[0, 0, 10, 10])]))
-    with pytest.raises(ValueError, match=r'frame_index 7 is not a frame'):
+    with pytest.raises(ValueError,
+                       match=r'boxes.json: \[0\].frame_index: 7 is not a '
+                       r'frame of the input \(0..4\)'):
         demo.main([
             str(TINY_POSEWARPER),
             str(identity_posewarper), '--input',
@@ -224,3 +228,141 @@ def test_bad_boxes_file(tmp_path, shared_data, identity_posewarper):
             str(tmp_path / 'out'), '--bboxes',
             str(bad)
         ])
+
+
+@pytest.mark.parametrize('entry, field, problem', [
+    (dict(frame_index=1, bbox=[10, 'high', 50, 90]), '[1].bbox[1]',
+     "expected a number, got 'high'"),
+    (dict(frame_index=1, bbox=[10, None, 50, 90]), '[1].bbox[1]',
+     'expected a number, got None'),
+    (dict(frame_index=1, bbox={'x': 10}), '[1].bbox',
+     'expected a list of numbers, got dict'),
+    (dict(frame_index=1, bbox=[10, 10, 50, 90], score='high'), '[1].score',
+     "expected a number, got 'high'"),
+    (dict(frame_index=None, bbox=[10, 10, 50, 90]), '[1].frame_index',
+     'None is not a frame of the input (0..4)'),
+    (dict(frame_index=2, bbox=[5000, 5000, 40, 60]), '[1].bbox',
+     '[5000, 5000, 40, 60] lies outside the 960x540 image (nothing of it is '
+     'left after clipping) (frame 2)'),
+    (dict(frame_index=2, bbox=[10, 10, 0, 60]), '[1].bbox',
+     '[10, 10, 0, 60] has zero or negative size (frame 2)'),
+])
+def test_bad_box_entries_name_file_entry_and_field(tmp_path, shared_data,
+                                                   entry, field, problem):
+    src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
+    bad = tmp_path / 'boxes.json'
+    bad.write_text(
+        json.dumps([dict(frame_index=0, bbox=[10, 10, 50, 90]), entry]))
+    # checked before the model is loaded (the checkpoint is never read)
+    with pytest.raises(ValueError) as info:
+        demo.main([
+            str(TINY_POSEWARPER),
+            str(tmp_path / 'never_read.pth'), '--input',
+            str(src), '--output-root',
+            str(tmp_path / 'out'), '--bboxes',
+            str(bad)
+        ])
+    assert str(info.value) == f'{bad}: {field}: {problem}'
+    assert not (tmp_path / 'out').exists()
+
+
+def tiny_demo_input(tmp_path):
+    """A 9-frame 128x96 frame folder with one box per frame."""
+    from ._helpers import write_tiny_video
+    frames = write_tiny_video(tmp_path / 'data')['frame_dir']
+    boxes = write_boxes(tmp_path / 'boxes.json', [[[10, 10, 40, 60]]] * 9)
+    return frames, boxes
+
+
+def test_existing_outputs_refused_unless_overwrite(tmp_path,
+                                                   identity_posewarper):
+    frames, boxes = tiny_demo_input(tmp_path)
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'other_video.mp4').write_text('keep')
+    (out / f'{frames.name}.json').write_text('earlier')
+    args = [
+        str(TINY_POSEWARPER),
+        str(identity_posewarper), '--input',
+        str(frames), '--output-root',
+        str(out), '--bboxes',
+        str(boxes)
+    ]
+    with pytest.raises(FileExistsError,
+                       match=rf'{frames.name}.json: exists.*--overwrite'):
+        demo.main(args)
+    assert sorted(p.name for p in out.iterdir()) == [
+        f'{frames.name}.json', 'other_video.mp4'
+    ]
+    assert demo.main(args + ['--overwrite']) == 0
+    check_outputs(out, frames.name, 9, (96, 128))
+    assert (out / 'other_video.mp4').read_text() == 'keep'
+    assert sorted(p.name for p in out.iterdir()) == [
+        f'{frames.name}.json', f'{frames.name}.mp4', 'other_video.mp4'
+    ]  # no .part.mp4, no staging folder
+
+
+def test_output_video_may_not_be_the_input(tmp_path, shared_data,
+                                           identity_posewarper):
+    src = tmp_path / 'demo.mp4'
+    shutil.copy(shared_data / 'videos' / 'demo_960x540_5f.mp4', src)
+    boxes = write_boxes(tmp_path / 'boxes.json', [[[10, 10, 50, 90]]] * 5)
+    before = src.read_bytes()
+    with pytest.raises(ValueError, match='would overwrite or delete the '
+                       'input'):
+        demo.main([
+            str(TINY_POSEWARPER),
+            str(identity_posewarper), '--input',
+            str(src), '--output-root',
+            str(tmp_path), '--bboxes',
+            str(boxes), '--overwrite'
+        ])
+    assert src.read_bytes() == before
+
+
+# the demo run by a wrapper that pauses once the video is written (into the
+# staging folder), so that SIGTERM arrives while the outputs are written
+SLOW_DEMO = """
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location('video_demo', sys.argv[1])
+demo = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(demo)
+real = demo.write_posetrack_video
+
+def slow(path, video):
+    print('WRITING', path, flush=True)
+    time.sleep(120)
+    real(path, video)
+
+demo.write_posetrack_video = slow
+from mmpose_posewarper.utils.cli import run_tool
+sys.exit(run_tool(demo.main, sys.argv[2:]))
+"""
+
+
+def test_sigterm_while_writing_leaves_no_partial_file(tmp_path,
+                                                      identity_posewarper):
+    frames, boxes = tiny_demo_input(tmp_path)
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'other_video.mp4').write_text('keep')
+    script = tmp_path / 'slow_demo.py'
+    script.write_text(SLOW_DEMO)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(REPO / 'tools' / 'video_demo.py'),
+         str(TINY_POSEWARPER), str(identity_posewarper), '--input',
+         str(frames), '--output-root', str(out), '--bboxes', str(boxes)],
+        cwd=REPO, env=dict(env_with_repo(), OMP_NUM_THREADS='1'),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint)
+    for line in proc.stdout:
+        if line.startswith('WRITING'):
+            break
+    else:
+        pytest.fail(proc.stderr.read()[-3000:])
+    staging = [p for p in out.iterdir() if '.staging-' in p.name]
+    assert len(staging) == 1 and (staging[0] / f'{frames.name}.mp4').is_file()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err[-3000:]
+    assert [p.name for p in out.iterdir()] == ['other_video.mp4']
