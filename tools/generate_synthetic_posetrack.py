@@ -2,10 +2,15 @@
 
     python tools/generate_synthetic_posetrack.py --out data/synthetic
     python tools/generate_synthetic_posetrack.py --out /tmp/syn --quick --seed 3
+    # pretraining stills (see configs/sparse_benchmark/pretrain_*.py)
+    python tools/generate_synthetic_posetrack.py --out data/synthetic_pretrain \
+        --train-videos 0 --pretrain-videos 3000 --workers 2
 
-Writes ``DIR/images/{train,val}/<video>/*.jpg``,
-``DIR/annotations/{train,val}/<video>.json`` (official per-video format,
-every frame labeled), ``DIR/synthetic_manifest.json`` and, with
+Writes ``DIR/images/{train,val,pretrain}/<video>/*.jpg``,
+``DIR/annotations/{train,val,pretrain}/<video>.json`` (official per-video
+format, every frame labeled), one COCO-style file per split,
+``DIR/annotations/posetrack18_<split>.json`` (the layout MMPose's
+``PoseTrack18Dataset`` reads), ``DIR/synthetic_manifest.json`` and, with
 ``--contact-sheet``, ``DIR/contact_sheet.png`` (first val video).
 """
 import argparse
@@ -17,6 +22,8 @@ import cv2
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmpose_posewarper.sparse_benchmark.data import \
+    write_split_coco_files  # noqa: E402
 from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
                                          generate_dataset, video_name,
                                          video_contact_sheet)
@@ -32,6 +39,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--val-videos', type=int, help='override the size')
     parser.add_argument('--frames', type=int, nargs=2, metavar=('MIN', 'MAX'),
                         help='range of video lengths')
+    parser.add_argument('--pretrain-videos', type=int,
+                        help='short clips of the pretrain split (stills for '
+                        'pretraining; default none)')
+    parser.add_argument('--pretrain-frames', type=int, nargs=2,
+                        metavar=('MIN', 'MAX'),
+                        help='range of the pretrain clips\' lengths')
     parser.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'),
                         help='frame size in pixels')
     parser.add_argument('--workers', type=int, default=1,
@@ -55,6 +68,10 @@ def build_config(args: argparse.Namespace) -> SyntheticConfig:
         overrides['frames'] = tuple(args.frames)
     if args.size is not None:
         overrides['image_size'] = tuple(args.size)
+    if args.pretrain_videos is not None:
+        overrides['num_pretrain_videos'] = args.pretrain_videos
+    if args.pretrain_frames is not None:
+        overrides['pretrain_frames'] = tuple(args.pretrain_frames)
     return SyntheticConfig(**{**config.__dict__, **overrides})
 
 
@@ -63,6 +80,7 @@ def main(argv=None) -> int:
     config = build_config(args)
     manifest = generate_dataset(args.out, config, workers=args.workers,
                                 overwrite=args.overwrite)
+    write_split_coco_files(args.out)
     print(json.dumps(dict(out=args.out, totals=manifest['totals'],
                           seconds=manifest['generation_seconds'])))
     if args.contact_sheet and config.num_val_videos > 0:

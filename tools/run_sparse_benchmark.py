@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
-    BenchmarkSettings, run_sparse_benchmark)
+    BenchmarkSettings, run_seeds, run_sparse_benchmark)
 from mmpose_posewarper.sparse_benchmark.steps import check_stages  # noqa: E402
 
 
@@ -28,7 +28,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true',
                         help='small data, 64x48 crops, short training '
                         '(about 3 minutes; for the tests)')
-    parser.add_argument('--seed', type=int, default=0)
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument('--seed', type=int, default=0)
+    seeds.add_argument('--seeds', type=int, nargs='+',
+                       help='run once per seed into OUT/seed_<s>/ and write '
+                       'the mean and spread to OUT/seeds.json and seeds.md '
+                       '(finished seeds are reused)')
     parser.add_argument('--threads', type=int, default=2,
                         help='torch CPU threads (fixed for repeatable runs: '
                         'the numbers depend on it)')
@@ -37,6 +42,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default=None,
                         help='torch device for propagation (default: cuda '
                         'if available, else cpu)')
+    init = parser.add_mutually_exclusive_group()
+    init.add_argument('--from-scratch', action='store_true',
+                      help='train the single-frame stages from random '
+                      'weights instead of fine-tuning the shipped '
+                      'pretrained estimator (for comparison)')
+    init.add_argument('--pretrained', metavar='CKPT',
+                      help='fine-tune this checkpoint instead of the '
+                      'shipped one')
     parser.add_argument(
         '--iters', nargs='+', default=[], metavar='STAGE=N',
         help='training iterations of a stage (single_frame, posewarper, '
@@ -79,11 +92,16 @@ def _stage_options(items: List[str]) -> Dict[str, Dict]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    run_sparse_benchmark(
-        BenchmarkSettings(out_dir=args.out, quick=args.quick, seed=args.seed,
-                          threads=args.threads, workers=args.workers,
-                          device=args.device, iters=args.iters,
-                          cfg_options=args.cfg_options))
+    settings = BenchmarkSettings(
+        out_dir=args.out, quick=args.quick, seed=args.seed,
+        threads=args.threads, workers=args.workers, device=args.device,
+        iters=args.iters, cfg_options=args.cfg_options,
+        pretrained=(None if args.from_scratch else args.pretrained
+                    or 'shipped'))
+    if args.seeds:
+        run_seeds(settings, args.seeds)
+    else:
+        run_sparse_benchmark(settings)
     return 0
 
 

@@ -22,9 +22,9 @@ Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 (table, plot, picture strip), :mod:`.steps` (the job).
 """
 from .steps import (CONFIGS, RESULT_KEYS, BenchmarkSettings, SparseBenchmark,
-                    run_sparse_benchmark)
+                    run_seeds, run_sparse_benchmark)
 
 __all__ = [
     'CONFIGS', 'RESULT_KEYS', 'BenchmarkSettings', 'SparseBenchmark',
-    'run_sparse_benchmark'
+    'run_seeds', 'run_sparse_benchmark'
 ]

@@ -13,6 +13,7 @@ import os.path as osp
 from dataclasses import asdict
 from typing import Any, Dict, Mapping
 
+import numpy as np
 from mmengine.logging import print_log
 
 from ..apis.propagation import frame_number, videos_to_coco, write_json_atomic
@@ -20,6 +21,7 @@ from ..datasets.datasets.sparse_labels import select_labeled_frames
 from ..datasets.posetrack_io import (load_posetrack_dir,
                                      write_posetrack_video)
 from ..synthetic import MANIFEST, SyntheticConfig, generate_dataset
+from ..synthetic.generator import SPLITS
 
 Videos = Dict[str, Dict[str, Any]]
 
@@ -79,6 +81,30 @@ def sparse_video(video: Mapping[str, Any], k: int,
     return out
 
 
+def keep_confident_joints(video: Mapping[str, Any],
+                          min_score: float) -> Dict[str, Any]:
+    """A copy of a propagated video that keeps only joints whose score is
+    above ``min_score`` (the original's augmentation keeps joints scoring
+    > 0.2); dropped joints become ``(0, 0, 0)`` and people left without a
+    joint are dropped. Manual labels (no ``scores``) are kept as they are.
+    """
+    out = dict(video)
+    anns = []
+    for ann in video['annotations']:
+        if ann.get('scores') is None:
+            anns.append(ann)
+            continue
+        keep = np.asarray(ann['scores'], np.float64) > min_score
+        keypoints = np.asarray(ann['keypoints'], np.float64).copy()
+        keypoints[~keep] = 0
+        placed = keypoints[:, 2] > 0
+        if placed.any():
+            anns.append(dict(ann, keypoints=keypoints,
+                             num_keypoints=int(placed.sum())))
+    out['annotations'] = anns
+    return out
+
+
 def write_videos(videos: Videos, ann_dir: str) -> None:
     """Write per-video PoseTrack18 files ``ann_dir/<video>.json``."""
     for name, video in videos.items():
@@ -93,3 +119,19 @@ def write_coco(videos: Videos, path: str, people: str = 'all') -> int:
     write_json_atomic(path, coco)
     return len(coco['annotations'])
 
+
+
+def split_coco_file(root: str, split: str) -> str:
+    """Path of the COCO-style file of a generated split."""
+    return osp.join(root, 'annotations', f'posetrack18_{split}.json')
+
+
+def write_split_coco_files(root: str) -> Dict[str, int]:
+    """Write :func:`split_coco_file` for every split of a generated dataset
+    that has videos (all people, every frame); return people per split."""
+    counts = {}
+    for split in SPLITS:
+        if osp.isdir(osp.join(root, 'annotations', split)):
+            counts[split] = write_coco(load_split(root, split),
+                                       split_coco_file(root, split))
+    return counts

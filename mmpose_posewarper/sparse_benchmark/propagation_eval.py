@@ -197,6 +197,19 @@ def score_predictions(predictions: Predictions,
         prediction_videos(predictions, gt_videos), gt_videos)
 
 
+def by_distance(predictions: Predictions,
+                pairs: Pairs) -> Dict[int, Predictions]:
+    """The predictions split by propagation distance ``|t - s|`` (each part
+    holds the frames that many frames away from their labeled frame)."""
+    parts: Dict[int, Predictions] = {}
+    for name, frames in predictions.items():
+        source = dict(pairs[name])
+        for t, people in frames.items():
+            part = parts.setdefault(abs(t - source[t]), {})
+            part.setdefault(name, {})[t] = people
+    return dict(sorted(parts.items()))
+
+
 def shuffled_frame_source(sparse_videos: Videos, img_root: str
                           ) -> FrameSource:
     """The ``shuffled`` control: frame ``t`` of video ``i`` is replaced by

@@ -1,6 +1,9 @@
 """What the benchmark shows a person: a Markdown table, a bar plot and a
 picture strip of one propagated sequence (ground truth vs each method)."""
+import json
+import os
 import os.path as osp
+import shutil
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import cv2
@@ -54,6 +57,16 @@ def markdown_table(results: Mapping[str, Any],
             cells = ' | '.join(f'{values[m]:.1f}' for m in methods)
             lines.append(
                 f'| {CONTROL_TITLES.get(control, control)} | {cells} |')
+    by_distance = results.get('propagation_by_distance')
+    if by_distance:
+        distances = sorted({int(d) for v in by_distance.values() for d in v})
+        lines += ['', '| propagation, by distance to the labeled frame | ' +
+                  ' | '.join(f'±{d}' for d in distances) + ' |',
+                  '|---|' + '---:|' * len(distances)]
+        for method, values in by_distance.items():
+            cells = ' | '.join(f'{values[str(d)]:.1f}' if str(d) in values
+                               else '-' for d in distances)
+            lines.append(f'| `{method}` | {cells} |')
     lines.append('')
     lines.append(f'Wall time: {results["wall_seconds"]:.0f} s.')
     return '\n'.join(lines) + '\n'
@@ -131,3 +144,60 @@ def picture_strip(gt_video: Mapping[str, Any],
     cv2.imwrite(path, sheet)
     return sheet
 
+
+
+#: the files of a run that :func:`publish_results` copies
+PUBLISHED_FILES = ('results.json', 'controls.json', 'settings.json',
+                   'results.md', 'results.png', 'propagation_strip.jpg')
+#: README markers around the generated results table
+README_BEGIN = '<!-- sparse-benchmark-results: begin (tools/publish_results.py) -->'
+README_END = '<!-- sparse-benchmark-results: end -->'
+
+
+def results_block(results_dir: str) -> str:
+    """The README block of a published run: its ``results.md`` table, which
+    :func:`markdown_table` made from its ``results.json``."""
+    with open(osp.join(results_dir, 'results.json'), encoding='utf-8') as f:
+        results = json.load(f)
+    with open(osp.join(results_dir, 'controls.json'), encoding='utf-8') as f:
+        controls = json.load(f)
+    controls.pop('timings', None)
+    return markdown_table(results, controls)
+
+
+def replace_readme_block(readme: str, block: str) -> str:
+    """``readme`` with the text between the results markers replaced."""
+    begin, end = readme.find(README_BEGIN), readme.find(README_END)
+    if begin < 0 or end < begin:
+        raise ValueError(f'README has no "{README_BEGIN}" ... '
+                         f'"{README_END}" block')
+    return (readme[:begin + len(README_BEGIN)] + '\n\n' + block + '\n' +
+            readme[end:])
+
+
+def publish_results(run_dir: str, dest: str,
+                    readme: Optional[str] = None) -> List[str]:
+    """Copy a finished run's results into ``dest`` (e.g. ``docs/results``)
+    and, with ``readme``, rewrite that file's results block from them.
+
+    Returns:
+        list: The copied files.
+    """
+    missing = [n for n in PUBLISHED_FILES
+               if not osp.isfile(osp.join(run_dir, n))]
+    if missing:
+        raise FileNotFoundError(f'{run_dir}: not a finished run, missing '
+                                f'{", ".join(missing)}')
+    os.makedirs(dest, exist_ok=True)
+    copied = []
+    for name in PUBLISHED_FILES:
+        shutil.copyfile(osp.join(run_dir, name), osp.join(dest, name))
+        copied.append(osp.join(dest, name))
+    if readme is not None:
+        with open(readme, encoding='utf-8') as f:
+            text = f.read()
+        text = replace_readme_block(text, results_block(dest))
+        with open(readme + '.tmp', 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(readme + '.tmp', readme)
+    return copied

@@ -17,16 +17,19 @@
     DIR/benchmark.log              this job's log
 """
 import json
+import logging
 import os
 import os.path as osp
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, Iterable, Iterator, Optional
+from typing import (Any, Dict, Iterable, Iterator, Mapping, Optional,
+                    Sequence)
 
 import numpy as np
 import torch
 from mmengine.logging import MMLogger, print_log
+from mmengine.logging.logger import MMFormatter
 from mmengine.utils import ProgressBar
 
 from ..apis.propagation import (LabelPropagator, frame_number,
@@ -36,9 +39,11 @@ from ..datasets.posetrack_io import write_posetrack_video
 from ..synthetic import SyntheticConfig
 from . import data as bdata
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
-from .propagation_eval import (PoseWarperMethod, prediction_videos,
-                               propagation_pairs, run_propagation,
-                               score_predictions, shuffled_frame_source)
+from .pretrained import pretrained_checkpoint
+from .propagation_eval import (PoseWarperMethod, by_distance,
+                               prediction_videos, propagation_pairs,
+                               run_propagation, score_predictions,
+                               shuffled_frame_source)
 from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
 from .training import stage_config, test_stage, train_stage
 
@@ -108,6 +113,15 @@ class BenchmarkSettings:
         cfg_options: Per stage, ``Config.merge_from_dict`` options applied
             to its config (experiments, e.g. ``{'posewarper':
             {'optim_wrapper.optimizer.lr': 1e-4}}``).
+        pretrained: Checkpoint the single-frame stages (stage 1 and the
+            augmented one) fine-tune, as the paper fine-tunes a COCO
+            HRNet; ``'shipped'`` (default) is the package's pretrained
+            estimator (:mod:`.pretrained`, sha256-checked), ``None`` trains
+            from scratch. Quick runs default to ``None`` (their tiny model
+            has no pretrained weights).
+        min_joint_score: Augmentation keeps a propagated joint only if its
+            score (warped heatmap maximum) is above this, as the original's
+            script (0.2).
     """
 
     out_dir: str
@@ -123,11 +137,20 @@ class BenchmarkSettings:
     configs: Dict[str, str] = field(default_factory=dict)
     iters: Dict[str, int] = field(default_factory=dict)
     cfg_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    pretrained: Optional[str] = 'shipped'
+    min_joint_score: float = 0.2
 
     def __post_init__(self) -> None:
         # the stage configs join annotation paths to the data root: a
         # relative DIR would be counted twice
         self.out_dir = osp.abspath(self.out_dir)
+        if self.quick and self.pretrained == 'shipped':
+            self.pretrained = None
+        if self.pretrained == 'shipped':
+            self.pretrained = pretrained_checkpoint()
+        elif self.pretrained is not None and not osp.isfile(self.pretrained):
+            raise FileNotFoundError(
+                f'pretrained checkpoint {self.pretrained} does not exist')
         check_stages(self.iters, 'iters')
         check_stages(self.cfg_options, 'cfg_options')
 
@@ -213,8 +236,9 @@ class SparseBenchmark:
     # -- training -----------------------------------------------------------
     def train_single_frame(self) -> None:
         """Stage 1: the single-frame estimator on the sparse labels."""
-        self.cfg['single_frame'] = self._stage_cfg('single_frame',
-                                                   [self.train_sparse_file])
+        self.cfg['single_frame'] = self._stage_cfg(
+            'single_frame', [self.train_sparse_file],
+            load_from=self.s.pretrained)
         self.ckpt['single_frame'] = train_stage(self.cfg['single_frame'])
 
     def train_posewarper(self) -> None:
@@ -231,8 +255,10 @@ class SparseBenchmark:
 
     def train_augmented(self) -> None:
         """The single-frame estimator on sparse + propagated labels."""
+        # from the same initialisation as stage 1, for as many iterations
         self.cfg['augmented'] = self._stage_cfg(
-            'augmented', [self.train_sparse_file, self.propagated_file])
+            'augmented', [self.train_sparse_file, self.propagated_file],
+            load_from=self.s.pretrained)
         self.ckpt['augmented'] = train_stage(self.cfg['augmented'])
 
     # -- propagation --------------------------------------------------------
@@ -282,6 +308,18 @@ class SparseBenchmark:
         print()
         for name, value in self.propagation_scores.items():
             print_log(f'propagation {name}: {value:.1f} mAP', logger=LOGGER)
+        # what the distance to the labeled frame costs each method
+        self.propagation_by_distance = {
+            m.name: {
+                d: float(score_predictions(part, gt)['Total'])
+                for d, part in by_distance(self.propagated[m.name],
+                                           pairs).items()
+            }
+            for m in methods
+        }
+        for name, values in self.propagation_by_distance.items():
+            print_log(f'propagation {name} by distance: ' + ', '.join(
+                f'±{d}: {v:.1f}' for d, v in values.items()), logger=LOGGER)
 
     def propagate_train(self) -> None:
         """PoseWarper's labels for the train videos (augmentation data),
@@ -304,10 +342,21 @@ class SparseBenchmark:
                             f'{name}.json'), video)
         self.propagated_file = self.s.path('propagated_train',
                                            'posetrack18_propagated.json')
-        coco = videos_to_coco(out, people='propagated')
+        confident = {
+            name: bdata.keep_confident_joints(video, self.s.min_joint_score)
+            for name, video in out.items()
+        }
+        coco = videos_to_coco(confident, people='propagated')
         write_json_atomic(self.propagated_file, coco)
+        joints = [np.asarray(a['keypoints'])[:, 2] > 0
+                  for v in out.values() for a in v['annotations']]
+        kept = [np.asarray(a['keypoints'])[:, 2] > 0
+                for v in confident.values() for a in v['annotations']]
         print_log(f'{len(coco["annotations"])} propagated people on '
-                  f'{len(coco["images"])} train frames', logger=LOGGER)
+                  f'{len(coco["images"])} train frames; '
+                  f'{int(sum(k.sum() for k in kept))} of '
+                  f'{int(sum(j.sum() for j in joints))} joints score above '
+                  f'{self.s.min_joint_score}', logger=LOGGER)
 
     # -- evaluation ---------------------------------------------------------
     def evaluate_models(self) -> None:
@@ -330,6 +379,10 @@ class SparseBenchmark:
                               sparse_plus_propagated=m['augmented']),
             aggregation=dict(single_frame=m['single_frame'],
                              temporal=m['posewarper']),
+            propagation_by_distance={
+                method: {str(d): v for d, v in values.items()}
+                for method, values in self.propagation_by_distance.items()
+            },
             wall_seconds=round(wall_seconds, 1))
 
     def controls(self) -> Dict[str, Dict[str, float]]:
@@ -396,8 +449,22 @@ def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
     """
     start = time.perf_counter()
     os.makedirs(settings.out_dir, exist_ok=True)
-    MMLogger.get_instance(
-        LOGGER, log_file=settings.path('benchmark.log'), log_level='INFO')
+    logger = MMLogger.get_instance(LOGGER, log_level='INFO')
+    # a handler per run: MMLogger keeps the first log_file of a name, and
+    # run_seeds runs the job several times in one process
+    log_file = logging.FileHandler(settings.path('benchmark.log'), 'w',
+                                   encoding='utf-8')
+    log_file.setFormatter(MMFormatter(color=False,
+                                      datefmt='%Y/%m/%d %H:%M:%S'))
+    logger.addHandler(log_file)
+    try:
+        return _run_steps(settings, start)
+    finally:
+        logger.removeHandler(log_file)
+        log_file.close()
+
+
+def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     torch.set_num_threads(settings.threads)
     np.random.seed(settings.seed)
     job = SparseBenchmark(settings)
@@ -424,3 +491,73 @@ def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
     results = job.write_report(time.perf_counter() - start)
     print_log(json.dumps(results), logger=LOGGER)
     return results
+
+
+def _numbers(results: Mapping[str, Any], prefix: str = '') -> Dict[str, float]:
+    """The numbers of a results dict, flattened to ``section.key`` names."""
+    out = {}
+    for key, value in results.items():
+        if isinstance(value, Mapping):
+            out.update(_numbers(value, f'{prefix}{key}.'))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[f'{prefix}{key}'] = float(value)
+    return out
+
+
+def run_seeds(settings: BenchmarkSettings,
+              seeds: Sequence[int]) -> Dict[str, Any]:
+    """Run the job once per seed (data, training and all) into
+    ``DIR/seed_<seed>/`` and summarise: ``DIR/seeds.json`` holds each
+    seed's results and, per number, the mean, sample standard deviation,
+    min and max; ``DIR/seeds.md`` the table. A seed whose run finished
+    (its ``results.json`` exists) is not run again, so an interrupted
+    multi-seed run goes on where it stopped.
+
+    Returns:
+        dict: The content of ``DIR/seeds.json``.
+    """
+    per_seed = {}
+    for seed in seeds:
+        one = replace(settings, seed=seed,
+                      out_dir=settings.path(f'seed_{seed}'))
+        done = one.path('results.json')
+        if osp.isfile(done):
+            with open(done, encoding='utf-8') as f:
+                per_seed[seed] = json.load(f)
+            print_log(f'seed {seed}: reusing the finished run in '
+                      f'{one.out_dir}', logger='current')
+            continue
+        per_seed[seed] = run_sparse_benchmark(one)
+    numbers = {seed: _numbers(r) for seed, r in per_seed.items()}
+    names = sorted(set.intersection(*(set(n) for n in numbers.values())))
+    summary = {}
+    for name in names:
+        values = np.array([numbers[seed][name] for seed in seeds])
+        summary[name] = dict(
+            mean=round(float(values.mean()), 2),
+            std=round(float(values.std(ddof=1)), 2) if len(values) > 1
+            else 0.0,
+            min=round(float(values.min()), 2),
+            max=round(float(values.max()), 2))
+    out = dict(seeds=list(seeds), summary=summary,
+               per_seed={str(s): r for s, r in per_seed.items()})
+    write_json_atomic(settings.path('seeds.json'), out)
+    with open(settings.path('seeds.md'), 'w', encoding='utf-8') as f:
+        f.write(seeds_table(out))
+    return out
+
+
+def seeds_table(seeds_results: Mapping[str, Any]) -> str:
+    """Markdown table of :func:`run_seeds`' summary."""
+    seeds = seeds_results['seeds']
+    lines = ['| number | ' + ' | '.join(f'seed {s}' for s in seeds) +
+             ' | mean ± std |', '|---|' + '---:|' * (len(seeds) + 1)]
+    for name, stats in seeds_results['summary'].items():
+        if name == 'wall_seconds':
+            continue
+        values = [_numbers(seeds_results['per_seed'][str(s)])[name]
+                  for s in seeds]
+        lines.append(f'| `{name}` | ' + ' | '.join(f'{v:.1f}'
+                                                   for v in values) +
+                     f' | {stats["mean"]:.1f} ± {stats["std"]:.1f} |')
+    return '\n'.join(lines) + '\n'

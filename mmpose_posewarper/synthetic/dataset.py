@@ -44,6 +44,11 @@ def _clear_previous(root: str) -> None:
             path = osp.join(root, sub, split)
             if osp.isdir(path):
                 shutil.rmtree(path)
+    for split in SPLITS:
+        # the COCO-style file a tool may have written beside the split
+        merged = osp.join(root, 'annotations', f'posetrack18_{split}.json')
+        if osp.isfile(merged):
+            os.remove(merged)
     if osp.exists(osp.join(root, MANIFEST)):
         os.remove(osp.join(root, MANIFEST))
 

@@ -22,10 +22,13 @@ from .render import (SensorNoise, camera_states, clutter_primitives,
 from .scene import Scene, sample_scene
 from .skeleton import forward_kinematics
 
-SPLITS = ('train', 'val')
-_SPLIT_CODES = {'train': 0, 'val': 1}
-# PoseTrack-style six-digit video numbers; val videos in their own range.
-_FIRST_VIDEO_NUMBER = {'train': 1, 'val': 5001}
+#: ``pretrain``: short clips whose frames serve as still images to pretrain
+#: the single-frame estimator (our domain's COCO); its own seed stream, so
+#: no pretraining scene is a train or val video of any seed
+SPLITS = ('train', 'val', 'pretrain')
+_SPLIT_CODES = {'train': 0, 'val': 1, 'pretrain': 2}
+# PoseTrack-style six-digit video numbers, each split in its own range
+_FIRST_VIDEO_NUMBER = {'train': 1, 'val': 5001, 'pretrain': 100001}
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,16 @@ class SyntheticConfig:
     The defaults give the main job's dataset (12 train + 4 val videos of
     40-60 frames at 320x240, 1-3 people); :meth:`quick` a small one for
     smoke runs. With labels kept on every 7th frame, 40 frames leave 6
-    labeled frames per video.
+    labeled frames per video. ``num_pretrain_videos`` clips of
+    ``pretrain_frames`` frames each are the pretraining stills (none by
+    default).
     """
 
     num_train_videos: int = 12
     num_val_videos: int = 4
     frames: Tuple[int, int] = (40, 60)  # inclusive range of video lengths
+    num_pretrain_videos: int = 0
+    pretrain_frames: Tuple[int, int] = (1, 1)  # stills: a scene per frame
     image_size: Tuple[int, int] = (320, 240)  # (width, height)
     people: Tuple[int, int] = (1, 3)  # inclusive range per video
     clutter: Tuple[int, int] = (2, 6)  # inclusive range per video
@@ -57,7 +64,12 @@ class SyntheticConfig:
 
     def num_videos(self, split: str) -> int:
         return {'train': self.num_train_videos,
-                'val': self.num_val_videos}[split]
+                'val': self.num_val_videos,
+                'pretrain': self.num_pretrain_videos}[split]
+
+    def num_frames_range(self, split: str) -> Tuple[int, int]:
+        """Inclusive range of the lengths of ``split``'s videos."""
+        return self.pretrain_frames if split == 'pretrain' else self.frames
 
 
 @dataclass
@@ -116,7 +128,8 @@ def generate_video(config: SyntheticConfig, split: str,
                    index: int) -> SyntheticVideo:
     """Generates video ``index`` of ``split``, frames and ground truth."""
     rng = video_rng(config.seed, split, index)
-    n_frames = int(rng.integers(config.frames[0], config.frames[1] + 1))
+    lo, hi = config.num_frames_range(split)
+    n_frames = int(rng.integers(lo, hi + 1))
     n_people = int(rng.integers(config.people[0], config.people[1] + 1))
     scene = sample_scene(rng, config.image_size, n_frames, n_people,
                          fps=config.fps, n_clutter=config.clutter)

@@ -6,7 +6,7 @@ import numpy as np
 from mmpose_posewarper.apis.propagation import frame_number
 from mmpose_posewarper.sparse_benchmark.baselines import CopyNearest
 from mmpose_posewarper.sparse_benchmark.propagation_eval import (
-    propagation_pairs, run_propagation, score_predictions,
+    by_distance, propagation_pairs, run_propagation, score_predictions,
     shuffled_frame_source, source_people)
 
 
@@ -74,3 +74,16 @@ def test_shuffled_source_takes_another_videos_frame(small_data):
     assert names[1] in path and osp.basename(path) == '000005.jpg'
     assert names[0] in source(names[1], 5)
     assert osp.isfile(path)
+
+
+def test_by_distance_splits_every_prediction_once(small_data):
+    root, _, sparse = small_data
+    pairs = propagation_pairs(sparse, 3)
+    preds = run_propagation(CopyNearest(), sparse, pairs, root)
+    parts = by_distance(preds, pairs)
+    assert sorted(parts) == [1, 2, 3]
+    for name, video_pairs in pairs.items():
+        for t, s in video_pairs:
+            owners = [d for d, part in parts.items() if t in part.get(name, {})]
+            assert owners == [abs(t - s)]
+            assert parts[abs(t - s)][name][t] is preds[name][t]

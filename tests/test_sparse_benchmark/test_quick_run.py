@@ -38,7 +38,14 @@ def quick_run(tmp_path_factory):
 
 def test_results_json_has_exactly_the_keys(quick_run):
     results = json.loads((quick_run / 'results.json').read_text())
-    assert set(results) == set(RESULT_KEYS) | {'wall_seconds'}
+    assert set(results) == set(RESULT_KEYS) | {'wall_seconds',
+                                               'propagation_by_distance'}
+    # each method's score at each distance to the labeled frame
+    assert set(results['propagation_by_distance']) == set(
+        RESULT_KEYS['propagation'])
+    for values in results['propagation_by_distance'].values():
+        assert set(values) == {'1', '2', '3'}
+        assert all(0.0 <= v <= 100.0 for v in values.values())
     for section, keys in RESULT_KEYS.items():
         assert set(results[section]) == set(keys)
         for key in keys:

@@ -49,3 +49,46 @@ def test_strip_has_a_row_per_method_and_a_column_per_frame(small_data,
     h, w = video['images'][0]['height'], video['images'][0]['width']
     assert sheet.shape == (3 * h, 4 * w, 3)
     assert cv2.imread(str(path)).shape == sheet.shape
+
+
+def test_readme_shows_the_published_run():
+    """README's results table is the table of docs/results/results.json, as
+    tools/publish_results.py wrote it."""
+    import os.path as osp
+
+    from mmpose_posewarper.sparse_benchmark.report import (README_BEGIN,
+                                                           README_END,
+                                                           results_block)
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    with open(osp.join(repo, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    block = readme[readme.index(README_BEGIN) + len(README_BEGIN):
+                   readme.index(README_END)]
+    assert block.strip() == results_block(
+        osp.join(repo, 'docs', 'results')).strip()
+
+
+def test_publish_rewrites_only_the_block(tmp_path):
+    import json
+
+    import pytest
+
+    from mmpose_posewarper.sparse_benchmark.report import (
+        PUBLISHED_FILES, README_BEGIN, README_END, publish_results)
+    run = tmp_path / 'run'
+    run.mkdir()
+    for name in PUBLISHED_FILES:
+        (run / name).write_text('x')
+    (run / 'results.json').write_text(json.dumps(fake_results()))
+    (run / 'controls.json').write_text(json.dumps(
+        {'self_propagation': {'a': 99.5}, 'timings': {'x': 1}}))
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
+    publish_results(str(run), str(tmp_path / 'pub'), str(readme))
+    text = readme.read_text()
+    assert text.startswith('head\n') and text.endswith('tail\n')
+    assert 'old' not in text and '`propagation.posewarper`' in text
+    assert (tmp_path / 'pub' / 'results.json').is_file()
+    (run / 'results.png').unlink()
+    with pytest.raises(FileNotFoundError, match='results.png'):
+        publish_results(str(run), str(tmp_path / 'pub2'))

@@ -1,0 +1,66 @@
+# Sparse benchmark, pretraining: the COCO of our domain. The single-frame
+# estimator of stage 1 (same small HRNet, codec and augmentation) trained on
+# densely labeled still frames of many generated scenes (the generator's
+# `pretrain` split: its own seed stream, disjoint from every train and val
+# video of every seed), as the paper's HRNet is pretrained on COCO before it
+# is fine-tuned on PoseTrack. The main job's stage 1 then fine-tunes the
+# result on the sparse labels (single-frame_hrnet-small_sparse_128x96.py).
+#
+#   python tools/generate_synthetic_posetrack.py --out data/synthetic_pretrain \
+#       --train-videos 0 --pretrain-videos 3000 --workers 2
+#   python tools/train.py configs/sparse_benchmark/pretrain_hrnet-small_synthetic-stills_128x96.py
+#   python tools/train.py ... --resume        # goes on from the last checkpoint
+#
+# The val videos generated beside the stills (seed 0, the generator's
+# defaults) are the main job's val videos: the validation every
+# `val_interval` iterations is the learning curve on them.
+_base_ = ['./single-frame_hrnet-small_sparse_128x96.py']
+
+data_root = 'data/synthetic_pretrain/'
+
+train_dataloader = dict(
+    dataset=dict(
+        data_root=data_root,
+        ann_file='annotations/posetrack18_pretrain.json'))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type='PoseTrack18Dataset',
+        data_mode='topdown',
+        data_root=data_root,
+        ann_file='annotations/posetrack18_val.json',
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline={{_base_.val_pipeline}}))
+val_evaluator = dict(
+    type='PoseTrackAPMetric', ann_dir=data_root + 'annotations/val/')
+val_cfg = dict()
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator
+
+max_iters = 12000
+val_interval = 1000
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+# the stage-1 recipe (Adam 2e-3, linear warm-up, cosine decay) over the
+# longer run
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
+    dict(
+        type='CosineAnnealingLR',
+        begin=200,
+        end=max_iters,
+        T_max=max_iters - 200,
+        eta_min=2e-5,
+        by_epoch=False)
+]
+# a checkpoint every 500 iterations (about 3 minutes on 2 CPU cores), so an
+# interrupted run loses little: `--resume` goes on from the last one
+default_hooks = dict(
+    logger=dict(interval=100),
+    checkpoint=dict(
+        by_epoch=False, interval=500, max_keep_ckpts=3, save_last=True,
+        save_best='posetrack/AP', rule='greater'))

@@ -1,0 +1,158 @@
+"""The pretrained single-frame estimator shipped inside the package.
+
+The paper's stage 1 starts from an HRNet pretrained on COCO; ours starts
+from the small HRNet of ``configs/sparse_benchmark/`` pretrained on generated
+still frames (``pretrain_hrnet-small_synthetic-stills_128x96.py``). The
+weights live in ``mmpose_posewarper/checkpoints/<name>.pth`` beside
+``<name>.json``, their provenance: the commands that made them, iterations,
+training time, machine, the learning curve (val mAP vs iterations) and the
+file's sha256, which :func:`pretrained_checkpoint` checks before any use.
+"""
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import platform
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+from ..datasets.posetrack_io import write_json_atomic
+
+CHECKPOINT_DIR = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
+#: the shipped stage-1 initialisation of the sparse benchmark
+PRETRAINED_NAME = 'pretrain_hrnet-small_synthetic-stills_128x96'
+
+
+def sha256_of(path: str) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_provenance(name: str = PRETRAINED_NAME,
+                    checkpoint_dir: str = CHECKPOINT_DIR) -> Dict[str, Any]:
+    """The provenance JSON of a shipped checkpoint."""
+    path = osp.join(checkpoint_dir, f'{name}.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path}: no provenance file for the pretrained checkpoint '
+            f'{name!r}; is the package installed with its checkpoints?')
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def pretrained_checkpoint(name: str = PRETRAINED_NAME,
+                          checkpoint_dir: str = CHECKPOINT_DIR) -> str:
+    """Path of a shipped checkpoint whose bytes match its recorded sha256.
+
+    Raises:
+        FileNotFoundError: The checkpoint or its provenance is missing.
+        ValueError: The file's sha256 differs from the recorded one (a
+            truncated or replaced file).
+    """
+    provenance = read_provenance(name, checkpoint_dir)
+    path = osp.join(checkpoint_dir, f'{name}.pth')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: pretrained checkpoint missing')
+    actual = sha256_of(path)
+    if actual != provenance['sha256']:
+        raise ValueError(
+            f'{path}: sha256 {actual} differs from {provenance["sha256"]} '
+            f'recorded in {name}.json; the file is damaged or was replaced')
+    return path
+
+
+def _scalar_logs(work_dir: str) -> List[Dict[str, Any]]:
+    """Every entry of the MMEngine ``scalars.json`` logs of a work dir (one
+    per run: a resumed run writes its own), in file order."""
+    entries = []
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path, encoding='utf-8') as f:
+            entries += [json.loads(line) for line in f if line.strip()]
+    return entries
+
+
+def learning_curve(work_dir: str,
+                   metric: str = 'posetrack/AP') -> List[Tuple[int, float]]:
+    """``(iteration, val metric)`` of every validation in a work dir's logs
+    (the last value wins when a resumed run validated an iteration again)."""
+    curve = {}
+    for entry in _scalar_logs(work_dir):
+        if metric in entry:
+            curve[int(entry['step'])] = float(entry[metric])
+    return sorted(curve.items())
+
+
+def training_seconds(work_dir: str, log_interval: int) -> float:
+    """Training wall time from the logs: each logged ``time`` is the mean
+    seconds per iteration over the last ``log_interval`` iterations
+    (validation and checkpoint writing are not included)."""
+    seen = {}
+    for entry in _scalar_logs(work_dir):
+        if 'time' in entry and 'loss' in entry:
+            seen[int(entry['step'])] = float(entry['time'])
+    return float(sum(seen.values()) * log_interval)
+
+
+def export_pretrained(checkpoint: str,
+                      work_dir: str,
+                      commands: Sequence[str],
+                      name: str = PRETRAINED_NAME,
+                      checkpoint_dir: str = CHECKPOINT_DIR,
+                      log_interval: int = 100,
+                      notes: Optional[str] = None) -> Dict[str, Any]:
+    """Write a training checkpoint's weights (no optimiser state) and its
+    provenance into ``checkpoint_dir``.
+
+    Args:
+        checkpoint (str): An MMEngine checkpoint of the pretraining run.
+        work_dir (str): The run's work dir (its logs give the learning
+            curve and the training time).
+        commands (Sequence[str]): The commands that produced it, in order.
+        name (str): File stem of ``<name>.pth`` / ``<name>.json``.
+        checkpoint_dir (str): Where to write them.
+        log_interval (int): The run's logger interval.
+        notes (str, optional): Free text kept in the provenance.
+
+    Returns:
+        dict: The provenance written to ``<name>.json``.
+    """
+    from ..utils import allow_mmengine_checkpoints
+    allow_mmengine_checkpoints()
+    ckpt = torch.load(checkpoint, map_location='cpu')
+    meta = ckpt.get('meta', {})
+    iteration = int(meta.get('iter', 0))
+    os.makedirs(checkpoint_dir, exist_ok=True)
+    out = osp.join(checkpoint_dir, f'{name}.pth')
+    tmp = out + '.tmp'
+    torch.save(dict(state_dict=ckpt['state_dict'],
+                    meta=dict(dataset_meta=meta.get('dataset_meta'),
+                              iter=iteration, seed=meta.get('seed'))), tmp)
+    os.replace(tmp, out)
+    curve = learning_curve(work_dir)
+    provenance = dict(
+        checkpoint=osp.basename(out),
+        sha256=sha256_of(out),
+        bytes=osp.getsize(out),
+        iterations=iteration,
+        val_mAP=dict(curve).get(iteration),
+        learning_curve=[dict(iteration=i, val_mAP=round(ap, 2))
+                        for i, ap in curve],
+        training_seconds=round(training_seconds(work_dir, log_interval)),
+        machine=dict(platform=platform.platform(),
+                     processor=platform.processor() or platform.machine(),
+                     cpu_count=os.cpu_count(),
+                     torch_threads=torch.get_num_threads(),
+                     torch=torch.__version__,
+                     device='cpu'),
+        commands=list(commands),
+        notes=notes)
+    write_json_atomic(osp.join(checkpoint_dir, f'{name}.json'), provenance)
+    return provenance

@@ -1,0 +1,150 @@
+"""Pretraining the single-frame estimator on generated stills: the data
+split, the config (a few iterations, then --resume), the shipped checkpoint
+and its provenance."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from mmpose_posewarper.sparse_benchmark import data as bdata
+from mmpose_posewarper.sparse_benchmark.pretrained import (
+    PRETRAINED_NAME, export_pretrained, learning_curve, pretrained_checkpoint,
+    read_provenance, sha256_of)
+from mmpose_posewarper.synthetic import (SyntheticConfig, generate_dataset,
+                                         generate_video)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PRETRAIN_CONFIG = osp.join(
+    REPO, 'configs/sparse_benchmark/'
+    'pretrain_hrnet-small_synthetic-stills_128x96.py')
+STAGE1_CONFIG = osp.join(
+    REPO, 'configs/sparse_benchmark/single-frame_hrnet-small_sparse_128x96.py')
+SMALL = SyntheticConfig(num_train_videos=0, num_val_videos=1, frames=(3, 3),
+                        num_pretrain_videos=3, pretrain_frames=(1, 2),
+                        image_size=(128, 96), people=(1, 2), seed=5)
+
+
+def test_pretrain_clips_are_no_benchmark_video():
+    """The pretrain split has its own seed stream and video numbers: none of
+    its clips repeats a train or val video of any seed."""
+    clip = generate_video(SMALL, 'pretrain', 0)
+    assert clip.name == '100001_synthetic_pretrain'
+    assert 1 <= clip.num_frames <= 2
+    for seed in (0, 5):
+        for split in ('train', 'val'):
+            config = SyntheticConfig(**{**SMALL.__dict__, 'seed': seed,
+                                        'frames': (clip.num_frames, ) * 2})
+            other = generate_video(config, split, 0)
+            assert not np.array_equal(other.images[0], clip.images[0])
+    # and it does not change the benchmark's videos
+    with_pretrain = generate_video(SMALL, 'val', 0)
+    without = generate_video(
+        SyntheticConfig(**{**SMALL.__dict__, 'num_pretrain_videos': 0}),
+        'val', 0)
+    np.testing.assert_array_equal(with_pretrain.images[-1],
+                                  without.images[-1])
+
+
+@pytest.fixture(scope='module')
+def pretrain_data(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('pretrain_data'))
+    generate_dataset(root, SMALL)
+    counts = bdata.write_split_coco_files(root)
+    return root, counts
+
+
+def test_split_coco_files_hold_every_person(pretrain_data):
+    root, counts = pretrain_data
+    assert set(counts) == {'val', 'pretrain'}
+    with open(bdata.split_coco_file(root, 'pretrain')) as f:
+        coco = json.load(f)
+    videos = bdata.load_split(root, 'pretrain')
+    assert counts['pretrain'] == len(coco['annotations']) == sum(
+        len(v['annotations']) for v in videos.values()) > 0
+    assert all(img['file_name'].startswith('images/pretrain/')
+               for img in coco['images'])
+
+
+def _train(args, cwd=REPO):
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
+    proc = subprocess.run([sys.executable, 'tools/train.py', *args], cwd=cwd,
+                          env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    return proc.stdout + proc.stderr
+
+
+def test_pretraining_config_trains_validates_resumes_and_exports(
+        pretrain_data, tmp_path):
+    root = pretrain_data[0].rstrip('/') + '/'
+    work_dir = str(tmp_path / 'work')
+    options = [
+        f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_dir={root}annotations/val/',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'default_hooks.checkpoint.interval=2', 'train_cfg.val_interval=2',
+    ]
+    _train([PRETRAIN_CONFIG, '--work-dir', work_dir, '--cfg-options',
+            *options, 'train_cfg.max_iters=2'])
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    output = _train([PRETRAIN_CONFIG, '--work-dir', work_dir, '--resume',
+                     '--cfg-options', *options, 'train_cfg.max_iters=4'])
+    assert 'resumed' in output.lower() and 'iter: 2' in output.lower(), \
+        output[-3000:]
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+    # the curve has a validation from each run
+    assert [i for i, _ in learning_curve(work_dir)] == [2, 4]
+
+    out_dir = str(tmp_path / 'ckpts')
+    provenance = export_pretrained(
+        osp.join(work_dir, 'iter_4.pth'), work_dir, ['cmd 1', 'cmd 2'],
+        name='tiny', checkpoint_dir=out_dir, log_interval=1)
+    assert provenance['iterations'] == 4
+    assert provenance['commands'] == ['cmd 1', 'cmd 2']
+    assert provenance['val_mAP'] == dict(learning_curve(work_dir))[4]
+    shipped = pretrained_checkpoint('tiny', out_dir)
+    assert provenance['sha256'] == sha256_of(shipped)
+    # weights only: no optimiser state
+    assert set(torch.load(shipped, map_location='cpu')) == {
+        'state_dict', 'meta'}
+    # a damaged file is refused before use
+    with open(shipped, 'r+b') as f:
+        f.seek(100)
+        f.write(b'\0' * 8)
+    with pytest.raises(ValueError, match='sha256'):
+        pretrained_checkpoint('tiny', out_dir)
+
+
+def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
+    from mmpose_posewarper.apis.propagation import load_pose_model
+    path = pretrained_checkpoint()
+    provenance = read_provenance()
+    assert provenance['checkpoint'] == f'{PRETRAINED_NAME}.pth'
+    assert provenance['iterations'] > 0 and provenance['val_mAP'] > 0
+    assert osp.getsize(path) < 20 * 2**20  # a few MB
+    # every weight of the stage-1 model comes from the checkpoint
+    model = load_pose_model(STAGE1_CONFIG, path)
+    assert model.dataset_meta['num_keypoints'] == 17
+
+
+def test_keep_confident_joints_drops_low_scores_and_empty_people():
+    kp = np.array([[10., 20., 1.], [30., 40., 1.], [0., 0., 0.]])
+    video = dict(images=[], annotations=[
+        dict(id=1, keypoints=kp, scores=np.array([0.9, 0.1, 0.0])),
+        dict(id=2, keypoints=kp, scores=np.array([0.2, 0.05, 0.0])),
+        dict(id=3, keypoints=kp),  # manual: kept as is
+    ])
+    out = bdata.keep_confident_joints(video, 0.2)
+    assert [a['id'] for a in out['annotations']] == [1, 3]
+    np.testing.assert_array_equal(out['annotations'][0]['keypoints'],
+                                  [[10, 20, 1], [0, 0, 0], [0, 0, 0]])
+    assert out['annotations'][0]['num_keypoints'] == 1
+    # the input is not changed
+    assert video['annotations'][0]['keypoints'][1, 2] == 1

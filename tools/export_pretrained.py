@@ -1,0 +1,60 @@
+"""Ship a pretraining run's checkpoint inside the package, with provenance.
+
+    python tools/export_pretrained.py work_dirs/pretrain_hrnet-small_synthetic-stills_128x96 \
+        --command "python tools/generate_synthetic_posetrack.py ..." \
+        --command "python tools/train.py configs/sparse_benchmark/pretrain_..."
+
+Writes ``mmpose_posewarper/checkpoints/<name>.pth`` (weights and dataset
+meta only: a few MB) and ``<name>.json`` (commands, iterations, training
+time, machine, learning curve, val mAP, sha256); see
+:mod:`mmpose_posewarper.sparse_benchmark.pretrained`.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from typing import List, Optional
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
+    CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('work_dir', help='the pretraining run\'s work dir')
+    parser.add_argument('--checkpoint',
+                        help='checkpoint to ship (default: the work dir\'s '
+                        'last_checkpoint)')
+    parser.add_argument('--command', action='append', default=[],
+                        help='a command that produced it (repeat, in order)')
+    parser.add_argument('--name', default=PRETRAINED_NAME)
+    parser.add_argument('--out-dir', default=CHECKPOINT_DIR)
+    parser.add_argument('--log-interval', type=int, default=100,
+                        help='the run\'s logger interval')
+    parser.add_argument('--notes')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    checkpoint = args.checkpoint
+    if checkpoint is None:
+        last = osp.join(args.work_dir, 'last_checkpoint')
+        if not osp.isfile(last):
+            print(f'{last}: not found; pass --checkpoint', file=sys.stderr)
+            return 2
+        with open(last, encoding='utf-8') as f:
+            checkpoint = f.read().strip()
+    provenance = export_pretrained(
+        checkpoint, args.work_dir, args.command, name=args.name,
+        checkpoint_dir=args.out_dir, log_interval=args.log_interval,
+        notes=args.notes)
+    print(json.dumps({k: provenance[k] for k in
+                      ('checkpoint', 'sha256', 'iterations', 'val_mAP')}))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Publish a main-job run: copy its results into docs/results/ and rewrite
+README's results table from them.
+
+    python tools/publish_results.py work_dirs/sparse_benchmark
+
+The README table is then exactly the run's ``results.md`` (made from its
+``results.json``); ``tests/test_sparse_benchmark/test_report.py`` checks that
+README and ``docs/results/`` agree.
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from mmpose_posewarper.sparse_benchmark.report import \
+    publish_results  # noqa: E402
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('run_dir', help='--out of a finished run')
+    parser.add_argument('--to', default=osp.join(ROOT, 'docs', 'results'))
+    parser.add_argument('--readme', default=osp.join(ROOT, 'README.md'))
+    args = parser.parse_args(argv)
+    for path in publish_results(args.run_dir, args.to, args.readme):
+        print(path)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
