@@ -13,9 +13,14 @@ detected stage): every source key is either mapped or reported, shapes must
 match, and the converted state dict must load with ``strict=True``; nothing is
 written otherwise. MMPose 1.x checkpoints (e.g. MMPose's HRNet-W48 COCO
 checkpoint) need no conversion: set them as ``load_from``.
+
+The input's integrity is checked first (zip CRCs; a damaged, empty, text or
+missing file is refused with what is wrong). The output is written to a
+temporary file beside OUT and renamed over it at the end (an error, Ctrl-C
+or SIGTERM leaves nothing); OUT must not be IN, and an existing OUT is
+refused unless ``--overwrite``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import List, Optional
@@ -40,6 +45,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--config', help='config whose `model` the result must load into '
         '(default: the W48 model for the detected stage)')
     parser.add_argument(
+        '--overwrite', action='store_true',
+        help='replace an existing OUT (never IN itself)')
+    parser.add_argument(
         '--unsafe-load', action='store_true',
         help='torch.load with weights_only=False, for trusted files that '
         'pickle more than tensors (e.g. old MMPose 0.x metadata)')
@@ -47,17 +55,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def load_checkpoint_file(path: str, unsafe: bool = False) -> dict:
-    """``torch.load`` on CPU, tensors only unless ``unsafe``."""
-    from mmpose_posewarper.utils import allow_mmengine_checkpoints
-    allow_mmengine_checkpoints()
+    """The input checkpoint on CPU, tensors only unless ``unsafe``, after
+    the package's integrity check (``utils.checkpoint``)."""
+    from mmpose_posewarper.utils.checkpoint import (
+        CheckpointNotWeightsOnlyError, load_checkpoint_file)
     try:
-        return torch.load(path, map_location='cpu', weights_only=not unsafe)
-    except Exception as exc:  # pickle.UnpicklingError and friends
-        if unsafe:
-            raise
-        raise SystemExit(
-            f'could not load {path} with weights_only=True ({exc}). If you '
-            'trust the file, rerun with --unsafe-load.') from exc
+        return load_checkpoint_file(path, weights_only=not unsafe)
+    except CheckpointNotWeightsOnlyError as e:
+        # only here is --unsafe-load the right advice: the file is intact
+        raise CheckpointNotWeightsOnlyError(
+            e.path, e.problem + '. If you trust the file, rerun with '
+            '--unsafe-load.') from None
 
 
 def build_model(config: str) -> torch.nn.Module:
@@ -75,6 +83,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     from mmpose_posewarper.models.utils import (convert_checkpoint,
                                                 has_warping_part)
+    from mmpose_posewarper.utils.output import OutputSet
+
+    # IN == OUT and an existing OUT are refused before anything is loaded
+    output = OutputSet(
+        osp.dirname(osp.abspath(args.output)),
+        names=[osp.basename(args.output)],
+        overwrite=args.overwrite,
+        inputs=[args.input],
+        option='OUT')
     checkpoint = load_checkpoint_file(args.input, args.unsafe_load)
     stage2 = has_warping_part(checkpoint, args.src)
     config = args.config or DEFAULT_CONFIGS[stage2]
@@ -90,18 +107,20 @@ def main(argv: Optional[List[str]] = None) -> int:
               file=sys.stderr)
         return 1
     model.load_state_dict(state_dict, strict=True)
-    os.makedirs(osp.dirname(osp.abspath(args.output)), exist_ok=True)
-    torch.save(
-        dict(
-            state_dict=state_dict,
-            meta=dict(
-                converted_from=args.src,
-                source_file=osp.basename(args.input),
-                config=osp.relpath(config, ROOT) if config.startswith(ROOT)
-                else config)), args.output)
+    with output:
+        torch.save(
+            dict(
+                state_dict=state_dict,
+                meta=dict(
+                    converted_from=args.src,
+                    source_file=osp.basename(args.input),
+                    config=osp.relpath(config, ROOT)
+                    if config.startswith(ROOT) else config)),
+            output.path(osp.basename(args.output)))
     print(f'wrote {args.output} (loads with strict=True)')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmpose_posewarper.utils.cli import run_tool
+    sys.exit(run_tool(main))

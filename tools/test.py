@@ -12,7 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmpose_posewarper.utils import prepare_runtime
+from mmpose_posewarper.utils import check_checkpoint_file, prepare_runtime
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,8 +42,9 @@ def parse_args() -> argparse.Namespace:
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge CLI arguments into the config (same rules as MMPose)."""
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    # missing, empty, truncated or corrupted (zip CRC) files are refused
+    # with what is wrong; torch itself would load damaged weights silently
+    check_checkpoint_file(args.checkpoint)
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
     if args.work_dir is not None:

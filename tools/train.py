@@ -8,18 +8,31 @@ Usage mirrors MMPose's ``tools/train.py``::
 
 On a machine without a GPU the distributed backend switches to gloo and
 DDP runs on CPU; with GPUs nothing changes (nccl stays the default).
+
+The checkpoint of ``--resume`` is checked before training: a damaged
+(zip CRC), empty or foreign file, one without training state (``meta.epoch``)
+or one that does not hold every weight of the configured model (e.g. stage 1
+resumed with a stage-2 config) ends the tool with exit code 2 and
+``error: --resume: checkpoint PATH: [field: ]problem``.
 """
 import argparse
 import os
 import os.path as osp
+import sys
+from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmpose_posewarper.utils import prepare_runtime
+from mmpose_posewarper.utils.checkpoint import (CheckpointError,
+                                                check_checkpoint_file,
+                                                check_checkpoint_fits,
+                                                check_training_checkpoint)
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a pose model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -48,7 +61,7 @@ def parse_args() -> argparse.Namespace:
         help='job launcher')
     # torch >= 2.0 passes --local-rank to the script
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -82,13 +95,41 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main() -> None:
-    args = parse_args()
+def resume_checkpoint(cfg: Config) -> Optional[str]:
+    """The checkpoint ``--resume`` will load (``None`` for a fresh start:
+    ``--resume`` without a value and no checkpoint in the work dir)."""
+    if not cfg.get('resume'):
+        return None
+    if cfg.get('load_from'):
+        return cfg.load_from
+    return find_latest_checkpoint(cfg.work_dir)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     prepare_runtime(cfg)
-    runner = Runner.from_cfg(cfg)
+    resume_from = resume_checkpoint(cfg)
+    try:
+        if not cfg.get('resume') and cfg.get('load_from') and \
+                '://' not in cfg.load_from:
+            # the weights a stage starts from (e.g. stage 1 for stage 2)
+            check_checkpoint_file(cfg.load_from)
+        # before anything is built: a damaged, empty or weights-only file
+        # is refused with what is wrong (MMEngine would give a bare
+        # EOFError/KeyError, or resume from damaged weights without a word)
+        shapes = check_training_checkpoint(resume_from) \
+            if resume_from else None
+        runner = Runner.from_cfg(cfg)
+        if shapes is not None:
+            check_checkpoint_fits(resume_from, shapes, runner.model)
+    except CheckpointError as e:
+        where = '--resume' if resume_from else 'load_from'
+        print(f'error: {where}: {e}', file=sys.stderr)
+        return 2
     runner.train()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -186,3 +186,82 @@ def test_count_params_tool(capsys):
     assert int(rows['trainable'].replace(',', '')) == warping
     assert int(rows['total'].replace(',', '')) == sum(
         p.numel() for p in model.parameters())
+
+
+# ------------------------------------------- inputs, outputs, integrity
+def _original_checkpoint(path):
+    torch.save(_reference().state_dict(), str(path))
+    return str(path)
+
+
+def test_output_equal_to_input_is_refused(tmp_path):
+    inp = _original_checkpoint(tmp_path / 'x.pth')
+    before = open(inp, 'rb').read()
+    tool = _tool('convert_checkpoint')
+    for extra in ([], ['--overwrite']):
+        with pytest.raises(ValueError, match=r'OUT .*x.pth: would overwrite '
+                           'or delete the input'):
+            tool.main(['--src', 'original', inp, inp, '--config',
+                       TINY_STAGE2, *extra])
+        # the same file under another name
+        link = tmp_path / 'link.pth'
+        if not link.exists():
+            link.symlink_to(inp)
+        with pytest.raises(ValueError, match='the input'):
+            tool.main(['--src', 'original', inp, str(link), *extra])
+    assert open(inp, 'rb').read() == before
+
+
+def test_existing_output_needs_overwrite_and_is_replaced_atomically(
+        tmp_path):
+    inp = _original_checkpoint(tmp_path / 'in.pth')
+    out = tmp_path / 'out.pth'
+    out.write_bytes(b'earlier')
+    argv = ['--src', 'original', inp, str(out), '--config', TINY_STAGE2]
+    tool = _tool('convert_checkpoint')
+    with pytest.raises(FileExistsError, match=r'out.pth: exists.*--overwrite'):
+        tool.main(argv)
+    assert out.read_bytes() == b'earlier'
+    assert tool.main(argv + ['--overwrite']) == 0
+    torch.load(str(out), weights_only=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['in.pth', 'out.pth']
+    (tmp_path / 'a_dir.pth').mkdir()
+    with pytest.raises(FileExistsError, match='a_dir.pth: is a directory'):
+        tool.main(['--src', 'original', inp, str(tmp_path / 'a_dir.pth')])
+
+
+@pytest.mark.parametrize('content, problem', [
+    (None, 'no such file'),
+    (b'', r'the file is empty \(0 bytes\)'),
+    (b'checkpoint: see the wiki\n', 'not a PyTorch checkpoint: it is text'),
+])
+@pytest.mark.parametrize('unsafe', [False, True])
+def test_unreadable_inputs_name_the_problem(tmp_path, content, problem,
+                                            unsafe):
+    inp = tmp_path / 'in.pth'
+    if content is not None:
+        inp.write_bytes(content)
+    with pytest.raises(ValueError, match=rf'in.pth: {problem}') as info:
+        _tool('convert_checkpoint').main(
+            ['--src', 'original', str(inp), str(tmp_path / 'out.pth'),
+             *(['--unsafe-load'] if unsafe else [])])
+    # the file is not untrusted, it is broken: no --unsafe-load advice
+    assert '--unsafe-load' not in str(info.value)
+    assert not (tmp_path / 'out.pth').exists()
+
+
+class _Legacy:
+    """Metadata an old checkpoint pickles (refused by weights-only load)."""
+
+
+def test_unsafe_load_advice_only_for_intact_files(tmp_path):
+    inp = str(tmp_path / 'in.pth')
+    torch.save({'state_dict': _reference().state_dict(), 'meta': _Legacy()},
+               inp)
+    with pytest.raises(ValueError, match=r'in.pth: it pickles objects that '
+                       r'safe .* refuses.*rerun with --unsafe-load'):
+        _tool('convert_checkpoint').main(
+            ['--src', 'original', inp, str(tmp_path / 'out.pth')])
+    assert _tool('convert_checkpoint').main(
+        ['--src', 'original', inp, str(tmp_path / 'out.pth'), '--config',
+         TINY_STAGE2, '--unsafe-load']) == 0
