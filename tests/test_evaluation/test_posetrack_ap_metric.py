@@ -77,6 +77,33 @@ def test_gt_as_predictions_is_100_and_written_files_agree(tmp_path):
     assert len(pred['annotations']) == 11
 
 
+def test_prediction_files_are_one_set_and_never_the_ground_truth(tmp_path):
+    import shutil
+
+    from mmpose_posewarper.utils.output import OutputConflictError
+    require_sample_data()
+    gt = tmp_path / 'gt'
+    shutil.copytree(GT_DIR, gt)
+    before = {p.name: p.read_bytes() for p in gt.iterdir()}
+    metric = build_metric(ann_dir=str(gt), outfile_prefix=str(gt))
+    metric.process([], gt_samples())
+    with pytest.raises(OutputConflictError, match='would overwrite or delete '
+                       'the input'):
+        metric.compute_metrics(metric.results)
+    assert {p.name: p.read_bytes() for p in gt.iterdir()} == before
+    # an earlier evaluation's files are replaced, other files kept, no
+    # staging folder left
+    out = tmp_path / 'preds'
+    out.mkdir()
+    (out / 'notes.txt').write_text('keep')
+    for _ in range(2):
+        metric = build_metric(outfile_prefix=str(out))
+        metric.process([], gt_samples())
+        assert metric.compute_metrics(metric.results)['AP'] == 100.0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ['notes.txt'] + list(before))
+
+
 def test_detected_boxes_duplicates_and_nms(tmp_path):
     """Top-down on detections: several instances per person. A duplicate
     with a lower box score but higher keypoint scores is removed by OKS

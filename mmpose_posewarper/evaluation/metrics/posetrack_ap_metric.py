@@ -13,6 +13,7 @@ from ...datasets.posetrack_io import (NUM_KEYPOINTS, list_posetrack_dir,
                                       load_posetrack_video,
                                       predictions_to_videos,
                                       write_posetrack_video)
+from ...utils.output import OutputSet
 from ..functional.posetrack_ap import format_table, posetrack_ap
 
 
@@ -56,6 +57,9 @@ class PoseTrackAPMetric(BaseMetric):
             to the directory ``outfile_prefix`` as one PoseTrack18 file per
             GT video (same names), so poseval itself can be run on them:
             ``python -m poseval.evaluate -g ANN_DIR/ -p OUTFILE_PREFIX/ -e``.
+            The files are written as one set (``utils.output.OutputSet``:
+            staged, moved into place together, replacing those of an earlier
+            evaluation); ``outfile_prefix`` may not be ``ann_dir``.
         format_only (bool): Only write the predictions (needs
             ``outfile_prefix``), return no metrics. Defaults to False.
         collect_device (str): See :class:`mmengine.evaluator.BaseMetric`.
@@ -260,9 +264,22 @@ class PoseTrackAPMetric(BaseMetric):
         pred_videos = predictions_to_videos(
             OrderedDict((k, v[1]) for k, v in gt_videos.items()), predictions)
         if self.outfile_prefix is not None:
-            for name, video in pred_videos.items():
-                write_posetrack_video(
-                    osp.join(self.outfile_prefix, f'{name}.json'), video)
+            # one set, replaced every evaluation: staged beside the files and
+            # moved into place together (an interrupted validation leaves the
+            # previous epoch's files); never over the ground truth
+            output = OutputSet(
+                self.outfile_prefix,
+                names=[f'{name}.json' for name in pred_videos],
+                overwrite=True,
+                inputs=[
+                    osp.join(self.ann_dir, f'{name}.json')
+                    for name in pred_videos
+                ],
+                option='outfile_prefix')
+            with output:
+                for name, video in pred_videos.items():
+                    write_posetrack_video(
+                        output.path(f'{name}.json'), video)
             logger.info(f'PoseTrack18 predictions written to '
                         f'{self.outfile_prefix}/ (evaluate them with poseval '
                         f'or tools/eval_posetrack.py)')
