@@ -613,7 +613,8 @@ def write_posetrack_predictions(
         out_dir: str, gt_videos: Mapping[str, Mapping[str, Any]],
         predictions: Mapping[Any, Sequence[Mapping[str, Any]]]
 ) -> Dict[str, str]:
-    """Write predictions as one PoseTrack18 file per GT video.
+    """Write predictions as one PoseTrack18 file per GT video, all together
+    (an error or interrupt leaves none of them half-written).
 
     The files can be evaluated by poseval itself
     (``python -m poseval.evaluate -g GT_DIR/ -p OUT_DIR/ -e``) or by
@@ -631,12 +632,17 @@ def write_posetrack_predictions(
     Returns:
         dict: video name -> written file path.
     """
+    from ..utils.output import OutputSet
+
     videos = predictions_to_videos(gt_videos, predictions)
-    paths = {}
-    for name, video in videos.items():
-        paths[name] = osp.join(out_dir, f'{name}.json')
-        write_posetrack_video(paths[name], video)
-    return paths
+    # one set: staged in out_dir, moved into place together (files of an
+    # earlier call are replaced, other files are left alone)
+    output = OutputSet(
+        out_dir, names=[f'{name}.json' for name in videos], overwrite=True)
+    with output:
+        for name, video in videos.items():
+            write_posetrack_video(output.path(f'{name}.json'), video)
+    return {name: osp.join(out_dir, f'{name}.json') for name in videos}
 
 
 def load_posetrack_detections(path: str) -> List[Dict[str, Any]]:
