@@ -248,3 +248,21 @@ def test_people_with_unusable_boxes_are_left_out_and_listed(make_video,
         'the 96x54 image' in ds.unusable_boxes[0]
     assert f'annotation id {ids[2]}: bbox [10, 10, -5, 20] has zero or ' \
         'negative size' in ds.unusable_boxes[1]
+
+
+def test_detections_with_unusable_boxes_are_left_out(make_video, tmp_path):
+    v = make_video(nframes=3, labeled=(1, ))
+    img_id = json.loads(v['ann'].read_text())['images'][1]['id']
+    dets = tmp_path / 'dets.json'
+    dets.write_text(json.dumps([
+        dict(image_id=img_id, bbox=[10, 10, 30, 40], score=0.9),
+        dict(image_id=img_id, bbox=[500, 10, 30, 40], score=0.9),
+        dict(image_id=img_id, bbox=[10, 10, 0, 40], score=0.9),
+    ]))
+    ds = build_dataset(dataset_cfg(v['ann'].parent, tmp_path, test_mode=True,
+                                   bbox_file=str(dets)))
+    assert len(ds) == 1
+    assert [m.split(': bbox ')[1] for m in ds.unusable_boxes] == [
+        '[500, 10, 30, 40] lies outside the 96x54 image (nothing of it is '
+        'left after clipping)', '[10, 10, 0, 40] has zero or negative size'
+    ]

@@ -286,16 +286,17 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         if categories:
             self._metainfo['CLASSES'] = categories
         if self.bbox_file:
-            return self._load_detection_items(images)
-        items = self._load_gt_items(images, annotations)
-        if self.pseudo_label_dir:
-            items += self._load_pseudo_items(images)
+            items = self._load_detection_items(images)
+        else:
+            items = self._load_gt_items(images, annotations)
+            if self.pseudo_label_dir:
+                items += self._load_pseudo_items(images)
         if self.unusable_boxes:
             # the box rule is the package's one (posetrack_io.BOX_RULE): such
             # a crop holds no part of the person
             print_log(
                 f'{self.__class__.__name__}: {len(self.unusable_boxes)} '
-                'labeled people are left out because their box is unusable '
+                'people are left out because their box is unusable '
                 f'({BOX_RULE}), e.g. ' + '; '.join(self.unusable_boxes[:3]),
                 logger='current',
                 level=logging.WARNING)
@@ -538,6 +539,13 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             for field in ('bbox', 'score'):
                 if field not in det:
                     raise KeyError(f'{where} has no "{field}" field')
+            size = (img['width'], img['height']) if img['width'] and img['height'] \
+                else (None, None)
+            problem = person_box_problem(det['bbox'][:4], *size)
+            if problem is not None:
+                # a crop of it would give a pose on one point
+                self.unusable_boxes.append(f'{where}: bbox {problem}')
+                continue
             item = self._base_item(img)
             item.update(
                 bbox=bbox_xywh2xyxy(np.array(det['bbox'][:4], dtype=np.float32).reshape(1, 4)),
