@@ -83,6 +83,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     from mmpose_posewarper.models.utils import (convert_checkpoint,
                                                 has_warping_part)
+    from mmpose_posewarper.utils.checkpoint import CheckpointError
     from mmpose_posewarper.utils.output import OutputSet
 
     # IN == OUT and an existing OUT are refused before anything is loaded
@@ -93,7 +94,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         inputs=[args.input],
         option='OUT')
     checkpoint = load_checkpoint_file(args.input, args.unsafe_load)
-    stage2 = has_warping_part(checkpoint, args.src)
+    try:
+        stage2 = has_warping_part(checkpoint, args.src)
+    except TypeError as e:  # a file of something other than weights
+        raise CheckpointError(
+            args.input, f'{e}: not a checkpoint of model weights') from None
     config = args.config or DEFAULT_CONFIGS[stage2]
     print(f'{args.input}: {args.src} layout, '
           f'{"with" if stage2 else "without"} the warping module; '

@@ -265,3 +265,18 @@ def test_unsafe_load_advice_only_for_intact_files(tmp_path):
     assert _tool('convert_checkpoint').main(
         ['--src', 'original', inp, str(tmp_path / 'out.pth'), '--config',
          TINY_STAGE2, '--unsafe-load']) == 0
+
+
+@pytest.mark.parametrize('content, problem', [
+    ([1, 2, 3], 'a checkpoint must be a dict, got a list'),
+    ({'state_dict': [1]}, 'state_dict is a list, not a dict of tensors'),
+    ({'epoch': 3}, "state dict entry 'epoch' is a int, not a tensor"),
+])
+def test_foreign_content_names_file_and_problem(tmp_path, content, problem):
+    inp = tmp_path / 'in.pth'
+    torch.save(content, str(inp))
+    with pytest.raises(ValueError,
+                       match=rf'checkpoint .*in.pth: {problem}: not a '
+                       'checkpoint of model weights'):
+        _tool('convert_checkpoint').main(
+            ['--src', 'original', str(inp), str(tmp_path / 'out.pth')])

@@ -78,8 +78,12 @@ def extract_state_dict(checkpoint: Mapping) -> 'OrderedDict[str, Tensor]':
     ``module.`` prefix (the original trains under ``nn.DataParallel``).
     """
     if not isinstance(checkpoint, Mapping):
-        raise TypeError(f'a checkpoint must be a dict, got {type(checkpoint)}')
+        raise TypeError('a checkpoint must be a dict, got a '
+                        f'{type(checkpoint).__name__}')
     state_dict = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f'state_dict is a {type(state_dict).__name__}, not a '
+                        'dict of tensors')
     out = OrderedDict()
     for key, value in state_dict.items():
         if not isinstance(value, Tensor):
