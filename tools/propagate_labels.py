@@ -42,7 +42,8 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from mmpose_posewarper.apis.propagation import (
-    LabelPropagator, count_propagation_targets, evaluate_propagation,
+    LabelPropagator, check_frames_exist, count_propagation_targets,
+    evaluate_propagation,
     labeled_frames, load_pose_model, propagate_video, videos_to_coco,
     write_json_atomic)
 from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
@@ -197,6 +198,7 @@ def main(argv: List[str] = None) -> int:
                 f'--eval {args.eval}: no ground truth for the videos '
                 f'{missing[:5]} (the directory needs a <video>.json per input '
                 'video)')
+    check_frames_exist(videos, args.img_root, k, args.frame_index_base)
     output = OutputSet(
         args.out_dir,
         overwrite=args.overwrite,

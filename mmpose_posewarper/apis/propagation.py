@@ -693,6 +693,42 @@ def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
     return total
 
 
+def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
+                       img_root: str,
+                       k: int,
+                       frame_index_base: int = 0) -> int:
+    """Check that every frame :func:`propagate_video` will read exists, so a
+    wrong ``img_root`` or a missing frame is found before the propagation
+    (a frame that exists but cannot be decoded is still found when read).
+
+    Returns:
+        int: The number of frames checked.
+
+    Raises:
+        FileNotFoundError: names the first missing frames (path, frame
+            number, video) and how many are missing.
+    """
+    missing, checked = [], 0
+    for name, video in videos.items():
+        labeled = labeled_frames(video, frame_index_base, name)
+        if not labeled:
+            continue
+        frames = _video_frames(video, name, frame_index_base)
+        plan = plan_propagation(labeled, frames, k)
+        for t in sorted(set(plan) | set(plan.values())):
+            path = osp.join(img_root, frames[t]['file_name'])
+            checked += 1
+            if not osp.isfile(path):
+                missing.append(f'frame image {path} (frame {t}) does not '
+                               f'exist (video {name})')
+    if missing:
+        hint = ', is --img-root right?' if len(missing) == checked else ''
+        raise FileNotFoundError(
+            f'{"; ".join(missing[:3])} ({len(missing)} of the {checked} '
+            f'frames to read are missing{hint})')
+    return checked
+
+
 def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
                    people: str = 'all',
                    img_root: Optional[str] = None,

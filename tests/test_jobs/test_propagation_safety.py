@@ -278,3 +278,20 @@ def test_real_interrupt_while_writing_leaves_the_output_as_before(
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + sig, err[-3000:]
     assert listing(work) == before
+
+
+def test_missing_frames_are_found_before_the_model_is_loaded(tmp_path):
+    video = write_tiny_video(tmp_path / 'data', nframes=5, labeled=(2, ))
+    (video['frame_dir'] / '000004.jpg').unlink()
+    never = tmp_path / 'never_read.pth'
+    with pytest.raises(FileNotFoundError,
+                       match=r'000004.jpg \(frame 4\) does not exist \(video '
+                       r'000001_mpii_test\) \(1 of the 5 frames to read are '
+                       r'missing\)'):
+        propagate_tool.main(argv(video, never, tmp_path / 'out'))
+    video['img_root'] = tmp_path / 'wrong'
+    with pytest.raises(FileNotFoundError,
+                       match=r'\(5 of the 5 frames to read are missing, is '
+                       r'--img-root right\?\)'):
+        propagate_tool.main(argv(video, never, tmp_path / 'out'))
+    assert not (tmp_path / 'out').exists()
