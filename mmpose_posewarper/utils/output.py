@@ -310,4 +310,7 @@ class OutputSet:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            if osp.islink(old):  # dest was a link to a folder: drop the link
+                os.remove(old)
+            else:
+                shutil.rmtree(old, ignore_errors=True)
