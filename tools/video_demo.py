@@ -25,7 +25,6 @@ A PoseWarper config aggregates each frame with its neighbours
 ``inference_topdown`` frame by frame.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
