@@ -112,7 +112,12 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override config settings')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.batch_size < 1:
+        parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
+    if args.k is not None and args.k < 1:
+        parser.error(f'--k must be >= 1, got {args.k}')
+    return args
 
 
 def _finite_or_none(value: float):

@@ -97,6 +97,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=None,
         help='output frame rate (default: the input\'s; 25 for folders)')
     args = parser.parse_args(argv)
+    if args.fps is not None and not args.fps > 0:  # nan too
+        parser.error(f'--fps must be > 0, got {args.fps}')
     use_det = args.det_config is not None or args.det_checkpoint is not None
     if use_det == (args.bboxes is not None):
         parser.error('give the boxes either with --det-config and '

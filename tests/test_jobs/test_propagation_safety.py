@@ -295,3 +295,14 @@ def test_missing_frames_are_found_before_the_model_is_loaded(tmp_path):
                        r'--img-root right\?\)'):
         propagate_tool.main(argv(video, never, tmp_path / 'out'))
     assert not (tmp_path / 'out').exists()
+
+
+@pytest.mark.parametrize('option', [['--batch-size', '0'], ['--k', '0']])
+def test_bad_numbers_are_argument_errors(tmp_path, capsys, option):
+    video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
+    with pytest.raises(SystemExit) as info:
+        propagate_tool.main(
+            argv(video, tmp_path / 'never_read.pth', tmp_path / 'out',
+                 *option))
+    assert info.value.code == 2
+    assert f'{option[0]} must be >= 1, got 0' in capsys.readouterr().err
