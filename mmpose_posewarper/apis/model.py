@@ -23,12 +23,20 @@ def init_model(config: Union[str, Path, Config],
 
     Returns:
         nn.Module: The model in eval mode, with ``cfg`` and ``dataset_meta``.
+
+    Raises:
+        CheckpointError: a local checkpoint is missing, empty, truncated,
+            corrupted or not a PyTorch checkpoint (``utils.checkpoint``).
     """
     # registers the models, datasets and transforms the config names
     import mmpose_posewarper  # noqa: F401
     from mmpose.apis import init_model as mmpose_init_model
 
-    from ..utils import allow_mmengine_checkpoints
+    from ..utils import allow_mmengine_checkpoints, check_checkpoint_file
     allow_mmengine_checkpoints()
+    if checkpoint is not None and '://' not in str(checkpoint):
+        # torch does not verify the zip CRCs: a damaged file would load as
+        # wrong weights without an error
+        check_checkpoint_file(str(checkpoint))
     return mmpose_init_model(
         config, checkpoint=checkpoint, device=device, cfg_options=cfg_options)

@@ -124,3 +124,16 @@ def test_checkpoint_must_hold_every_weight_of_the_model():
                        r'0.bias: \(4,\) in the checkpoint, \(3,\)'):
         check_checkpoint_fits('x.pth', dict(shapes, **{'0.bias': (4, )}),
                               model)
+
+
+def test_init_model_refuses_a_damaged_checkpoint(tmp_path):
+    import os.path as osp
+
+    from mmpose_posewarper.apis import init_model
+    config = osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'configs/posewarper/tiny/'
+        'posewarper_tiny_64x48.py')
+    path = save(tmp_path / 'stage2.pth', weights())
+    flip_bytes(path, path.stat().st_size // 2)
+    with pytest.raises(CheckpointError, match='stage2.pth: corrupted'):
+        init_model(config, str(path))
