@@ -244,7 +244,7 @@ def main(argv: List[str] = None) -> int:
         manual_coco = videos_to_coco(
             videos, 'manual', img_root=args.img_root, skipped=skipped)
         propagated_coco = videos_to_coco(
-            outputs, 'propagated', img_root=args.img_root)
+            outputs, 'propagated', img_root=args.img_root, skipped=skipped)
         for name, video in outputs.items():
             write_posetrack_video(
                 output.path('annotations', f'{name}.json'), video)
@@ -256,7 +256,7 @@ def main(argv: List[str] = None) -> int:
         write_json_atomic(output.path('skipped_people.json'), skipped)
         if skipped:
             print_log(
-                f'{len(skipped)} labeled people were skipped: their box is '
+                f'{len(skipped)} people were skipped: their box is '
                 f'unusable ({BOX_RULE}); listed in '
                 f'{osp.join(args.out_dir, "skipped_people.json")}',
                 logger='current',

@@ -43,6 +43,7 @@ from mmpose_posewarper.apis.propagation import (load_checked_checkpoint,
 from mmpose_posewarper.apis.video_io import FrameReader
 from mmpose_posewarper.datasets.posetrack_io import (MAX_TRACK_ID,
                                                      load_frame_boxes,
+                                                     person_box_problem,
                                                      posetrack18_categories,
                                                      write_posetrack_video)
 from mmpose_posewarper.utils.cli import run_tool
@@ -145,6 +146,8 @@ class PersonDetector:
         model.cfg = adapt_mmdet_pipeline(model.cfg)
         self.model = model.to(device).eval()
         self.cat_id, self.bbox_thr, self.nms_thr = cat_id, bbox_thr, nms_thr
+        #: detections dropped by the box rule (zero size, outside the frame)
+        self.dropped = 0
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         from mmdet.apis import inference_detector
@@ -157,6 +160,14 @@ class PersonDetector:
         boxes = boxes[keep]
         if len(boxes):
             boxes = boxes[nms(boxes, self.nms_thr)]
+        # the package's box rule: a degenerate detection is no person box
+        h, w = frame.shape[:2]
+        usable = [
+            person_box_problem([x1, y1, x2 - x1, y2 - y1], w, h) is None
+            for x1, y1, x2, y2, _ in boxes
+        ]
+        self.dropped += len(boxes) - sum(usable)
+        boxes = boxes[np.array(usable, dtype=bool)]
         return boxes.astype(np.float32).reshape(-1, 5)
 
 
@@ -322,6 +333,13 @@ def _run_demo(args: argparse.Namespace, reader: FrameReader, name: str,
             boxes.append(detector(frame))
             progress.update()
         sys.stdout.write('\n')
+        if detector.dropped:
+            print_log(
+                f'{detector.dropped} detections were dropped: their box has '
+                'no size or lies outside the frame (the box rule, '
+                'posetrack_io.BOX_RULE)',
+                logger='current',
+                level=30)
     empty = [t for t, b in enumerate(boxes) if len(b) == 0]
     if len(empty) == len(boxes):
         print_log(

@@ -95,7 +95,7 @@ def test_person_with_unusable_box_is_skipped_counted_and_listed(
     assert skipped[0]['frame'] == 2 and skipped[0]['track_id'] == 1
     assert problem in skipped[0]['problem']
     printed = '\n'.join(log_messages)
-    assert '1 labeled people were skipped' in printed
+    assert '1 people were skipped' in printed
     assert f'(track 1): bbox [{", ".join(f"{v:g}" for v in bbox)}] ' \
         f'{problem}' in printed
 

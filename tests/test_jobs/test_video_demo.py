@@ -366,3 +366,23 @@ def test_sigterm_while_writing_leaves_no_partial_file(tmp_path,
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + signal.SIGTERM, err[-3000:]
     assert [p.name for p in out.iterdir()] == ['other_video.mp4']
+
+
+def test_detector_drops_boxes_breaking_the_box_rule(monkeypatch):
+    import mmdet.apis
+    import torch
+    from mmengine.structures import InstanceData
+
+    pred = InstanceData(
+        bboxes=torch.tensor([[10., 10., 50., 90.], [5000., 5000., 5040., 5060.],
+                             [20., 20., 20., 60.]]),
+        scores=torch.tensor([0.9, 0.9, 0.9]),
+        labels=torch.tensor([0, 0, 0]))
+    monkeypatch.setattr(mmdet.apis, 'inference_detector',
+                        lambda model, frame: InstanceData(pred_instances=pred))
+    detector = demo.PersonDetector.__new__(demo.PersonDetector)
+    detector.model, detector.dropped = None, 0
+    detector.cat_id, detector.bbox_thr, detector.nms_thr = 0, 0.3, 0.3
+    boxes = detector(np.zeros((96, 128, 3), np.uint8))
+    np.testing.assert_allclose(boxes, [[10, 10, 50, 90, 0.9]])
+    assert detector.dropped == 2
