@@ -6,6 +6,7 @@
 import argparse
 import os
 import os.path as osp
+import tempfile
 
 import mmengine
 from mmengine.config import Config, DictAction
@@ -73,7 +74,22 @@ class SaveMetricHook(Hook):
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         if metrics is not None:
-            mmengine.dump(metrics, self.out_file)
+            # beside the file, then renamed: never a half-written file
+            directory = osp.dirname(osp.abspath(self.out_file))
+            os.makedirs(directory, exist_ok=True)
+            ext = osp.splitext(self.out_file)[1] or '.json'
+            fd, tmp = tempfile.mkstemp(
+                prefix=f'.{osp.basename(self.out_file)}.staging-'
+                f'{os.getpid()}-',
+                suffix='.tmp',
+                dir=directory)
+            os.close(fd)
+            try:
+                mmengine.dump(metrics, tmp, file_format=ext[1:])
+                os.replace(tmp, self.out_file)
+            finally:
+                if osp.exists(tmp):
+                    os.remove(tmp)
 
 
 def main() -> None:
