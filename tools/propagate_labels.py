@@ -3,7 +3,8 @@
     python tools/propagate_labels.py CONFIG CHECKPOINT \\
         --ann-dir data/posetrack18/annotations/train \\
         --img-root data/posetrack18 --out-dir work_dirs/propagated \\
-        [--k 3] [--device cpu] [--eval data/posetrack18/annotations/dense]
+        [--k 3] [--device cpu] [--eval data/posetrack18/annotations/dense] \\
+        [--overwrite]
 
 For every labeled person of a labeled frame ``A`` and every frame ``B``
 within ``±K`` of it, ``A``'s ground-truth heatmaps are warped to ``B`` with
