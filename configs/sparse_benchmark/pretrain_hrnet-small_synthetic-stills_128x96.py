@@ -22,7 +22,9 @@ train_dataloader = dict(
     dataset=dict(
         data_root=data_root,
         ann_file='annotations/posetrack18_pretrain.json'))
+# the base (stage 1) does not validate: these replace its None
 val_dataloader = dict(
+    _delete_=True,
     batch_size=64,
     num_workers=0,
     persistent_workers=False,
@@ -37,12 +39,13 @@ val_dataloader = dict(
         test_mode=True,
         pipeline={{_base_.val_pipeline}}))
 val_evaluator = dict(
+    _delete_=True,
     type='PoseTrackAPMetric', ann_dir=data_root + 'annotations/val/')
-val_cfg = dict()
+val_cfg = dict(_delete_=True)
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-max_iters = 12000
+max_iters = 8000
 val_interval = 1000
 train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 # the stage-1 recipe (Adam 2e-3, linear warm-up, cosine decay) over the
@@ -60,7 +63,8 @@ param_scheduler = [
 # a checkpoint every 500 iterations (about 3 minutes on 2 CPU cores), so an
 # interrupted run loses little: `--resume` goes on from the last one
 default_hooks = dict(
-    logger=dict(interval=100),
+    # val metrics logged at their iteration (the learning curve's x)
+    logger=dict(interval=100, log_metric_by_epoch=False),
     checkpoint=dict(
         by_epoch=False, interval=500, max_keep_ckpts=3, save_last=True,
         save_best='posetrack/AP', rule='greater'))
