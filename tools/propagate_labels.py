@@ -42,15 +42,19 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from mmpose_posewarper.apis.propagation import (
-    LabelPropagator, check_frames_exist, count_propagation_targets,
-    evaluate_propagation,
-    labeled_frames, load_pose_model, propagate_video, videos_to_coco,
-    write_json_atomic)
+from mmpose_posewarper.apis.model import init_model
+from mmpose_posewarper.apis.propagation import (LabelPropagator,
+                                                check_frames_exist,
+                                                count_propagation_targets,
+                                                evaluate_propagation,
+                                                propagate_video)
 from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
                                                      load_posetrack_dir,
                                                      load_posetrack_video,
+                                                     write_json_atomic,
                                                      write_posetrack_video)
+from mmpose_posewarper.datasets.posetrack_videos import (labeled_frames,
+                                                         videos_to_coco)
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet
 
@@ -213,7 +217,7 @@ def main(argv: List[str] = None) -> int:
             args.eval
         ],
         option='--out-dir')
-    model = load_pose_model(
+    model = init_model(
         cfg, args.checkpoint, device=args.device, require_warping=True)
     propagator = LabelPropagator(model, batch_size=args.batch_size)
 

@@ -2,10 +2,15 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out metrics.json]
     mim test mmpose_posewarper CONFIG --checkpoint CHECKPOINT
+
+A damaged checkpoint, or one that does not hold every weight of the
+configured model (MMEngine would log the missing keys and test random
+weights), ends the tool with exit code 2 and ``error: checkpoint PATH: ...``.
 """
 import argparse
 import os
 import os.path as osp
+import sys
 import tempfile
 
 import mmengine
@@ -14,6 +19,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmpose_posewarper.utils import check_checkpoint_file, prepare_runtime
+from mmpose_posewarper.utils.checkpoint import (CheckpointError,
+                                                check_checkpoint_fits,
+                                                checkpoint_weight_shapes)
 
 
 def parse_args() -> argparse.Namespace:
@@ -92,15 +100,23 @@ class SaveMetricHook(Hook):
                     os.remove(tmp)
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
-    prepare_runtime(cfg)
-    runner = Runner.from_cfg(cfg)
+    try:
+        cfg = merge_args(Config.fromfile(args.config), args)
+        prepare_runtime(cfg)
+        runner = Runner.from_cfg(cfg)
+        check_checkpoint_fits(args.checkpoint,
+                              checkpoint_weight_shapes(args.checkpoint),
+                              runner.model)
+    except CheckpointError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
     if args.out:
         runner.register_hook(SaveMetricHook(args.out), 'LOWEST')
     runner.test()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -38,8 +38,7 @@ from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
-from mmpose_posewarper.apis.propagation import (load_checked_checkpoint,
-                                                load_pose_model)
+from mmpose_posewarper.apis.model import init_model, load_checked_checkpoint
 from mmpose_posewarper.apis.video_io import FrameReader
 from mmpose_posewarper.datasets.posetrack_io import (MAX_TRACK_ID,
                                                      load_frame_boxes,
@@ -300,7 +299,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     boxes = None
     if args.bboxes is not None:
         boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)
-    model = load_pose_model(
+    model = init_model(
         args.pose_config, args.pose_checkpoint, device=args.device)
     with output:
         _run_demo(args, reader, name, model, boxes, output)

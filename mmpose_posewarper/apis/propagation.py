@@ -25,7 +25,9 @@ person's propagated joints (its size is kept: the annotators' box margins
 stay as they were); the head box likewise, with the head joints' median.
 """
 import copy
+import importlib
 import os.path as osp
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -34,134 +36,13 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from ..datasets.posetrack_io import write_json_atomic  # noqa: F401 (re-exported)
 from ..datasets.posetrack_io import clip_person_box, person_box_problem
+from ..datasets import posetrack_videos
 from .video_io import read_frame
 
 #: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
 #: head box follows them.
 HEAD_JOINTS = (0, 1, 2)
-
-
-class CheckpointMismatchError(RuntimeError):
-    """A checkpoint does not hold the weights of the configured model."""
-
-
-def load_pose_model(config: Any,
-                    checkpoint: Optional[str],
-                    device: str = 'cpu',
-                    require_warping: bool = False) -> nn.Module:
-    """Build a pose model and load a checkpoint that must fit it exactly.
-
-    MMPose's ``init_model`` loads checkpoints non-strictly: a checkpoint of
-    another model only logs a list of missing keys and the tool then runs
-    with random weights. Here every parameter and buffer of the model must
-    come from the checkpoint (shapes included), otherwise a
-    :class:`CheckpointMismatchError` names what is missing.
-
-    Args:
-        config (str | Config): Model config.
-        checkpoint (str, optional): Checkpoint path; ``None`` keeps the
-            model's initial weights (for tests and smoke runs).
-        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
-        require_warping (bool): The model must be a PoseWarper (a neck with
-            ``heatmaps`` and ``warp``), as label propagation needs.
-
-    Returns:
-        nn.Module: The model in eval mode on ``device``, with ``cfg`` and
-        ``dataset_meta`` set as by MMPose's ``init_model``.
-    """
-    from mmengine.config import Config
-    from mmpose.apis.inference import dataset_meta_from_config
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-
-    from .model import init_model  # registers this package's modules
-
-    if checkpoint is not None:
-        from ..utils.checkpoint import check_checkpoint_file
-
-        # before the model is built: a damaged file is found at once
-        check_checkpoint_file(checkpoint)
-    if not isinstance(config, Config):
-        config = Config.fromfile(config)
-    # build on CPU first: the checkpoint is loaded (and checked) before any
-    # device transfer
-    model = init_model(config, None, device='cpu')
-    if dataset_meta_from_config(config) is None:
-        # MMPose falls back to COCO's; this package's models are PoseTrack18
-        # models (same 17 keypoints, PoseTrack's names and skeleton)
-        model.dataset_meta = parse_pose_metainfo(
-            dict(from_file='configs/_base_/datasets/posetrack18.py'))
-    neck = getattr(model, 'neck', None)
-    if require_warping and not (callable(getattr(neck, 'warp', None))
-                                and callable(getattr(neck, 'heatmaps', None))):
-        raise TypeError(
-            f'label propagation needs a PoseWarper model (a neck with '
-            f'heatmaps() and warp()), but the config builds '
-            f'{type(model).__name__} with neck {type(neck).__name__}')
-    if checkpoint is not None:
-        load_checked_checkpoint(model, checkpoint)
-    model.to(device)
-    model.eval()
-    return model
-
-
-def load_checked_checkpoint(model: nn.Module, checkpoint: str) -> None:
-    """Load ``checkpoint`` into ``model``, requiring every weight of the model
-    to be in it with the right shape (a :class:`CheckpointMismatchError`
-    otherwise). Entries the model does not have are logged and ignored.
-    A missing, empty, truncated or corrupted file raises
-    ``utils.checkpoint.CheckpointError`` naming it.
-    ``model.dataset_meta`` is taken from the checkpoint's meta when present.
-    """
-    from ..utils.checkpoint import load_checkpoint_file
-
-    # integrity (zip CRCs) first: a damaged file must not load as weights
-    ckpt = load_checkpoint_file(checkpoint)
-    if not isinstance(ckpt, Mapping):
-        raise CheckpointMismatchError(
-            f'checkpoint {checkpoint} holds a {type(ckpt).__name__}, not a '
-            'state dict')
-    state = ckpt.get('state_dict', ckpt)
-    # DDP-saved weights carry a "module." prefix (MMEngine strips it too)
-    state = {(k[7:] if k.startswith('module.') else k): v
-             for k, v in state.items()}
-    name = type(model).__name__
-    try:
-        result = model.load_state_dict(state, strict=False)
-    except RuntimeError as e:
-        mismatched = [
-            line.strip() for line in str(e).splitlines()
-            if 'size mismatch' in line
-        ]
-        raise CheckpointMismatchError(
-            f'checkpoint {checkpoint} does not fit the configured {name}: '
-            f'{len(mismatched)} tensors have other shapes (e.g. '
-            f'{"; ".join(mismatched[:2])}); is it a checkpoint of a '
-            'different model or model size?') from None
-    missing = [
-        k for k in result.missing_keys if not k.endswith('num_batches_tracked')
-    ]
-    if missing:
-        total = len(model.state_dict())
-        raise CheckpointMismatchError(
-            f'checkpoint {checkpoint} does not fit the configured {name}: '
-            f'{len(missing)} of its {total} weights are not in it (e.g. '
-            f'{", ".join(missing[:3])}); '
-            f'{len(result.unexpected_keys)} checkpoint entries belong to no '
-            f'weight (e.g. {", ".join(result.unexpected_keys[:3]) or "-"}). '
-            'Is it a checkpoint of a different model (e.g. a single-frame '
-            'stage-1 model where a PoseWarper is configured)?')
-    if result.unexpected_keys:
-        print_log(
-            f'checkpoint {checkpoint}: ignored {len(result.unexpected_keys)} '
-            f'entries that belong to no weight of {name} (e.g. '
-            f'{", ".join(result.unexpected_keys[:3])})',
-            logger='current',
-            level=30)
-    meta = ckpt.get('meta', {}) if isinstance(ckpt.get('meta'), dict) else {}
-    if meta.get('dataset_meta'):
-        model.dataset_meta = copy.deepcopy(meta['dataset_meta'])
 
 
 def plan_propagation(labeled_frames: Sequence[int], frames: Sequence[int],
@@ -201,7 +82,7 @@ class LabelPropagator:
     """Warps a labeled frame's ground-truth poses to an unlabeled frame.
 
     Args:
-        model (nn.Module): A PoseWarper (see :func:`load_pose_model`); its
+        model (nn.Module): A PoseWarper (see :func:`.model.init_model`); its
             ``head.decoder`` is the heatmap codec used to render and decode
             heatmaps.
         batch_size (int): People warped per forward pass.
@@ -376,84 +257,6 @@ class LabelPropagator:
         return out_kpts, out_scores, out_vis
 
 
-# ----------------------------------------------------------------------------
-# videos (PoseTrack18 layout, see datasets/posetrack_io.py)
-# ----------------------------------------------------------------------------
-def frame_number(image: Mapping[str, Any]) -> int:
-    """The frame number of a PoseTrack image entry, from its file name stem
-    (``.../000012.jpg`` -> 12), as the datasets of this package read it."""
-    stem = osp.splitext(osp.basename(image['file_name']))[0]
-    if not stem.isdigit():
-        raise ValueError(
-            f'image {image.get("id")}: file_name {image["file_name"]!r} does '
-            'not end in a frame number (e.g. 000012.jpg)')
-    return int(stem)
-
-
-def _video_frames(video: Mapping[str, Any], name: str,
-                  frame_index_base: int) -> Dict[int, dict]:
-    """Frame number -> image entry for every frame of the video.
-
-    Official PoseTrack18 files list every frame; files that list only the
-    labeled ones (e.g. MMPose's test fixtures) get entries for the other
-    frames of ``[base, base + nframes)``, named like the listed ones and with
-    ids following the PoseTrack18 convention (``id - frame`` constant).
-    """
-    images = {}
-    for img in video['images']:
-        t = frame_number(img)
-        if t in images:
-            raise ValueError(f'video {name}: two images of frame {t}')
-        images[t] = img
-    first = next(iter(video['images']))
-    nframes = int(first.get('nframes') or len(images))
-    stem, ext = osp.splitext(osp.basename(first['file_name']))
-    folder = osp.dirname(first['file_name'])
-    t0 = frame_number(first)
-    missing = [
-        t for t in range(frame_index_base, frame_index_base + nframes)
-        if t not in images
-    ]
-    if missing:
-        if not isinstance(first['id'], int):
-            raise ValueError(
-                f'video {name}: lists {len(images)} of {nframes} frames and '
-                'has non-integer image ids, so ids for the other frames '
-                'cannot be made; list every frame in "images"')
-        id_offset = first['id'] - t0
-        taken = {img['id'] for img in video['images']}
-        for t in missing:
-            new = {
-                k: first[k]
-                for k in ('vid_id', 'nframes', 'has_no_densepose', 'width',
-                          'height') if k in first
-            }
-            new.update(
-                id=id_offset + t,
-                frame_id=id_offset + t,
-                file_name=osp.join(folder,
-                                   str(t).zfill(len(stem)) + ext),
-                is_labeled=False)
-            if new['id'] in taken:
-                raise ValueError(
-                    f'video {name}: the id {new["id"]} made for frame {t} is '
-                    'already used; list every frame in "images"')
-            images[t] = new
-    return dict(sorted(images.items()))
-
-
-def labeled_frames(video: Mapping[str, Any],
-                   frame_index_base: int = 0,
-                   name: str = '<video>') -> List[int]:
-    """Frame numbers of a video's labeled frames: frames with people whose
-    image is not marked ``is_labeled: false``."""
-    frames = _video_frames(video, name, frame_index_base)
-    id_to_t = {img['id']: t for t, img in frames.items()}
-    with_people = {id_to_t[a['image_id']] for a in video['annotations']}
-    return sorted(t for t in with_people
-                  if frames[t].get('is_labeled', True) is not False)
-
-
 def _shift_box(box: Optional[np.ndarray],
                shift: np.ndarray) -> Optional[np.ndarray]:
     if box is None:
@@ -510,12 +313,12 @@ def propagate_video(propagator: LabelPropagator,
         FileNotFoundError / FrameDecodeError: a frame image is missing or
             cannot be decoded (the message names the frame).
     """
-    frames = _video_frames(video, name, frame_index_base)
+    frames = posetrack_videos.video_frames(video, name, frame_index_base)
     id_to_t = {img['id']: t for t, img in frames.items()}
     people: Dict[int, list] = {t: [] for t in frames}
     for ann in video['annotations']:
         people[id_to_t[ann['image_id']]].append(ann)
-    labeled = labeled_frames(video, frame_index_base, name)
+    labeled = posetrack_videos.labeled_frames(video, frame_index_base, name)
     if not labeled:
         raise ValueError(
             f'video {name} has no labeled frame (no image with is_labeled '
@@ -533,7 +336,7 @@ def propagate_video(propagator: LabelPropagator,
         if entry['is_labeled']:
             out_anns.extend(
                 dict(copy.deepcopy(a), is_labeled=True) for a in people[t])
-    by_t = {frame_number(img): img for img in out_images}
+    by_t = {posetrack_videos.frame_number(img): img for img in out_images}
 
     # group targets by source frame: each frame is decoded once
     by_source: Dict[int, List[int]] = {}
@@ -686,9 +489,11 @@ def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
     progress bar); videos without labeled frames count 0."""
     total = 0
     for name, video in videos.items():
-        labeled = labeled_frames(video, frame_index_base, name)
+        labeled = posetrack_videos.labeled_frames(video, frame_index_base,
+                                                  name)
         if labeled:
-            frames = _video_frames(video, name, frame_index_base)
+            frames = posetrack_videos.video_frames(video, name,
+                                                   frame_index_base)
             total += len(plan_propagation(labeled, frames, k))
     return total
 
@@ -710,10 +515,11 @@ def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
     """
     missing, checked = [], 0
     for name, video in videos.items():
-        labeled = labeled_frames(video, frame_index_base, name)
+        labeled = posetrack_videos.labeled_frames(video, frame_index_base,
+                                                  name)
         if not labeled:
             continue
-        frames = _video_frames(video, name, frame_index_base)
+        frames = posetrack_videos.video_frames(video, name, frame_index_base)
         plan = plan_propagation(labeled, frames, k)
         for t in sorted(set(plan) | set(plan.values())):
             path = osp.join(img_root, frames[t]['file_name'])
@@ -727,113 +533,6 @@ def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
             f'{"; ".join(missing[:3])} ({len(missing)} of the {checked} '
             f'frames to read are missing{hint})')
     return checked
-
-
-def videos_to_coco(videos: Mapping[str, Mapping[str, Any]],
-                   people: str = 'all',
-                   img_root: Optional[str] = None,
-                   skipped: Optional[List[Dict[str, Any]]] = None
-                   ) -> Dict[str, Any]:
-    """Merge per-video PoseTrack18 annotations into one COCO-style file, the
-    layout MMPose's ``PoseTrack18Dataset`` reads (``posetrack18_train.json``).
-
-    Only frames that carry people of the chosen kind are kept. A person
-    whose box breaks the box rule (``posetrack_io.BOX_RULE``: no box, zero
-    or negative size, outside the image) is left out with a warning and
-    appended to ``skipped`` (as in :func:`usable_people`).
-
-    Args:
-        videos (Mapping): Video name -> video (loader layout).
-        people (str): ``'all'``, ``'manual'`` (annotations not marked
-            ``is_labeled: false``, on frames with ``is_labeled`` true) or
-            ``'propagated'`` (annotations marked ``is_labeled: false``).
-        img_root (str, optional): Directory the ``file_name`` s are relative
-            to; needed only when an image lacks ``width``/``height`` (official
-            files do), which are then read from the frame.
-        skipped (list, optional): Receives one dict per person left out.
-
-    Returns:
-        dict: ``images``, ``annotations``, ``categories``. Boxes are
-        ``[x, y, w, h]`` and ``area`` is ``w * h``.
-    """
-    from ..datasets.posetrack_io import posetrack18_categories, video_to_json
-
-    if people not in ('all', 'manual', 'propagated'):
-        raise ValueError("people must be 'all', 'manual' or 'propagated', "
-                         f'got {people!r}')
-    images, annotations, seen = [], [], set()
-    for name in sorted(videos):
-        data = video_to_json(videos[name])
-        by_id = {img['id']: img for img in data['images']}
-        sized: Dict[Any, dict] = {}  # image id -> image with width/height
-        kept = []
-        for ann in data['annotations']:
-            img = by_id[ann['image_id']]
-            propagated = ann.get('is_labeled', True) is False
-            if not img.get('is_labeled', True) or (
-                    people == 'manual' and propagated) or (
-                        people == 'propagated' and not propagated):
-                continue
-            if ann['image_id'] not in sized:
-                sized[ann['image_id']] = _with_size(img, name, img_root)
-            img = sized[ann['image_id']]
-            # the box rule (posetrack_io.BOX_RULE): such a person would be a
-            # training label whose crop holds no part of the image
-            if ann.get('bbox') is None:
-                problem = 'no "bbox"'
-            else:
-                problem = person_box_problem(ann['bbox'], img['width'],
-                                             img['height'])
-                problem = problem and f'bbox {problem}'
-            if problem is not None:
-                entry = dict(
-                    video=name,
-                    frame=frame_number(img),
-                    annotation_id=ann.get('id'),
-                    track_id=ann.get('track_id'),
-                    problem=problem)
-                if skipped is not None:
-                    skipped.append(entry)
-                print_log(
-                    f'video {name}, frame {entry["frame"]}: annotation '
-                    f'{entry["annotation_id"]} (track {entry["track_id"]}) '
-                    f'is left out of the {people} COCO file: {problem}',
-                    logger='current',
-                    level=30)
-                continue
-            ann = dict(ann)
-            ann.setdefault('category_id', 1)
-            ann.setdefault('iscrowd', False)
-            ann['area'] = float(ann['bbox'][2] * ann['bbox'][3])
-            kept.append(ann)
-        used = {ann['image_id'] for ann in kept}
-        for img in data['images']:
-            if img['id'] not in used:
-                continue
-            if img['id'] in seen:
-                raise ValueError(
-                    f'image id {img["id"]} of video {name} is used twice')
-            seen.add(img['id'])
-            images.append(sized[img['id']])
-        annotations.extend(kept)
-    return dict(
-        images=images,
-        annotations=annotations,
-        categories=posetrack18_categories())
-
-
-def _with_size(img: Mapping[str, Any], name: str,
-               img_root: Optional[str]) -> Dict[str, Any]:
-    """The image entry with ``width``/``height``, read from the frame when
-    the entry lacks them (official files have them)."""
-    if 'width' in img and 'height' in img:
-        return dict(img)
-    if img_root is None:
-        raise ValueError(f'video {name}: image {img["file_name"]} has no '
-                         'width/height; pass img_root to read them')
-    h, w = read_frame(osp.join(img_root, img['file_name']),
-                      frame_number(img)).shape[:2]
-    return dict(img, width=int(w), height=int(h))
 
 
 def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
@@ -864,12 +563,18 @@ def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
     pairs = []
     for name in sorted(out_videos):
         out, gt = out_videos[name], gt_videos[name]
-        out_t = {img['id']: frame_number(img) for img in out['images']}
+        out_t = {
+            img['id']: posetrack_videos.frame_number(img)
+            for img in out['images']
+        }
         pred_by_t: Dict[int, list] = {}
         for ann in out['annotations']:
             if ann.get('is_labeled', True) is False:
                 pred_by_t.setdefault(out_t[ann['image_id']], []).append(ann)
-        gt_t = {img['id']: frame_number(img) for img in gt['images']}
+        gt_t = {
+            img['id']: posetrack_videos.frame_number(img)
+            for img in gt['images']
+        }
         gt_frames = set(gt_t.values())
         stray = sorted(set(pred_by_t) - gt_frames)
         if stray:
@@ -889,3 +594,37 @@ def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
         pred_sub = dict(gt, annotations=pred_anns)
         pairs.append((gt_sub, pred_sub, name))
     return posetrack_ap(pairs)
+
+
+#: Names that lived here until 0.x and moved (re-exported for one release):
+#: model loading to ``apis/model.py``, PoseTrack video helpers to
+#: ``datasets/``.
+_MOVED = {
+    'load_pose_model': ('mmpose_posewarper.apis.model', 'init_model'),
+    'load_checked_checkpoint':
+    ('mmpose_posewarper.apis.model', 'load_checked_checkpoint'),
+    'CheckpointMismatchError':
+    ('mmpose_posewarper.utils.checkpoint', 'CheckpointMismatchError'),
+    'frame_number':
+    ('mmpose_posewarper.datasets.posetrack_videos', 'frame_number'),
+    'labeled_frames':
+    ('mmpose_posewarper.datasets.posetrack_videos', 'labeled_frames'),
+    'videos_to_coco':
+    ('mmpose_posewarper.datasets.posetrack_videos', 'videos_to_coco'),
+    'write_json_atomic':
+    ('mmpose_posewarper.datasets.posetrack_io', 'write_json_atomic'),
+}
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: called only for names this module does not define
+    if name not in _MOVED:
+        raise AttributeError(
+            f'module {__name__!r} has no attribute {name!r}')
+    module, attr = _MOVED[name]
+    warnings.warn(
+        f'mmpose_posewarper.apis.propagation.{name} moved to '
+        f'{module}.{attr}; the old path goes away in the next release',
+        DeprecationWarning,
+        stacklevel=2)
+    return getattr(importlib.import_module(module), attr)

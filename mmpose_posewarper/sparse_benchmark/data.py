@@ -16,10 +16,10 @@ from typing import Any, Dict, Mapping
 import numpy as np
 from mmengine.logging import print_log
 
-from ..apis.propagation import frame_number, videos_to_coco, write_json_atomic
 from ..datasets.datasets.sparse_labels import select_labeled_frames
-from ..datasets.posetrack_io import (load_posetrack_dir,
+from ..datasets.posetrack_io import (load_posetrack_dir, write_json_atomic,
                                      write_posetrack_video)
+from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import MANIFEST, SyntheticConfig, generate_dataset
 from ..synthetic.generator import SPLITS
 

@@ -30,9 +30,9 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from ..apis.propagation import (LabelPropagator, evaluate_propagation,
-                                frame_number, labeled_frames,
                                 plan_propagation)
 from ..apis.video_io import read_frame
+from ..datasets.posetrack_videos import frame_number, labeled_frames
 
 Videos = Mapping[str, Mapping[str, Any]]
 #: video name -> target frame -> predicted people (PoseTrack18 annotations)

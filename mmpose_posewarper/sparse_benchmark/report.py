@@ -9,8 +9,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..apis.propagation import frame_number
 from ..apis.video_io import read_frame
+from ..datasets.posetrack_videos import frame_number
 from ..synthetic import contact_sheet
 
 #: rows of the table: (section, key, description), in results.json order

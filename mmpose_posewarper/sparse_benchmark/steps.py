@@ -32,10 +32,10 @@ from mmengine.logging import MMLogger, print_log
 from mmengine.logging.logger import MMFormatter
 from mmengine.utils import ProgressBar
 
-from ..apis.propagation import (LabelPropagator, frame_number,
-                                load_pose_model, propagate_video,
-                                videos_to_coco, write_json_atomic)
-from ..datasets.posetrack_io import write_posetrack_video
+from ..apis.model import init_model as load_pose_model
+from ..apis.propagation import LabelPropagator, propagate_video
+from ..datasets.posetrack_io import write_json_atomic, write_posetrack_video
+from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
 from . import data as bdata
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget

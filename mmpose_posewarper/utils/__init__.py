@@ -1,4 +1,5 @@
-from .checkpoint import (CheckpointError, CheckpointNotWeightsOnlyError,
+from .checkpoint import (CheckpointError, CheckpointMismatchError,
+                         CheckpointNotWeightsOnlyError,
                          allow_mmengine_checkpoints, check_checkpoint_file,
                          checkpoint_safe_globals, load_checkpoint_file)
 from .distributed import setup_cpu_distributed, use_cpu_distributed
@@ -10,8 +11,8 @@ from .runtime import prepare_runtime
 __all__ = [
     'allow_mmengine_checkpoints', 'checkpoint_safe_globals',
     'check_checkpoint_file', 'load_checkpoint_file', 'CheckpointError',
-    'CheckpointNotWeightsOnlyError', 'OutputSet', 'OutputExistsError',
-    'OutputConflictError', 'Terminated', 'remove_stale_staging',
+    'CheckpointMismatchError', 'CheckpointNotWeightsOnlyError', 'OutputSet',
+    'OutputExistsError', 'OutputConflictError', 'Terminated', 'remove_stale_staging',
     'setup_cpu_distributed', 'use_cpu_distributed', 'prepare_runtime',
     'EnvironmentProblem', 'check_environment'
 ]

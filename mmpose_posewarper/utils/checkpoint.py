@@ -85,6 +85,11 @@ class CheckpointError(ValueError):
         super().__init__(f'checkpoint {path}: {problem}')
 
 
+class CheckpointMismatchError(CheckpointError):
+    """A checkpoint does not hold every weight of the configured model (with
+    its shape): a checkpoint of another stage, model or model size."""
+
+
 class CheckpointNotWeightsOnlyError(CheckpointError):
     """An intact checkpoint pickles objects that weights-only loading
     refuses (e.g. old MMPose 0.x metadata)."""
@@ -232,8 +237,40 @@ def check_training_checkpoint(path: str) -> Dict[str, tuple]:
                       'save_optimizer=False?): the optimizer restarts from '
                       'scratch')
     return {
-        (k[7:] if k.startswith('module.') else k): tuple(v.shape)
-        for k, v in ckpt['state_dict'].items() if hasattr(v, 'shape')
+        k: tuple(v.shape)
+        for k, v in checkpoint_state_dict(ckpt, path).items()
+        if hasattr(v, 'shape')
+    }
+
+
+def checkpoint_state_dict(ckpt: Mapping[str, Any],
+                          path: str) -> Dict[str, Any]:
+    """The weights of a loaded checkpoint: its ``state_dict`` (or the
+    checkpoint itself when it is a bare state dict), without the
+    ``module.`` prefix of DDP-saved weights (MMEngine strips it too).
+
+    Raises:
+        CheckpointMismatchError: ``state_dict`` is not a dict.
+    """
+    state = ckpt.get('state_dict', ckpt)
+    if not isinstance(state, Mapping):
+        raise CheckpointMismatchError(
+            path, f'state_dict: a {type(state).__name__}, not a dict')
+    return {(k[7:] if k.startswith('module.') else k): v
+            for k, v in state.items()}
+
+
+def checkpoint_weight_shapes(path: str) -> Dict[str, tuple]:
+    """The shape of every weight in the checkpoint file ``path`` (loaded
+    with :func:`load_checkpoint_file`), for :func:`check_checkpoint_fits`."""
+    ckpt = load_checkpoint_file(path)
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointMismatchError(
+            path, f'holds a {type(ckpt).__name__}, not a state dict')
+    return {
+        k: tuple(v.shape)
+        for k, v in checkpoint_state_dict(ckpt, path).items()
+        if hasattr(v, 'shape')
     }
 
 
@@ -243,11 +280,11 @@ def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
 
     MMEngine loads checkpoints non-strictly: resuming a stage-2 config from
     a stage-1 checkpoint would only log the missing warping module and train
-    it from random weights.
+    it from random weights (testing it would score random weights).
 
     Raises:
-        CheckpointError: names the file, how many weights are missing or
-            have other shapes, and examples.
+        CheckpointMismatchError: names the file, how many weights are
+            missing or have other shapes, and examples.
     """
     model = getattr(model, 'module', model)  # DDP and friends
     missing, mismatched = [], []
@@ -260,7 +297,7 @@ def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
             mismatched.append(f'{key}: {shapes[key]} in the checkpoint, '
                               f'{tuple(value.shape)} in the model')
     if missing or mismatched:
-        raise CheckpointError(
+        raise CheckpointMismatchError(
             path, f'state_dict: does not fit the configured '
             f'{type(model).__name__}: {len(missing)} of its '
             f'{len(model.state_dict())} weights are missing (e.g. '

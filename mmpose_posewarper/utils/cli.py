@@ -21,9 +21,11 @@ EXIT_BAD_INPUT = 2
 def user_error_types() -> tuple:
     """Exceptions whose message is meant for the user (it names the file,
     entry and field), not a bug in the tool."""
-    from ..apis.propagation import CheckpointMismatchError
     from ..apis.video_io import FrameDecodeError
-    return (OSError, ValueError, CheckpointMismatchError, FrameDecodeError)
+
+    # CheckpointError (a damaged file, or one that does not fit the model)
+    # and PoseTrackFormatError are ValueErrors
+    return (OSError, ValueError, FrameDecodeError)
 
 
 def run_tool(main: Callable[[Optional[List[str]]], int],

@@ -105,10 +105,10 @@ def test_known_offsets_move_the_labels(tmp_path, identity_posewarper):
     back to the image."""
     import torch
 
-    from mmpose_posewarper.apis.propagation import (LabelPropagator,
-                                                    load_pose_model)
+    from mmpose_posewarper.apis import init_model
+    from mmpose_posewarper.apis.propagation import LabelPropagator
     video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
-    model = load_pose_model(str(TINY_POSEWARPER), str(identity_posewarper))
+    model = init_model(str(TINY_POSEWARPER), str(identity_posewarper))
     propagator = LabelPropagator(model)
     ann = load_posetrack_video(str(video['sparse_file']))['annotations'][0]
     img = cv2.imread(str(video['frame_dir'] / '000001.jpg'))
@@ -142,11 +142,11 @@ def test_batched_targets_equal_pairwise(tmp_path, identity_posewarper):
     not the identity."""
     import torch
 
-    from mmpose_posewarper.apis.propagation import (LabelPropagator,
-                                                    load_pose_model)
+    from mmpose_posewarper.apis import init_model
+    from mmpose_posewarper.apis.propagation import LabelPropagator
     video = write_tiny_video(
         tmp_path / 'data', nframes=4, labeled=(1, ), shift=(3.0, 1.0))
-    model = load_pose_model(str(TINY_POSEWARPER), str(identity_posewarper))
+    model = init_model(str(TINY_POSEWARPER), str(identity_posewarper))
     torch.manual_seed(0)
     for module in (model.neck.trans_layer, *model.neck.offset_layers):
         torch.nn.init.normal_(module.weight, std=0.3)
@@ -330,7 +330,7 @@ def test_frame_that_fails_to_decode(tmp_path, identity_posewarper):
 
 
 def test_checkpoint_of_the_wrong_model(tmp_path, topdown_checkpoint):
-    from mmpose_posewarper.apis.propagation import CheckpointMismatchError
+    from mmpose_posewarper.utils import CheckpointMismatchError
     video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
     with pytest.raises(CheckpointMismatchError,
                        match=r'does not fit the configured PoseWarper.*'

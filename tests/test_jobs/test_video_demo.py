@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmpose_posewarper.apis.propagation import CheckpointMismatchError
+from mmpose_posewarper.apis.model import CheckpointMismatchError
 from mmpose_posewarper.apis.video_io import FrameDecodeError
 from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 

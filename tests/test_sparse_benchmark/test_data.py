@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 
-from mmpose_posewarper.apis.propagation import frame_number
+from mmpose_posewarper.datasets.posetrack_videos import frame_number
 from mmpose_posewarper.sparse_benchmark import data as bdata
 from mmpose_posewarper.synthetic import SyntheticConfig
 

@@ -123,7 +123,7 @@ def test_pretraining_config_trains_validates_resumes_and_exports(
 
 
 def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
-    from mmpose_posewarper.apis.propagation import load_pose_model
+    from mmpose_posewarper.apis.model import init_model as load_pose_model
     path = pretrained_checkpoint()
     provenance = read_provenance()
     assert provenance['checkpoint'] == f'{PRETRAINED_NAME}.pth'

@@ -3,7 +3,7 @@ import os.path as osp
 
 import numpy as np
 
-from mmpose_posewarper.apis.propagation import frame_number
+from mmpose_posewarper.datasets.posetrack_videos import frame_number
 from mmpose_posewarper.sparse_benchmark.baselines import CopyNearest
 from mmpose_posewarper.sparse_benchmark.propagation_eval import (
     by_distance, propagation_pairs, run_propagation, score_predictions,

@@ -1,7 +1,7 @@
 """Table, plot and picture strip."""
 import cv2
 
-from mmpose_posewarper.apis.propagation import frame_number
+from mmpose_posewarper.datasets.posetrack_videos import frame_number
 from mmpose_posewarper.sparse_benchmark import RESULT_KEYS
 from mmpose_posewarper.sparse_benchmark.report import (bar_plot,
                                                        markdown_table,
