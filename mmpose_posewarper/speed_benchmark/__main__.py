@@ -1,0 +1,7 @@
+"""``python -m mmpose_posewarper.speed_benchmark``: the speed benchmark (and
+its child processes, ``--method``); see ``tools/benchmark.py``."""
+import sys
+
+from .runner import main
+
+sys.exit(main())
