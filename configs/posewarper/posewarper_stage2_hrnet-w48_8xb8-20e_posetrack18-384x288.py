@@ -10,14 +10,10 @@
 # TRAIN.END_EPOCH 19 for the fully labeled experiment; pass
 # --cfg-options train_cfg.max_epochs=19 param_scheduler.0.end=19 to match.
 _base_ = [
-    'mmpose::_base_/default_runtime.py',
+    '../_base_/posetrack_runtime.py',
     '../_base_/models/posewarper_hrnet-w48_384x288.py',
     '../_base_/datasets/posetrack18_pairs.py'
 ]
-
-custom_imports = dict(
-    imports=['mmpose_posewarper'],
-    allow_failed_imports=False)
 
 train_cfg = dict(max_epochs=20, val_interval=1)  # END_EPOCH 20
 
@@ -41,16 +37,9 @@ param_scheduler = [
 # batch_size=8, supporting frame offset uniform in [-2, 2], weights (0, 1))
 auto_scale_lr = dict(base_batch_size=64)
 
-default_hooks = dict(
-    checkpoint=dict(save_best='posetrack/AP', rule='greater', interval=1))
-
 # stage 1's final checkpoint (scripts/posetrack18_helper.py: MODEL.PRETRAINED
 # is the baseline's final_state.pth); PoseWarper loads its head.final_layer
 # as neck.trans_layer. Converted original checkpoints also work
 # (tools/convert_checkpoint.py).
 load_from = 'work_dirs/posewarper_stage1_hrnet-w48_8xb16-10e_posetrack18-' \
     '384x288/epoch_10.pth'
-
-val_evaluator = dict(
-    type='PoseTrackAPMetric', ann_dir='data/posetrack18/annotations/val/')
-test_evaluator = val_evaluator

@@ -13,6 +13,14 @@ def _max_diff(a, b) -> float:
     return float(np.abs(np.array(a) - np.array(b)).max())
 
 
+def _per_rss_method(r: Dict[str, dict], key: str) -> Dict[str, float]:
+    """``key`` of each ``rss_<method>`` child, by method (MB, rounded)."""
+    return {
+        m[len('rss_'):]: round(v[key], 1)
+        for m, v in r.items() if m.startswith('rss_')
+    }
+
+
 def summarize(args: argparse.Namespace, r: Dict[str, dict]) -> dict:
     nan = float('nan')
     p, comp = r.get('paired', {}), r.get('components', {})
@@ -27,14 +35,8 @@ def summarize(args: argparse.Namespace, r: Dict[str, dict]) -> dict:
         cached_opt_interior_s=p.get('cached_opt_interior_s', nan),
         backbone_s=p.get('backbone_s', nan),
         warp_pair_s=p.get('warp_pair_s', nan),
-        peak_rss_mb={
-            m[4:]: round(v['peak_rss_mb'], 1)
-            for m, v in r.items() if m.startswith('rss_')
-        },
-        rss_setup_mb={
-            m[4:]: round(v['rss_setup_mb'], 1)
-            for m, v in r.items() if m.startswith('rss_')
-        },
+        peak_rss_mb=_per_rss_method(r, 'peak_rss_mb'),
+        rss_setup_mb=_per_rss_method(r, 'rss_setup_mb'),
         dcn_mmcv_s=comp.get('dcn_mmcv_s', nan),
         dcn_torchvision_s=comp.get('dcn_torchvision_s', nan),
         dcn_mmcv_fwd_bwd_s=comp.get('dcn_mmcv_fwd_bwd_s', nan),

@@ -30,6 +30,16 @@ def tiny_posetrack(tmp_path_factory) -> str:
     return root
 
 
+def import_tool(name: str):
+    """Import ``tools/<name>.py`` as a module (tools/ is no package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        f'_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def data_options(root: str) -> list:
     """``--cfg-options`` pointing the tiny config at ``root``."""
     root = root.rstrip('/') + '/'

@@ -1,7 +1,6 @@
 """tools/train.py --resume refuses damaged, empty, weights-only and
 stage-mismatched checkpoints (exit 2, the file and what is wrong) instead of
 training on from wrong weights or failing with a bare KeyError/EOFError."""
-import importlib.util
 import os.path as osp
 import struct
 import zipfile
@@ -9,16 +8,12 @@ import zipfile
 import pytest
 import torch
 
-from .conftest import REPO, TINY_CONFIG, data_options
+from .conftest import TINY_CONFIG, data_options, import_tool
 
 
 @pytest.fixture(scope='module')
 def train_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_train', osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_tool('train')
 
 
 @pytest.fixture(scope='module')

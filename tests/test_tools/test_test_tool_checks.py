@@ -1,25 +1,20 @@
 """tools/test.py refuses a checkpoint that does not fit the configured model
 (MMEngine would log the missing keys and score random weights) or is
 damaged: exit 2 with the file and what is wrong, before any testing."""
-import importlib.util
 import os.path as osp
 import sys
 
 import pytest
 import torch
 
-from .conftest import REPO, TINY_CONFIG
+from .conftest import REPO, TINY_CONFIG, import_tool
 
 TINY_TOPDOWN = osp.join(REPO, 'configs/posewarper/tiny/topdown_tiny_64x48.py')
 
 
 @pytest.fixture(scope='module')
 def test_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_test', osp.join(REPO, 'tools', 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_tool('test')
 
 
 def run(test_tool, monkeypatch, tmp_path, checkpoint):

@@ -79,3 +79,7 @@ val_dataloader = dict(
         pipeline=val_pipeline,
     ))
 test_dataloader = val_dataloader
+
+# the package's poseval-equivalent AP on the per-video ground truth
+val_evaluator = dict(type='PoseTrackAPMetric', ann_dir=data_root + 'annotations/val/')
+test_evaluator = val_evaluator
