@@ -26,24 +26,22 @@ train_pipeline = [
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
+# the base's two datasets, with this pipeline (base variables are resolved
+# in the base, so the datasets that embed the pipeline are restated)
+manual_labels = dict(
+    type='PoseTrack18Dataset',
+    data_mode='topdown',
+    ann_file='work_dirs/propagated/posetrack18_manual.json',
+    data_prefix=dict(img='data/posetrack18/'),
+    pipeline=train_pipeline)
+propagated_labels = dict(
+    manual_labels,
+    ann_file='work_dirs/propagated/posetrack18_propagated.json')
 train_dataloader = dict(
     batch_size=2,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(datasets=[
-        dict(
-            type='PoseTrack18Dataset',
-            data_mode='topdown',
-            ann_file='work_dirs/propagated/posetrack18_manual.json',
-            data_prefix=dict(img='data/posetrack18/'),
-            pipeline=train_pipeline),
-        dict(
-            type='PoseTrack18Dataset',
-            data_mode='topdown',
-            ann_file='work_dirs/propagated/posetrack18_propagated.json',
-            data_prefix=dict(img='data/posetrack18/'),
-            pipeline=train_pipeline)
-    ]))
+    dataset=dict(datasets=[manual_labels, propagated_labels]))
 train_cfg = dict(max_epochs=1, val_interval=100)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=5, start_factor=0.1, by_epoch=False)
