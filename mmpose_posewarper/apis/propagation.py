@@ -596,7 +596,7 @@ def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
     return posetrack_ap(pairs)
 
 
-#: Names that lived here until 0.x and moved (re-exported for one release):
+#: Names that lived here until 0.1.0 and moved (re-exported for one release):
 #: model loading to ``apis/model.py``, PoseTrack video helpers to
 #: ``datasets/``.
 _MOVED = {
