@@ -68,19 +68,9 @@ def load_checkpoint_file(path: str, unsafe: bool = False) -> dict:
             '--unsafe-load.') from None
 
 
-def build_model(config: str) -> torch.nn.Module:
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-
-    import mmpose_posewarper.models  # noqa: F401
-    cfg = Config.fromfile(config)
-    init_default_scope(cfg.get('default_scope', 'mmpose'))
-    return MODELS.build(cfg.model)
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    from mmpose_posewarper.apis.model import init_model
     from mmpose_posewarper.models.utils import (convert_checkpoint,
                                                 has_warping_part)
     from mmpose_posewarper.utils.checkpoint import CheckpointError
@@ -103,7 +93,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f'{args.input}: {args.src} layout, '
           f'{"with" if stage2 else "without"} the warping module; '
           f'checking against the model of {config}')
-    model = build_model(config)
+    # the package's one model loader (apis/model.py), without weights: the
+    # converted ones are checked against it below
+    model = init_model(config)
     state_dict, report = convert_checkpoint(checkpoint, args.src,
                                             model.state_dict())
     print(report.summary())

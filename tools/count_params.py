@@ -21,17 +21,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         help='overrides, e.g. model.neck.deform_conv.type=PoseWarperDCNv2')
     args = parser.parse_args(argv)
 
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-
-    import mmpose_posewarper.models  # noqa: F401
+    from mmpose_posewarper.apis.model import init_model
     from mmpose_posewarper.models.utils import count_parameters
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmpose'))
-    model = MODELS.build(cfg.model)
+    model = init_model(
+        Config.fromfile(args.config), cfg_options=args.cfg_options)
     counts = count_parameters(model)
     print(f'{args.config}: {type(model).__name__}')
     for name, value in counts.items():
