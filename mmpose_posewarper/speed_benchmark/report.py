@@ -13,6 +13,19 @@ def _max_diff(a, b) -> float:
     return float(np.abs(np.array(a) - np.array(b)).max())
 
 
+#: per-frame times of the paired run (``single_s`` is renamed)
+PAIRED_TIMES = ('recompute_s', 'cached_s', 'cached_interior_s', 'cached_opt_s',
+                'cached_opt_interior_s', 'backbone_s', 'warp_pair_s')
+#: deformable conv timings and agreement (the ``components`` child)
+DCN_RESULTS = ('dcn_mmcv_s', 'dcn_torchvision_s', 'dcn_mmcv_fwd_bwd_s',
+               'dcn_torchvision_fwd_bwd_s', 'dcn_max_err', 'dcn_grid_sample_s',
+               'dcn_grid_sample_fwd_bwd_s', 'dcn_grid_sample_max_err')
+#: multiply-accumulates per output frame (``single`` is renamed)
+GMAC_PARTS = ('recompute', 'cached', 'cached_opt', 'backbone', 'heatmap_layer',
+              'warp_pair', 'warp_offset_feats', 'warp_offset_convs',
+              'warp_deform_convs')
+
+
 def _per_rss_method(r: Dict[str, dict], key: str) -> Dict[str, float]:
     """``key`` of each ``rss_<method>`` child, by method (MB, rounded)."""
     return {
@@ -22,29 +35,21 @@ def _per_rss_method(r: Dict[str, dict], key: str) -> Dict[str, float]:
 
 
 def summarize(args: argparse.Namespace, r: Dict[str, dict]) -> dict:
+    """One dict of the children's results ``r`` (method -> its JSON), with
+    ratios and the run's settings: the benchmark's JSON line. A value whose
+    step was not run is NaN."""
     nan = float('nan')
     p, comp = r.get('paired', {}), r.get('components', {})
     g = p.get('gmac', {})
     kpts = p.get('keypoints', {})
-    s = dict(
-        single_frame_s=p.get('single_s', nan),
-        recompute_s=p.get('recompute_s', nan),
-        cached_s=p.get('cached_s', nan),
-        cached_interior_s=p.get('cached_interior_s', nan),
-        cached_opt_s=p.get('cached_opt_s', nan),
-        cached_opt_interior_s=p.get('cached_opt_interior_s', nan),
-        backbone_s=p.get('backbone_s', nan),
-        warp_pair_s=p.get('warp_pair_s', nan),
+    # the children's values under the summary's names, in the JSON's order
+    s = dict(single_frame_s=p.get('single_s', nan))
+    s.update({key: p.get(key, nan) for key in PAIRED_TIMES})
+    s.update(
         peak_rss_mb=_per_rss_method(r, 'peak_rss_mb'),
-        rss_setup_mb=_per_rss_method(r, 'rss_setup_mb'),
-        dcn_mmcv_s=comp.get('dcn_mmcv_s', nan),
-        dcn_torchvision_s=comp.get('dcn_torchvision_s', nan),
-        dcn_mmcv_fwd_bwd_s=comp.get('dcn_mmcv_fwd_bwd_s', nan),
-        dcn_torchvision_fwd_bwd_s=comp.get('dcn_torchvision_fwd_bwd_s', nan),
-        dcn_max_err=comp.get('dcn_max_err', nan),
-        dcn_grid_sample_s=comp.get('dcn_grid_sample_s', nan),
-        dcn_grid_sample_fwd_bwd_s=comp.get('dcn_grid_sample_fwd_bwd_s', nan),
-        dcn_grid_sample_max_err=comp.get('dcn_grid_sample_max_err', nan),
+        rss_setup_mb=_per_rss_method(r, 'rss_setup_mb'))
+    s.update({key: comp.get(key, nan) for key in DCN_RESULTS})
+    s.update(
         dcn_offset_grad_mismatches=dict(
             torchvision=comp.get('dcn_torchvision_offset_grad_mismatches'),
             grid_sample=comp.get('dcn_grid_sample_offset_grad_mismatches'),
@@ -52,15 +57,8 @@ def summarize(args: argparse.Namespace, r: Dict[str, dict]) -> dict:
         train_iter_s=r.get('train', {}).get('train_iter_s', nan),
         gmac=dict(
             single_frame=g.get('single', nan),
-            recompute=g.get('recompute', nan),
-            cached=g.get('cached', nan),
-            cached_opt=g.get('cached_opt', nan),
-            backbone=g.get('backbone', nan),
-            heatmap_layer=g.get('heatmap_layer', nan),
-            warp_pair=g.get('warp_pair', nan),
-            warp_offset_feats=g.get('warp_offset_feats', nan),
-            warp_offset_convs=g.get('warp_offset_convs', nan),
-            warp_deform_convs=g.get('warp_deform_convs', nan)),
+            **{part: g.get(part, nan)
+               for part in GMAC_PARTS}),
         config=dict(
             model=args.config,
             input_size=list(config_input_size(args)),
