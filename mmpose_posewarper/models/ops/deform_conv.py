@@ -253,10 +253,9 @@ class ModulatedDeformConvWarp(_MMCVDeformConvWarp):
     modulated = True
 
 
-@MODELS.register_module(name='PoseWarperTVDeformConv')
-class TorchvisionDeformConvWarp(_DeformConvWarpBase):
-    """``torchvision.ops.deform_conv2d`` with the parameter layout of the
-    mmcv layers: a fallback for environments without mmcv's compiled ops.
+class _ModulationByArgument(_DeformConvWarpBase):
+    """A warping layer of either semantics, chosen by ``modulated``; the
+    subclass's :meth:`_sample` computes the deformable conv.
 
     Args:
         modulated (bool): DCNv2 semantics (mask logits after the offsets, as
@@ -266,6 +265,7 @@ class TorchvisionDeformConvWarp(_DeformConvWarpBase):
     """
 
     def __init__(self, *args, modulated: bool = False, **kwargs):
+        # before the base's __init__: the offset channels depend on it
         self.modulated = modulated
         super().__init__(*args, **kwargs)
 
@@ -273,4 +273,21 @@ class TorchvisionDeformConvWarp(_DeformConvWarpBase):
         """See :meth:`_MMCVDeformConvWarp.forward`."""
         self._check_input(x)
         offset, mask = self._split(offset)
+        return self._sample(x, offset, mask)
+
+    def _sample(self, x: Tensor, offset: Tensor,
+                mask: Optional[Tensor]) -> Tensor:
+        raise NotImplementedError
+
+
+@MODELS.register_module(name='PoseWarperTVDeformConv')
+class TorchvisionDeformConvWarp(_ModulationByArgument):
+    """``torchvision.ops.deform_conv2d`` with the parameter layout of the
+    mmcv layers: a fallback for environments without mmcv's compiled ops.
+
+    See :class:`_ModulationByArgument` for the arguments.
+    """
+
+    def _sample(self, x: Tensor, offset: Tensor,
+                mask: Optional[Tensor]) -> Tensor:
         return self._torchvision(x, offset, mask)

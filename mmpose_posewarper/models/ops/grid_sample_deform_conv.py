@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from .deform_conv import _DeformConvWarpBase
+from .deform_conv import _ModulationByArgument
 
 
 def grid_sample_deform_conv2d(x: Tensor,
@@ -82,27 +82,18 @@ def grid_sample_deform_conv2d(x: Tensor,
 
 
 @MODELS.register_module(name='PoseWarperGridSampleDeformConv')
-class GridSampleDeformConvWarp(_DeformConvWarpBase):
+class GridSampleDeformConvWarp(_ModulationByArgument):
     """The warping layer through :func:`grid_sample_deform_conv2d`.
 
     Same parameter (``weight``), identity init and offset layout as
     ``PoseWarperDCNv1`` (``modulated=False``) and ``PoseWarperDCNv2``
     (``modulated=True``), so checkpoints move between them unchanged.
 
-    Args:
-        modulated (bool): DCNv2 semantics (mask logits after the offsets).
-            Defaults to ``False``.
-        **kwargs: See :class:`_DeformConvWarpBase` (``im2col_step`` is
-            accepted and unused).
+    See :class:`_ModulationByArgument` for the arguments (``im2col_step`` is
+    accepted and unused).
     """
 
-    def __init__(self, *args, modulated: bool = False, **kwargs):
-        self.modulated = modulated
-        super().__init__(*args, **kwargs)
-
-    def forward(self, x: Tensor, offset: Tensor) -> Tensor:
-        """See ``PoseWarperDCNv1.forward``."""
-        self._check_input(x)
-        offset, mask = self._split(offset)
+    def _sample(self, x: Tensor, offset: Tensor,
+                mask: Optional[Tensor]) -> Tensor:
         return grid_sample_deform_conv2d(x, offset, self.weight, self.stride,
                                          self.padding, self.dilation, mask)
