@@ -29,6 +29,19 @@ def require_sample_data() -> Path:
     return DATA_ROOT
 
 
+def write_gt_as_predictions(pred_dir: Path) -> Path:
+    """The real sample ground truth written to ``pred_dir`` as predictions,
+    each joint scored by its visibility flag (so GT vs itself scores 100)."""
+    require_sample_data()
+    pred_dir.mkdir()
+    for path in GT_DIR.glob('*.json'):
+        data = json.loads(path.read_text())
+        for ann in data['annotations']:
+            ann['scores'] = ann['keypoints'][2::3]
+        (pred_dir / path.name).write_text(json.dumps(data))
+    return pred_dir
+
+
 def pose(cx: float = 200, cy: float = 200, step: float = 40) -> np.ndarray:
     """A (17, 3) person: 15 labelled joints on a grid >= 40 px apart (more
     than twice the 15 px threshold, so no joint can match another joint),

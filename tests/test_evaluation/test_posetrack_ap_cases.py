@@ -13,7 +13,8 @@ from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
 from mmpose_posewarper.evaluation.functional.posetrack_ap import (
     POSEVAL_JOINTS, evaluate_posetrack_dirs, format_table, posetrack_ap)
 from ._builders import (GT_DIR, NAMES, THRESH_PX, person, pose,
-                        require_sample_data, video, write_dirs)
+                        require_sample_data, video, write_dirs,
+                        write_gt_as_predictions)
 
 GROUPS = ('Head', 'Shou', 'Elb', 'Wri', 'Hip', 'Knee', 'Ankl', 'Total')
 
@@ -34,14 +35,7 @@ def joint(name: str) -> int:
 # ----------------------------------------------------------------- real data
 def test_real_gt_against_itself_scored_by_visibility_is_100(tmp_path):
     """The README fact: GT vs GT, scores = visibility flag -> 100 per joint."""
-    require_sample_data()
-    pred_dir = tmp_path / 'pred'
-    pred_dir.mkdir()
-    for path in GT_DIR.glob('*.json'):
-        data = json.loads(path.read_text())
-        for ann in data['annotations']:
-            ann['scores'] = ann['keypoints'][2::3]
-        (pred_dir / path.name).write_text(json.dumps(data))
+    pred_dir = write_gt_as_predictions(tmp_path / 'pred')
     result = evaluate_posetrack_dirs(str(GT_DIR), str(pred_dir))
     np.testing.assert_array_equal(result['ap'], np.full(16, 100.0))
     assert [result[g] for g in GROUPS] == [100.0] * 8

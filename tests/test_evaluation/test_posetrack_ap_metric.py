@@ -10,7 +10,8 @@ from mmpose_posewarper.datasets.posetrack_io import (
 from mmpose_posewarper.evaluation.functional.posetrack_ap import \
     evaluate_posetrack_dirs
 from ._builders import (DET_FILE, GT_DIR, REPO_ROOT, person, pose,
-                        require_sample_data, video, write_dirs)
+                        require_sample_data, video, write_dirs,
+                        write_gt_as_predictions)
 
 KEYS = ['Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP',
         'Ankl AP', 'AP']
@@ -235,14 +236,7 @@ def test_cli_prints_table_and_json_last_line(tmp_path, capsys):
 
 
 def test_cli_real_gt_against_itself(tmp_path, capsys):
-    require_sample_data()
-    pred_dir = tmp_path / 'pred'
-    pred_dir.mkdir()
-    for path in GT_DIR.glob('*.json'):
-        data = json.loads(path.read_text())
-        for ann in data['annotations']:
-            ann['scores'] = ann['keypoints'][2::3]
-        (pred_dir / path.name).write_text(json.dumps(data))
+    pred_dir = write_gt_as_predictions(tmp_path / 'pred')
     assert _cli().main([str(GT_DIR), str(pred_dir)]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(summary.values()) == {100.0}
