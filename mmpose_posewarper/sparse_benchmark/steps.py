@@ -9,12 +9,18 @@
     DIR/propagation/<method>/      propagated val labels per method
                                    (and per control: self/*, shuffled/*)
     DIR/propagated_train/          PoseWarper's labels for augmentation
-    DIR/results.json               the numbers (keys in RESULT_KEYS)
+    DIR/results.json               the numbers (keys in RESULT_KEYS, and
+                                   propagation_by_distance: method ->
+                                   distance to the labeled frame -> mAP)
     DIR/controls.json              sanity controls, step timings
     DIR/settings.json              the run's BenchmarkSettings
     DIR/results.md, results.png    table, plot
     DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
     DIR/benchmark.log              this job's log
+
+With several seeds (:func:`run_seeds`), one such directory per seed,
+``DIR/seed_<s>/``, and ``DIR/seeds.json`` / ``DIR/seeds.md`` (mean and
+spread of every number).
 """
 import json
 import logging
@@ -100,6 +106,9 @@ class BenchmarkSettings:
             run, 8 for a quick one (the generator's own defaults are 12 and
             4). A single-frame estimator trained from scratch on every 7th
             frame needs many: val AP 3.2 with 12 videos, 9.8 with 48.
+        val_videos: Val videos to generate; ``None``: 8 for a default run
+            (the pretraining's learning curve is measured on the same 8),
+            2 for a quick one.
         workers: Generator processes (the data does not depend on it).
         threads: torch CPU threads (fixed, so that runs repeat exactly:
             the thread count sets the order of float sums). 2 on an idle
@@ -130,6 +139,7 @@ class BenchmarkSettings:
     label_every: int = 7
     propagate_k: int = 3
     train_videos: Optional[int] = None
+    val_videos: Optional[int] = None
     workers: int = 2
     threads: int = 2
     device: Optional[str] = None
@@ -190,7 +200,9 @@ class SparseBenchmark:
         config = (SyntheticConfig.quick(self.s.seed) if self.s.quick else
                   SyntheticConfig(seed=self.s.seed))
         train_videos = self.s.train_videos or (8 if self.s.quick else 36)
-        config = replace(config, num_train_videos=train_videos)
+        val_videos = self.s.val_videos or (2 if self.s.quick else 8)
+        config = replace(config, num_train_videos=train_videos,
+                         num_val_videos=val_videos)
         bdata.generate_data(self.data_root, config, workers=self.s.workers,
                             logger=LOGGER)
 
