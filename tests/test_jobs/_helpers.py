@@ -158,3 +158,28 @@ def default_sigint() -> None:
     SIGINT, and Python keeps an inherited SIG_IGN."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_until(args: Sequence[str], marker: str):
+    """Start ``python ARGS`` from the repository (one thread, SIGINT turned
+    into KeyboardInterrupt) and read its stdout up to the first line that
+    starts with ``marker``.
+
+    Returns:
+        tuple: The running ``subprocess.Popen`` and that line. The test
+        fails with the process's stderr if it ends without the line.
+    """
+    import subprocess
+
+    import pytest
+    proc = subprocess.Popen([sys.executable, *args],
+                            cwd=REPO,
+                            env=dict(env_with_repo(), OMP_NUM_THREADS='1'),
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
+                            text=True,
+                            preexec_fn=default_sigint)
+    for line in proc.stdout:
+        if line.startswith(marker):
+            return proc, line
+    pytest.fail(proc.stderr.read()[-3000:])

@@ -13,8 +13,8 @@ import pytest
 from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 from mmpose_posewarper.utils.output import OutputExistsError
 
-from ._helpers import (REPO, TINY_POSEWARPER, default_sigint, env_with_repo,
-                       import_tool, write_tiny_video)
+from ._helpers import (REPO, TINY_POSEWARPER, env_with_repo, import_tool,
+                       start_until, write_tiny_video)
 
 propagate_tool = import_tool('propagate_labels')
 
@@ -261,18 +261,11 @@ def test_real_interrupt_while_writing_leaves_the_output_as_before(
     before = listing(work)
     script = tmp_path / 'slow_tool.py'
     script.write_text(SLOW_TOOL)
-    proc = subprocess.Popen(
-        [sys.executable, str(script),
-         str(REPO / 'tools' / 'propagate_labels.py'),
-         *argv(video, identity_posewarper, out, '--overwrite')],
-        cwd=REPO, env=dict(env_with_repo(), OMP_NUM_THREADS='1'),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=default_sigint)
-    for line in proc.stdout:
-        if line.startswith('WROTE'):
-            break
-    else:
-        pytest.fail(proc.stderr.read()[-3000:])
+    proc, line = start_until([
+        str(script),
+        str(REPO / 'tools' / 'propagate_labels.py'),
+        *argv(video, identity_posewarper, out, '--overwrite')
+    ], 'WROTE')
     assert '.staging-' in line  # written, but only in the staging folder
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)

@@ -3,7 +3,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 
 import cv2
 import numpy as np
@@ -14,7 +13,7 @@ from mmpose_posewarper.apis.video_io import FrameDecodeError
 from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 
 from ._helpers import (REPO, TINY_DETECTOR, TINY_POSEWARPER, TINY_TOPDOWN,
-                       default_sigint, env_with_repo, import_tool, python)
+                       env_with_repo, import_tool, python, start_until)
 
 demo = import_tool('video_demo')
 
@@ -348,18 +347,15 @@ def test_sigterm_while_writing_leaves_no_partial_file(tmp_path,
     (out / 'other_video.mp4').write_text('keep')
     script = tmp_path / 'slow_demo.py'
     script.write_text(SLOW_DEMO)
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(REPO / 'tools' / 'video_demo.py'),
-         str(TINY_POSEWARPER), str(identity_posewarper), '--input',
-         str(frames), '--output-root', str(out), '--bboxes', str(boxes)],
-        cwd=REPO, env=dict(env_with_repo(), OMP_NUM_THREADS='1'),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=default_sigint)
-    for line in proc.stdout:
-        if line.startswith('WRITING'):
-            break
-    else:
-        pytest.fail(proc.stderr.read()[-3000:])
+    proc, _ = start_until([
+        str(script),
+        str(REPO / 'tools' / 'video_demo.py'),
+        str(TINY_POSEWARPER),
+        str(identity_posewarper), '--input',
+        str(frames), '--output-root',
+        str(out), '--bboxes',
+        str(boxes)
+    ], 'WRITING')
     staging = [p for p in out.iterdir() if '.staging-' in p.name]
     assert len(staging) == 1 and (staging[0] / f'{frames.name}.mp4').is_file()
     proc.send_signal(signal.SIGTERM)
