@@ -78,6 +78,18 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _check_object(entry: Any, source: str, field: str,
+                  required: Sequence[str]) -> None:
+    """``entry`` must be a JSON object holding every key of ``required``;
+    otherwise a :class:`PoseTrackFormatError` names the field."""
+    if not isinstance(entry, dict):
+        raise PoseTrackFormatError(
+            source, field, f'expected an object, got {type(entry).__name__}')
+    for key in required:
+        if key not in entry:
+            raise PoseTrackFormatError(source, f'{field}.{key}', 'missing')
+
+
 def _number_array(value: Any, length: Optional[int], source: str,
                   field: str, dtype: Any, finite: bool = True) -> np.ndarray:
     """Check that ``value`` is a flat list of numbers and convert it."""
@@ -206,11 +218,7 @@ def parse_posetrack_video(data: Any,
     image_index = {}
     for i, img in enumerate(data['images']):
         field = f'images[{i}]'
-        if not isinstance(img, dict):
-            raise PoseTrackFormatError(source, field, 'expected an object')
-        for key in ('id', 'file_name'):
-            if key not in img:
-                raise PoseTrackFormatError(source, f'{field}.{key}', 'missing')
+        _check_object(img, source, field, ('id', 'file_name'))
         img_id = img['id']
         if isinstance(img_id, bool) or not isinstance(img_id, (int, str)):
             raise PoseTrackFormatError(source, f'{field}.id',
@@ -238,11 +246,8 @@ def parse_posetrack_video(data: Any,
     labeled = set()
     for a, ann in enumerate(data['annotations']):
         field = f'annotations[{a}]'
-        if not isinstance(ann, dict):
-            raise PoseTrackFormatError(source, field, 'expected an object')
-        for key in ('image_id', 'keypoints', 'track_id'):
-            if key not in ann:
-                raise PoseTrackFormatError(source, f'{field}.{key}', 'missing')
+        _check_object(ann, source, field,
+                      ('image_id', 'keypoints', 'track_id'))
         image_id = ann['image_id']
         if isinstance(image_id, bool) or not isinstance(
                 image_id, (int, str)) or image_id not in image_index:
@@ -664,11 +669,7 @@ def load_posetrack_detections(path: str) -> List[Dict[str, Any]]:
     dets = []
     for d, det in enumerate(data):
         field = f'[{d}]'
-        if not isinstance(det, dict):
-            raise PoseTrackFormatError(path, field, 'expected an object')
-        for key in ('image_id', 'bbox', 'score'):
-            if key not in det:
-                raise PoseTrackFormatError(path, f'{field}.{key}', 'missing')
+        _check_object(det, path, field, ('image_id', 'bbox', 'score'))
         bbox = _number_array(det['bbox'], 4, path, f'{field}.bbox',
                              np.float32)
         if bbox[2] < 0 or bbox[3] < 0:
@@ -712,12 +713,7 @@ def load_frame_boxes(path: str,
     per_frame: List[list] = [[] for _ in range(num_frames)]
     for i, det in enumerate(data):
         field = f'[{i}]'
-        if not isinstance(det, dict):
-            raise PoseTrackFormatError(
-                path, field, f'expected an object, got {type(det).__name__}')
-        for key in ('frame_index', 'bbox'):
-            if key not in det:
-                raise PoseTrackFormatError(path, f'{field}.{key}', 'missing')
+        _check_object(det, path, field, ('frame_index', 'bbox'))
         t = det['frame_index']
         if isinstance(t, bool) or not isinstance(t, int) \
                 or not 0 <= t < num_frames:
