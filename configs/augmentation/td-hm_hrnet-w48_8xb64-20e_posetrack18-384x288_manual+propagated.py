@@ -48,19 +48,16 @@ load_from = 'https://download.openmmlab.com/mmpose/v1/body_2d_keypoint/' \
     'topdown_heatmap/coco/td-hm_hrnet-w48_8xb32-210e_coco-384x288-' \
     'c161b7de_20220915.pth'
 
-# the base model's codec (restated: the pipeline below indexes into it)
-codec = dict(
-    type='MSRAHeatmap', input_size=(288, 384), heatmap_size=(72, 96), sigma=3)
-
-# MMPose's recipe augmentation (its defaults), not the original's
+# MMPose's recipe augmentation (its defaults), not the original's; the
+# dataset base's codec
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
     dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
+    dict(type='TopdownAffine', input_size={{_base_.codec.input_size}}),
+    dict(type='GenerateTarget', encoder={{_base_.codec}}),
     dict(type='PackPoseInputs')
 ]
 

@@ -10,20 +10,20 @@ _base_ = [
     '../../_base_/models/hrnet_tiny_64x48.py'
 ]
 
-codec = dict(
-    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+codec = {{_base_.tiny_codec}}
 model = dict(
     backbone={{_base_.tiny_hrnet}},
-    head=dict(in_channels=8, decoder=codec))
+    head=dict(in_channels=8, decoder={{_base_.tiny_codec}}))
 
+# the base's pipeline with the tiny codec
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
     dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
+    dict(type='TopdownAffine', input_size={{_base_.tiny_codec.input_size}}),
+    dict(type='GenerateTarget', encoder={{_base_.tiny_codec}}),
     dict(type='PackPoseInputs')
 ]
 # the base's two datasets, with this pipeline (base variables are resolved

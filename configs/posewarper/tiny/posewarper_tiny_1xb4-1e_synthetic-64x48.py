@@ -16,22 +16,22 @@ _base_ = [
 custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
 
 data_root = 'data/synthetic/'
-# the tiny model's codec (configs/_base_/models/hrnet_tiny_64x48.py)
-codec = dict(
-    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+# the tiny model's codec (configs/_base_/models/hrnet_tiny_64x48.py); the
+# pipelines name it, the base's embed the W48 one
+codec = {{_base_.tiny_codec}}
 
 train_pipeline = [
     dict(type='LoadMultiFrameImages'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
+    dict(type='TopdownAffine', input_size={{_base_.tiny_codec.input_size}}),
+    dict(type='GenerateTarget', encoder={{_base_.tiny_codec}}),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 val_pipeline = [
     dict(type='LoadMultiFrameImages'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='TopdownAffine', input_size={{_base_.tiny_codec.input_size}}),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 
