@@ -36,8 +36,8 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from ..datasets.posetrack_io import clip_person_box, person_box_problem
 from ..datasets import posetrack_videos
+from ..datasets.posetrack_io import clip_person_box, person_box_problem
 from .video_io import read_frame
 
 #: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
@@ -596,23 +596,36 @@ def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
     return posetrack_ap(pairs)
 
 
+def _load_pose_model(config: Any,
+                     checkpoint: Optional[str],
+                     device: str = 'cpu',
+                     require_warping: bool = False) -> nn.Module:
+    """The former ``load_pose_model``, with its positional arguments, over
+    :func:`.model.init_model` (whose fourth argument is ``cfg_options``)."""
+    from .model import init_model
+    return init_model(
+        config, checkpoint, device=device, require_warping=require_warping)
+
+
 #: Names that lived here until 0.1.0 and moved (re-exported for one release):
 #: model loading to ``apis/model.py``, PoseTrack video helpers to
-#: ``datasets/``.
+#: ``datasets/``. Old name -> where it lives now, or (where it lives now,
+#: what the old name gives) when the old signature differs.
 _MOVED = {
-    'load_pose_model': ('mmpose_posewarper.apis.model', 'init_model'),
+    'load_pose_model': ('mmpose_posewarper.apis.model.init_model',
+                        'mmpose_posewarper.apis.propagation._load_pose_model'),
     'load_checked_checkpoint':
-    ('mmpose_posewarper.apis.model', 'load_checked_checkpoint'),
+    'mmpose_posewarper.apis.model.load_checked_checkpoint',
     'CheckpointMismatchError':
-    ('mmpose_posewarper.utils.checkpoint', 'CheckpointMismatchError'),
+    'mmpose_posewarper.utils.checkpoint.CheckpointMismatchError',
     'frame_number':
-    ('mmpose_posewarper.datasets.posetrack_videos', 'frame_number'),
+    'mmpose_posewarper.datasets.posetrack_videos.frame_number',
     'labeled_frames':
-    ('mmpose_posewarper.datasets.posetrack_videos', 'labeled_frames'),
+    'mmpose_posewarper.datasets.posetrack_videos.labeled_frames',
     'videos_to_coco':
-    ('mmpose_posewarper.datasets.posetrack_videos', 'videos_to_coco'),
+    'mmpose_posewarper.datasets.posetrack_videos.videos_to_coco',
     'write_json_atomic':
-    ('mmpose_posewarper.datasets.posetrack_io', 'write_json_atomic'),
+    'mmpose_posewarper.datasets.posetrack_io.write_json_atomic',
 }
 
 
@@ -621,10 +634,12 @@ def __getattr__(name: str) -> Any:
     if name not in _MOVED:
         raise AttributeError(
             f'module {__name__!r} has no attribute {name!r}')
-    module, attr = _MOVED[name]
+    moved = _MOVED[name]
+    new, given = (moved, moved) if isinstance(moved, str) else moved
     warnings.warn(
-        f'mmpose_posewarper.apis.propagation.{name} moved to '
-        f'{module}.{attr}; the old path goes away in the next release',
+        f'mmpose_posewarper.apis.propagation.{name} moved to {new}; the old '
+        'path goes away in the next release',
         DeprecationWarning,
         stacklevel=2)
+    module, attr = given.rsplit('.', 1)
     return getattr(importlib.import_module(module), attr)

@@ -63,7 +63,6 @@ def test_dataset_meta_defaults_to_posetrack18():
 
 
 @pytest.mark.parametrize('name, new', [
-    ('load_pose_model', 'mmpose_posewarper.apis.model.init_model'),
     ('load_checked_checkpoint',
      'mmpose_posewarper.apis.model.load_checked_checkpoint'),
     ('CheckpointMismatchError',
@@ -87,3 +86,18 @@ def test_old_propagation_names_warn_and_still_work(name, new):
     assert old is getattr(importlib.import_module(module), attr)
     with pytest.raises(AttributeError):
         propagation.no_such_name
+
+
+def test_old_load_pose_model_keeps_its_signature(tmp_path):
+    from mmpose_posewarper.apis import propagation
+    with pytest.warns(DeprecationWarning,
+                      match='load_pose_model moved to '
+                      'mmpose_posewarper.apis.model.init_model'):
+        load_pose_model = propagation.load_pose_model
+    # (config, checkpoint, device, require_warping), positionally
+    with pytest.raises(TypeError, match='needs a PoseWarper model'):
+        load_pose_model(TINY_STAGE1, None, 'cpu', True)
+    save_weights(tmp_path / 'stage2.pth', TINY_STAGE2)
+    model = load_pose_model(TINY_STAGE2, str(tmp_path / 'stage2.pth'), 'cpu',
+                            True)
+    assert callable(model.neck.warp)
