@@ -241,6 +241,9 @@ class SparseBenchmark:
             seed=self.s.seed,
             load_from=load_from,
             max_iters=self.s.iters.get(stage))
+        if load_from is None and cfg.get('scratch_lr') is not None:
+            # the config's rate is for fine-tuning pretrained weights
+            cfg.optim_wrapper.optimizer.lr = cfg.scratch_lr
         if self.s.cfg_options.get(stage):
             cfg.merge_from_dict(self.s.cfg_options[stage])
         return cfg

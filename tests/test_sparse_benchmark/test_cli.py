@@ -53,9 +53,14 @@ def test_cfg_options_and_iters_change_the_stage_config(tmp_path):
     assert cfg.train_cfg.max_iters == 7
     assert cfg.optim_wrapper.optimizer.lr == 3e-4
     assert cfg.model.neck.deform_conv.modulated is True
-    # other stages keep their config
-    other = job._stage_cfg('single_frame', ['train.json'])
-    assert other.optim_wrapper.optimizer.lr == 2e-3
+    # other stages keep their config: stage 1 fine-tunes the shipped
+    # pretrained estimator at its fine-tuning rate...
+    other = job._stage_cfg('single_frame', ['train.json'],
+                           load_from=settings.pretrained)
+    assert other.optim_wrapper.optimizer.lr == 5e-4
+    # ...and trains from random weights at the scratch rate
+    scratch = job._stage_cfg('single_frame', ['train.json'])
+    assert scratch.optim_wrapper.optimizer.lr == scratch.scratch_lr == 2e-3
 
 
 def test_cfg_options_for_an_unknown_stage_are_refused(tmp_path):
@@ -80,3 +85,27 @@ def test_a_relative_out_dir_is_made_absolute(tmp_path, monkeypatch):
                                     'sparse_benchmark' / 'data')
     # an absolute ann_file is used as is by MMEngine's dataset
     assert dataset.ann_file.startswith(str(tmp_path))
+
+
+def test_single_frame_stages_fine_tune_the_shipped_checkpoint(tmp_path,
+                                                              monkeypatch):
+    """Stage 1 and the augmented stage start from the shipped pretrained
+    estimator (sha256-checked); --from-scratch keeps random weights."""
+    from mmpose_posewarper.sparse_benchmark import steps
+    from mmpose_posewarper.sparse_benchmark.pretrained import \
+        pretrained_checkpoint
+    trained = {}
+    monkeypatch.setattr(steps, 'train_stage',
+                        lambda cfg: trained.setdefault(cfg.work_dir, cfg))
+    for pretrained, expected in (('shipped', pretrained_checkpoint()),
+                                 (None, None)):
+        trained.clear()
+        settings = BenchmarkSettings(out_dir=str(tmp_path),
+                                     pretrained=pretrained)
+        job = SparseBenchmark(settings)
+        job.val_dense_file = str(tmp_path / 'val.json')
+        job.train_sparse_file = str(tmp_path / 'train.json')
+        job.propagated_file = str(tmp_path / 'propagated.json')
+        job.train_single_frame()
+        job.train_augmented()
+        assert [c.load_from for c in trained.values()] == [expected] * 2
