@@ -19,6 +19,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_seeds, run_sparse_benchmark)
+from mmpose_posewarper.sparse_benchmark.pretrained import \
+    pretrained_checkpoint  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.quality import \
+    run_quality_curve  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.steps import check_stages  # noqa: E402
 
 
@@ -42,6 +46,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default=None,
                         help='torch device for propagation (default: cuda '
                         'if available, else cpu)')
+    parser.add_argument(
+        '--quality', nargs='+', metavar='INIT',
+        help='instead of the job: propagation vs single-frame quality, one '
+        'point per stage-1 initialisation (a checkpoint, "shipped" or '
+        '"none" for random weights); writes OUT/quality.json and '
+        'quality.md (finished points are reused)')
     init = parser.add_mutually_exclusive_group()
     init.add_argument('--from-scratch', action='store_true',
                       help='train the single-frame stages from random '
@@ -98,7 +108,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         iters=args.iters, cfg_options=args.cfg_options,
         pretrained=(None if args.from_scratch else args.pretrained
                     or 'shipped'))
-    if args.seeds:
+    if args.quality:
+        run_quality_curve(settings, [
+            None if init == 'none' else
+            pretrained_checkpoint() if init == 'shipped' else init
+            for init in args.quality
+        ])
+    elif args.seeds:
         run_seeds(settings, args.seeds)
     else:
         run_sparse_benchmark(settings)

@@ -463,17 +463,25 @@ def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
         dict: The content of ``DIR/results.json``.
     """
     start = time.perf_counter()
-    os.makedirs(settings.out_dir, exist_ok=True)
+    with job_log(settings.path('benchmark.log')):
+        return _run_steps(settings, start)
+
+
+@contextmanager
+def job_log(path: str) -> Iterator[None]:
+    """Log the job's messages (logger ``sparse_benchmark``) to ``path`` too.
+
+    A handler per run: MMLogger keeps the first ``log_file`` of a name, and
+    :func:`run_seeds` runs the job several times in one process.
+    """
+    os.makedirs(osp.dirname(path), exist_ok=True)
     logger = MMLogger.get_instance(LOGGER, log_level='INFO')
-    # a handler per run: MMLogger keeps the first log_file of a name, and
-    # run_seeds runs the job several times in one process
-    log_file = logging.FileHandler(settings.path('benchmark.log'), 'w',
-                                   encoding='utf-8')
+    log_file = logging.FileHandler(path, 'w', encoding='utf-8')
     log_file.setFormatter(MMFormatter(color=False,
                                       datefmt='%Y/%m/%d %H:%M:%S'))
     logger.addHandler(log_file)
     try:
-        return _run_steps(settings, start)
+        yield
     finally:
         logger.removeHandler(log_file)
         log_file.close()

@@ -123,14 +123,14 @@ def test_pretraining_config_trains_validates_resumes_and_exports(
 
 
 def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
-    from mmpose_posewarper.apis.model import init_model as load_pose_model
+    from mmpose_posewarper.apis.model import init_model
     path = pretrained_checkpoint()
     provenance = read_provenance()
     assert provenance['checkpoint'] == f'{PRETRAINED_NAME}.pth'
     assert provenance['iterations'] > 0 and provenance['val_mAP'] > 0
     assert osp.getsize(path) < 20 * 2**20  # a few MB
     # every weight of the stage-1 model comes from the checkpoint
-    model = load_pose_model(STAGE1_CONFIG, path)
+    model = init_model(STAGE1_CONFIG, path)
     assert model.dataset_meta['num_keypoints'] == 17
 
 

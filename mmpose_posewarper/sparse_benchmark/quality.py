@@ -1,0 +1,160 @@
+"""What limits PoseWarper: propagation as a function of the single-frame
+estimator's quality.
+
+PoseWarper's offsets come from the difference of the single-frame
+estimator's heatmaps of the two frames, so its propagation can only be as
+good as those heatmaps let it. For each stage-1 initialisation (pretrained
+checkpoints of several strengths, or none), :func:`run_quality_curve`
+fine-tunes stage 1 on the sparse labels, scores it on every val frame,
+trains stage 2 on top and scores PoseWarper's propagation (total and per
+distance to the labeled frame). The baselines that use no model (optical
+flow, copying) are scored once, on the same frames.
+
+    python tools/run_sparse_benchmark.py --out DIR --quality none CKPT1 CKPT2
+
+``DIR/quality.json`` holds one entry per initialisation and is rewritten
+after each, so an interrupted run goes on with the next missing one;
+``DIR/quality.md`` is its table.
+"""
+import json
+import os.path as osp
+from dataclasses import replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
+
+from ..apis.propagation import LabelPropagator
+from ..datasets.posetrack_io import write_json_atomic
+from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
+from .propagation_eval import (PoseWarperMethod, by_distance,
+                               propagation_pairs, run_propagation,
+                               score_predictions)
+from .training import test_stage
+
+LOGGER = 'sparse_benchmark'
+
+
+def _label(checkpoint: Optional[str]) -> str:
+    return 'scratch' if checkpoint is None else osp.splitext(
+        osp.basename(checkpoint))[0]
+
+
+def _scores(job: Any, method: Any, pairs: Mapping) -> Dict[str, Any]:
+    sparse, gt = job.sparse['val'], job.gt['val']
+    progress = ProgressBar(sum(len(v) for v in pairs.values()))
+    preds = run_propagation(method, sparse, pairs, job.data_root,
+                            progress=progress)
+    print()
+    return dict(
+        total=round(float(score_predictions(preds, gt)['Total']), 1),
+        by_distance={
+            str(d): round(float(score_predictions(part, gt)['Total']), 1)
+            for d, part in by_distance(preds, pairs).items()
+        })
+
+
+def run_quality_curve(settings: Any,
+                      checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
+    """Propagation mAP per stage-1 initialisation; see the module doc.
+
+    Args:
+        settings (BenchmarkSettings): The run (data, seed, stage configs and
+            options); its ``pretrained`` is replaced by each checkpoint.
+        checkpoints (Sequence): Stage-1 initialisations; ``None`` trains
+            stage 1 from random weights.
+
+    Returns:
+        dict: The content of ``DIR/quality.json``: ``baselines`` (method ->
+        ``total``, ``by_distance``) and ``points`` (one per checkpoint:
+        ``init``, ``single_frame_val`` (every val frame), ``single_frame``
+        and ``posewarper`` propagation scores, ``self_posewarper``).
+    """
+    from .steps import job_log
+    torch.set_num_threads(settings.threads)
+    np.random.seed(settings.seed)
+    with job_log(settings.path('quality.log')):
+        return _quality_curve(settings, checkpoints)
+
+
+def _quality_curve(settings: Any,
+                   checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
+    from .steps import SparseBenchmark
+    path = settings.path('quality.json')
+    result: Dict[str, Any] = dict(baselines={}, points=[])
+    if osp.isfile(path):
+        with open(path, encoding='utf-8') as f:
+            result = json.load(f)
+    done = {p['init'] for p in result['points']}
+    job = SparseBenchmark(settings)
+    job.generate()
+    job.make_labels()
+    pairs = propagation_pairs(job.sparse['val'], settings.propagate_k)
+    if not result['baselines']:
+        for method in (OpticalFlowWarp(), CopyNearest()):
+            result['baselines'][method.name] = _scores(job, method, pairs)
+        write_json_atomic(path, result)
+    for checkpoint in checkpoints:
+        label = _label(checkpoint)
+        if label in done:
+            print_log(f'quality: {label} already measured', logger=LOGGER)
+            continue
+        point = SparseBenchmark(
+            replace(settings, pretrained=checkpoint,
+                    cfg_options={
+                        stage: dict(settings.cfg_options.get(stage, {}),
+                                    work_dir=settings.path(
+                                        'quality', label, stage))
+                        for stage in ('single_frame', 'posewarper')
+                    }))
+        point.generate()
+        point.make_labels()
+        point.train_single_frame()
+        point.train_posewarper()
+        warper = PoseWarperMethod(LabelPropagator(point._load('posewarper')))
+        self_pairs = propagation_pairs(point.sparse['val'],
+                                       settings.propagate_k, to_self=True)
+        entry = dict(
+            init=label,
+            checkpoint=checkpoint,
+            single_frame_val=round(float(test_stage(
+                point.cfg['single_frame'],
+                point.ckpt['single_frame'])['posetrack/AP']), 1),
+            single_frame=_scores(
+                point, SingleFrameOnTarget(point._load('single_frame')),
+                pairs),
+            posewarper=_scores(point, warper, pairs),
+            self_posewarper=_scores(point, warper, self_pairs)['total'])
+        result['points'].append(entry)
+        write_json_atomic(path, result)
+        print_log(f'quality {label}: single frame {entry["single_frame_val"]}'
+                  f', PoseWarper propagation {entry["posewarper"]["total"]}',
+                  logger=LOGGER)
+    with open(settings.path('quality.md'), 'w', encoding='utf-8') as f:
+        f.write(quality_table(result))
+    return result
+
+
+def quality_table(result: Mapping[str, Any]) -> str:
+    """Markdown table of :func:`run_quality_curve`'s result."""
+    distances = sorted({d for p in result['points']
+                        for d in p['posewarper']['by_distance']}, key=int)
+    head = ['stage-1 init', 'single frame (val, every frame)',
+            'PoseWarper propagation'] + [f'PoseWarper ±{d}'
+                                         for d in distances]
+    lines = ['| ' + ' | '.join(head) + ' |', '|---|' + '---:|' *
+             (len(head) - 1)]
+    rows: List[List[str]] = []
+    for p in result['points']:
+        rows.append([f'`{p["init"]}`', f'{p["single_frame_val"]:.1f}',
+                     f'{p["posewarper"]["total"]:.1f}'] +
+                    [f'{p["posewarper"]["by_distance"].get(d, 0.0):.1f}'
+                     for d in distances])
+    for name, s in result['baselines'].items():
+        rows.append([f'{name} (no model)', '-', f'{s["total"]:.1f}'] +
+                    [f'{s["by_distance"].get(d, 0.0):.1f}'
+                     for d in distances])
+    lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,27 @@
+"""The quality curve (propagation vs stage-1 quality) on quick data."""
+import json
+
+from mmpose_posewarper.sparse_benchmark import BenchmarkSettings
+from mmpose_posewarper.sparse_benchmark.quality import (quality_table,
+                                                        run_quality_curve)
+
+
+def test_quality_curve_measures_each_init_once(tmp_path):
+    settings = BenchmarkSettings(
+        out_dir=str(tmp_path), quick=True, train_videos=2, threads=1,
+        workers=1, iters=dict(single_frame=2, posewarper=2))
+    result = run_quality_curve(settings, [None])
+    (point, ) = result['points']
+    assert point['init'] == 'scratch'
+    for key in ('single_frame', 'posewarper'):
+        assert 0.0 <= point[key]['total'] <= 100.0
+        assert set(point[key]['by_distance']) == {'1', '2', '3'}
+    assert set(result['baselines']) == {'optical_flow', 'copy_nearest'}
+    assert (tmp_path / 'quality' / 'scratch' / 'posewarper').is_dir()
+    # a finished point is not measured again
+    again = run_quality_curve(settings, [None])
+    assert again['points'] == json.loads(
+        (tmp_path / 'quality.json').read_text())['points'] == [point]
+    table = (tmp_path / 'quality.md').read_text()
+    assert table == quality_table(result)
+    assert '| `scratch` |' in table and 'optical_flow (no model)' in table
