@@ -66,5 +66,7 @@ default_hooks = dict(
     # val metrics logged at their iteration (the learning curve's x)
     logger=dict(interval=100, log_metric_by_epoch=False),
     checkpoint=dict(
-        by_epoch=False, interval=500, max_keep_ckpts=3, save_last=True,
+        # every checkpoint is kept: they are the stage-1 initialisations of
+        # several strengths that `run_sparse_benchmark.py --quality` compares
+        by_epoch=False, interval=500, max_keep_ckpts=-1, save_last=True,
         save_best='posetrack/AP', rule='greater'))

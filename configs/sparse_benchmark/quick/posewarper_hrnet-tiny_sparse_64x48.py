@@ -8,7 +8,12 @@ codec = dict(
 # heatmaps a sixth of the original's 96x72: dilations shrink alike
 model = dict(
     backbone={{_base_.tiny_hrnet}},
-    neck=dict(in_channels=8, dilations=(1, 1, 2, 3, 4)),
+    # the test suite's tiny warping module (2 blocks of 16 channels)
+    neck=dict(
+        in_channels=8,
+        inner_channels=16,
+        res_blocks_cfg=dict(block='BASIC', num_blocks=2),
+        dilations=(1, 1, 2, 3, 4)),
     head=dict(decoder=codec))
 
 train_pipeline = [
