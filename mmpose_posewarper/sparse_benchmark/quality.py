@@ -147,7 +147,8 @@ def quality_table(result: Mapping[str, Any]) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|---|' + '---:|' *
              (len(head) - 1)]
     rows: List[List[str]] = []
-    for p in result['points']:
+    # weakest stage 1 first: the rows read as a curve
+    for p in sorted(result['points'], key=lambda p: p['single_frame_val']):
         rows.append([f'`{p["init"]}`', f'{p["single_frame_val"]:.1f}',
                      f'{p["posewarper"]["total"]:.1f}'] +
                     [f'{p["posewarper"]["by_distance"].get(d, 0.0):.1f}'

@@ -148,3 +148,16 @@ def test_keep_confident_joints_drops_low_scores_and_empty_people():
     assert out['annotations'][0]['num_keypoints'] == 1
     # the input is not changed
     assert video['annotations'][0]['keypoints'][1, 2] == 1
+
+
+def test_readme_learning_curve_is_the_shipped_provenance():
+    """README's pretraining curve is the one recorded beside the shipped
+    checkpoint (the numbers its training run logged)."""
+    curve = read_provenance()['learning_curve']
+    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    iterations = '| iterations | ' + ' | '.join(
+        str(p['iteration']) for p in curve) + ' |'
+    scores = '| val mAP | ' + ' | '.join(
+        f'{p["val_mAP"]:.1f}' for p in curve) + ' |'
+    assert iterations in readme and scores in readme
