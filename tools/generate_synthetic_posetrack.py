@@ -27,6 +27,8 @@ from mmpose_posewarper.sparse_benchmark.data import \
 from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
                                          generate_dataset, video_name,
                                          video_contact_sheet)
+from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.output import OutputSet  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,7 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--workers', type=int, default=1,
                         help='parallel processes (output does not depend on it)')
     parser.add_argument('--overwrite', action='store_true',
-                        help='replace a dataset already in --out')
+                        help='replace a non-empty --out as a whole')
     parser.add_argument('--contact-sheet', action='store_true',
                         help='also write DIR/contact_sheet.png')
     return parser.parse_args(argv)
@@ -78,18 +80,22 @@ def build_config(args: argparse.Namespace) -> SyntheticConfig:
 def main(argv=None) -> int:
     args = parse_args(argv)
     config = build_config(args)
-    manifest = generate_dataset(args.out, config, workers=args.workers,
-                                overwrite=args.overwrite)
-    write_split_coco_files(args.out)
+    # the dataset is one output set: written beside --out and moved into
+    # place complete; an interruption leaves --out as it was
+    output = OutputSet(args.out, overwrite=args.overwrite, option='--out')
+    with output:
+        root = output.path()
+        manifest = generate_dataset(root, config, workers=args.workers)
+        write_split_coco_files(root)
+        if args.contact_sheet and config.num_val_videos > 0:
+            name, _ = video_name('val', 0)
+            sheet = video_contact_sheet(
+                root, osp.join(root, 'annotations', 'val', f'{name}.json'))
+            cv2.imwrite(osp.join(root, 'contact_sheet.png'), sheet)
     print(json.dumps(dict(out=args.out, totals=manifest['totals'],
                           seconds=manifest['generation_seconds'])))
-    if args.contact_sheet and config.num_val_videos > 0:
-        name, _ = video_name('val', 0)
-        sheet = video_contact_sheet(
-            args.out, osp.join(args.out, 'annotations', 'val', f'{name}.json'))
-        cv2.imwrite(osp.join(args.out, 'contact_sheet.png'), sheet)
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

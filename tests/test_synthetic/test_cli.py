@@ -1,5 +1,6 @@
 """tools/generate_synthetic_posetrack.py, run as a user would."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -42,8 +43,10 @@ def test_cli_writes_a_dataset_and_contact_sheet(tmp_path):
 
     # a second run into the same directory is refused...
     again = _run('--out', out, '--quick')
-    assert again.returncode != 0
-    assert 'already holds a dataset' in again.stderr
+    assert again.returncode == 2, again.stderr
+    assert 'exists and is not empty' in again.stderr
+    # ...and left as it was, with no staging folder beside it
+    assert sorted(os.listdir(osp.dirname(out))) == ['syn']
     # ...unless asked to overwrite
     assert _run('--out', out, '--quick', '--train-videos', '1',
                 '--val-videos', '0', '--frames', '4', '4',
