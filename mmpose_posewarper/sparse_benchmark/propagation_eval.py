@@ -210,6 +210,16 @@ def by_distance(predictions: Predictions,
     return dict(sorted(parts.items()))
 
 
+def score_by_distance(predictions: Predictions, gt_videos: Videos,
+                      pairs: Pairs) -> Dict[int, float]:
+    """PoseTrack Total AP (percent) of the predictions at each propagation
+    distance (see :func:`by_distance`)."""
+    return {
+        d: float(score_predictions(part, gt_videos)['Total'])
+        for d, part in by_distance(predictions, pairs).items()
+    }
+
+
 def shuffled_frame_source(sparse_videos: Videos, img_root: str
                           ) -> FrameSource:
     """The ``shuffled`` control: frame ``t`` of video ``i`` is replaced by

@@ -29,12 +29,11 @@ from mmengine.utils import ProgressBar
 from ..apis.propagation import LabelPropagator
 from ..datasets.posetrack_io import write_json_atomic
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
-from .propagation_eval import (PoseWarperMethod, by_distance,
-                               propagation_pairs, run_propagation,
+from .propagation_eval import (PoseWarperMethod, propagation_pairs,
+                               run_propagation, score_by_distance,
                                score_predictions)
+from .steps import LOGGER, SparseBenchmark, job_log
 from .training import test_stage
-
-LOGGER = 'sparse_benchmark'
 
 
 def _label(checkpoint: Optional[str]) -> str:
@@ -51,8 +50,8 @@ def _scores(job: Any, method: Any, pairs: Mapping) -> Dict[str, Any]:
     return dict(
         total=round(float(score_predictions(preds, gt)['Total']), 1),
         by_distance={
-            str(d): round(float(score_predictions(part, gt)['Total']), 1)
-            for d, part in by_distance(preds, pairs).items()
+            str(d): round(v, 1)
+            for d, v in score_by_distance(preds, gt, pairs).items()
         })
 
 
@@ -72,7 +71,6 @@ def run_quality_curve(settings: Any,
         ``init``, ``single_frame_val`` (every val frame), ``single_frame``
         and ``posewarper`` propagation scores, ``self_posewarper``).
     """
-    from .steps import job_log
     torch.set_num_threads(settings.threads)
     np.random.seed(settings.seed)
     with job_log(settings.path('quality.log')):
@@ -81,7 +79,6 @@ def run_quality_curve(settings: Any,
 
 def _quality_curve(settings: Any,
                    checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
-    from .steps import SparseBenchmark
     path = settings.path('quality.json')
     result: Dict[str, Any] = dict(baselines={}, points=[])
     if osp.isfile(path):

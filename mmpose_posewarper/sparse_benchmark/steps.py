@@ -46,9 +46,9 @@ from ..synthetic import SyntheticConfig
 from . import data as bdata
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .pretrained import pretrained_checkpoint
-from .propagation_eval import (PoseWarperMethod, by_distance,
-                               prediction_videos, propagation_pairs,
-                               run_propagation, score_predictions,
+from .propagation_eval import (PoseWarperMethod, prediction_videos,
+                               propagation_pairs, run_propagation,
+                               score_by_distance, score_predictions,
                                shuffled_frame_source)
 from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
 from .training import stage_config, test_stage, train_stage
@@ -325,11 +325,7 @@ class SparseBenchmark:
             print_log(f'propagation {name}: {value:.1f} mAP', logger=LOGGER)
         # what the distance to the labeled frame costs each method
         self.propagation_by_distance = {
-            m.name: {
-                d: float(score_predictions(part, gt)['Total'])
-                for d, part in by_distance(self.propagated[m.name],
-                                           pairs).items()
-            }
+            m.name: score_by_distance(self.propagated[m.name], gt, pairs)
             for m in methods
         }
         for name, values in self.propagation_by_distance.items():
