@@ -19,6 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
     CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained)
+from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -57,4 +58,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

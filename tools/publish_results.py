@@ -17,6 +17,7 @@ sys.path.insert(0, ROOT)
 
 from mmpose_posewarper.sparse_benchmark.report import \
     publish_results  # noqa: E402
+from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -31,4 +32,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -24,6 +24,7 @@ from mmpose_posewarper.sparse_benchmark.pretrained import \
 from mmpose_posewarper.sparse_benchmark.quality import \
     run_quality_curve  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.steps import check_stages  # noqa: E402
+from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -122,4 +123,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

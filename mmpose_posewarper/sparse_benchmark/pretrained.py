@@ -14,11 +14,13 @@ import json
 import os
 import os.path as osp
 import platform
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
 from ..datasets.posetrack_io import write_json_atomic
+from ..utils.checkpoint import (CheckpointError, checkpoint_state_dict,
+                                load_checkpoint_file)
 
 CHECKPOINT_DIR = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
@@ -124,15 +126,18 @@ def export_pretrained(checkpoint: str,
     Returns:
         dict: The provenance written to ``<name>.json``.
     """
-    from ..utils import allow_mmengine_checkpoints
-    allow_mmengine_checkpoints()
-    ckpt = torch.load(checkpoint, map_location='cpu')
-    meta = ckpt.get('meta', {})
+    # the tools' one checked loader: a damaged or foreign file is refused
+    ckpt = load_checkpoint_file(checkpoint)
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointError(checkpoint,
+                              f'holds a {type(ckpt).__name__}, not a dict')
+    weights = checkpoint_state_dict(ckpt, checkpoint)
+    meta = ckpt.get('meta') or {}
     iteration = int(meta.get('iter', 0))
     os.makedirs(checkpoint_dir, exist_ok=True)
     out = osp.join(checkpoint_dir, f'{name}.pth')
     tmp = out + '.tmp'
-    torch.save(dict(state_dict=ckpt['state_dict'],
+    torch.save(dict(state_dict=weights,
                     meta=dict(dataset_meta=meta.get('dataset_meta'),
                               iter=iteration, seed=meta.get('seed'))), tmp)
     os.replace(tmp, out)

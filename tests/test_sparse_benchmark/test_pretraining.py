@@ -161,3 +161,28 @@ def test_readme_learning_curve_is_the_shipped_provenance():
     scores = '| val mAP | ' + ' | '.join(
         f'{p["val_mAP"]:.1f}' for p in curve) + ' |'
     assert iterations in readme and scores in readme
+
+
+@pytest.mark.parametrize('content', [None, b'junk\n'])
+def test_export_tool_refuses_a_missing_or_damaged_checkpoint(tmp_path,
+                                                              content):
+    checkpoint = tmp_path / 'iter_1.pth'
+    if content is not None:
+        checkpoint.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, 'tools/export_pretrained.py', str(tmp_path),
+         '--checkpoint', str(checkpoint), '--out-dir',
+         str(tmp_path / 'out')], cwd=REPO, capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f'checkpoint {checkpoint}' in proc.stderr
+    assert not (tmp_path / 'out').exists()
+
+
+def test_job_refuses_a_missing_pretrained_checkpoint(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, 'tools/run_sparse_benchmark.py', '--out',
+         str(tmp_path / 'run'), '--pretrained', str(tmp_path / 'no.pth')],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'no.pth does not exist' in proc.stderr
