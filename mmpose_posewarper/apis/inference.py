@@ -32,6 +32,22 @@ with some other box because any other crop changes the model's input
 relative to the original method; :func:`fixed_track_bboxes` makes that
 change explicit and leaves it to the caller.
 
+Online (causal) mode, ``online=True``: the window of frame ``t`` is clipped
+at ``t`` instead of at the video's last frame, so only the current and past
+frames are aggregated and frame ``t``'s result is yielded as soon as frame
+``t`` is read (never after frame ``t + 1``; for live video). With the
+default window a supporting frame ``t + 1`` or ``t + 2`` becomes frame ``t``
+itself, i.e. the weights are ``t: 0.3 + 0.25 + 0.1 = 0.65``, ``t - 1: 0.25``,
+``t - 2: 0.1``. Why these weights and not others: (1) they are what the
+original itself uses on the last frame of every video, whose window it
+clips at the end (``JointsDataset_PoseAgg.py``), so the trained model is
+already evaluated with them there, and online frame ``t`` is exactly offline
+frame ``t`` of the video cut after ``t``; (2) MMPose 0.x's online mode
+(``collect_multi_frames(..., online=True)``) clips the same way; (3) they
+still sum to 1, so keypoint scores (``kpt_thr``, PoseTrack's ranking) keep
+the offline mode's scale. Only the window's frames and crop heatmaps are
+held: at most 3 frames with the default window (5 offline).
+
 The reference frame's warp: the original also warps frame ``t`` toward
 itself, with offsets computed from ``ref - ref = 0``. In eval mode the
 offset network maps the all-zero difference to a constant (it has zero
@@ -43,8 +59,8 @@ take the same shortcut.
 """
 import numbers
 from pathlib import Path
-from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
-                    Union)
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional,
+                    Sequence, Tuple, Union)
 
 import numpy as np
 import torch
@@ -67,28 +83,44 @@ DEFAULT_FRAME_OFFSETS = (0, -2, -1, 1, 2)
 DEFAULT_FRAME_WEIGHTS = (0.3, 0.1, 0.25, 0.25, 0.1)
 
 FrameInput = Union[np.ndarray, str]
-VideoInput = Union[str, Path, np.ndarray, Sequence[FrameInput]]
+VideoInput = Union[str, Path, np.ndarray, Sequence[FrameInput],
+                   Iterable[FrameInput]]
 BBoxInput = Optional[Union[np.ndarray, Sequence[Sequence[float]]]]
+#: Boxes of one frame computed when the frame is read: ``f(frame_idx,
+#: frame) -> boxes`` (e.g. a detector; see :func:`iter_inference_posewarper`).
+BBoxFunction = Callable[[int, np.ndarray], BBoxInput]
 
 
-def temporal_window(frame_idx: int, num_frames: int,
-                    frame_offsets: Sequence[int]) -> List[int]:
+def temporal_window(frame_idx: int,
+                    num_frames: Optional[int],
+                    frame_offsets: Sequence[int],
+                    online: bool = False) -> List[int]:
     """Frame indices of the window of ``frame_idx``, clipped to the video.
 
     Args:
         frame_idx (int): The reference frame.
-        num_frames (int): Number of frames in the video.
+        num_frames (int, optional): Number of frames in the video; may be
+            ``None`` (a stream of unknown length) when ``online``.
         frame_offsets (Sequence[int]): Offsets from the reference frame.
+        online (bool): Clip at ``frame_idx`` instead of the last frame
+            (causal: no frame after the reference). Defaults to False.
 
     Returns:
-        list[int]: ``clip(frame_idx + offset, 0, num_frames - 1)`` for each
-        offset, in the order of ``frame_offsets`` (as the original clips
-        ``prev_idx``/``next_idx``).
+        list[int]: ``clip(frame_idx + offset, 0, last)`` for each offset, in
+        the order of ``frame_offsets`` (as the original clips
+        ``prev_idx``/``next_idx``), with ``last = num_frames - 1``, or
+        ``frame_idx`` when ``online``.
     """
-    if not 0 <= frame_idx < num_frames:
+    if frame_idx < 0 or (num_frames is not None and frame_idx >= num_frames):
         raise IndexError(f'frame {frame_idx} is outside a video of '
                          f'{num_frames} frames')
-    return [min(max(frame_idx + o, 0), num_frames - 1) for o in frame_offsets]
+    if online:
+        last = frame_idx
+    elif num_frames is None:
+        raise ValueError('num_frames is needed unless online=True')
+    else:
+        last = num_frames - 1
+    return [min(max(frame_idx + o, 0), last) for o in frame_offsets]
 
 
 def fixed_track_bboxes(bboxes_per_frame: Sequence[BBoxInput],
@@ -162,51 +194,92 @@ def fixed_track_bboxes(bboxes_per_frame: Sequence[BBoxInput],
 class _Frames:
     """Frames of a video, loaded in order on demand and released after use.
 
-    Windows move forward, so a video file is read sequentially and only the
-    frames some window still needs are kept in memory.
+    Windows move forward, so a video file or a stream (any iterable of
+    frames, e.g. a generator of camera frames, length unknown) is read
+    sequentially, and only the frames some window still needs are kept in
+    memory. ``num_frames`` is ``None`` until a stream ends.
     """
 
     def __init__(self, frames: VideoInput) -> None:
+        self._iter: Optional[Iterator[FrameInput]] = None
+        self._items: Optional[Sequence[FrameInput]] = None
+        self.num_frames: Optional[int]
         if isinstance(frames, (str, Path)):
             reader = FrameReader(str(frames))
-            self._num = len(reader)
-            self._iter: Optional[Iterator[np.ndarray]] = iter(reader)
-            self._items: Optional[Sequence[FrameInput]] = None
+            self.num_frames = len(reader)
+            self._iter = iter(reader)
         elif isinstance(frames, np.ndarray):
             if frames.ndim != 4:
                 raise ValueError('an array of frames must have shape '
                                  f'(T, H, W, C), got {frames.shape}')
-            self._items, self._iter, self._num = frames, None, len(frames)
-        elif isinstance(frames, Sequence) or hasattr(frames, '__getitem__'):
-            self._items, self._iter, self._num = frames, None, len(frames)
+            self._items, self.num_frames = frames, len(frames)
+        elif isinstance(frames, Sequence) or (hasattr(frames, '__getitem__')
+                                              and hasattr(frames, '__len__')):
+            self._items, self.num_frames = frames, len(frames)
+        elif isinstance(frames, Iterable):
+            self._iter, self.num_frames = iter(frames), None
         else:
             raise TypeError('frames must be a video file or frame folder, a '
-                            '(T, H, W, C) array or a sequence of images or '
-                            f'image paths, got {type(frames).__name__}')
-        if self._num == 0:
+                            '(T, H, W, C) array, a sequence of images or '
+                            'image paths, or an iterable of them (a stream), '
+                            f'got {type(frames).__name__}')
+        if self.num_frames == 0:
             raise ValueError('the video has no frames')
         self._loaded: Dict[int, np.ndarray] = {}
         self._next = 0  # next frame to read from a sequential reader
         self.shape: Optional[Tuple[int, ...]] = None
 
     def __len__(self) -> int:
-        return self._num
+        if self.num_frames is None:
+            raise TypeError('the length of a stream is known only once it '
+                            'has ended')
+        return self.num_frames
 
-    def _load(self, idx: int) -> np.ndarray:
-        if self._iter is not None:
-            if idx < self._next:
-                raise RuntimeError(f'frame {idx} was already released')
-            while self._next <= idx:
-                self._loaded[self._next] = next(self._iter)
-                self._next += 1
-            return self._loaded[idx]
-        item = self._items[idx]
+    def exists(self, idx: int) -> bool:
+        """Whether frame ``idx`` exists; a stream is read up to it."""
+        if self.num_frames is None:
+            self._read_until(idx)
+        return idx < self.num_frames if self.num_frames is not None else True
+
+    def known_length(self, idx: int) -> int:
+        """``min(idx + 1, number of frames)``, reading a stream no further
+        than frame ``idx``: enough to clip a window reaching ``idx``."""
+        return idx + 1 if self.exists(idx) else self.num_frames
+
+    def held(self) -> int:
+        """Number of frames held in memory now."""
+        return len(self._loaded)
+
+    def _read_until(self, idx: int) -> None:
+        while self._next <= idx:
+            try:
+                item = next(self._iter)
+            except StopIteration:
+                self.num_frames = self._next
+                if self._next == 0:
+                    raise ValueError('the video has no frames') from None
+                return
+            self._loaded[self._next] = self._image(item, self._next)
+            self._next += 1
+
+    def _image(self, item: FrameInput, idx: int) -> np.ndarray:
         if isinstance(item, (str, Path)):
             return read_frame(str(item), idx)
         if not isinstance(item, np.ndarray):
             raise TypeError(f'frame {idx} is a {type(item).__name__}, '
                             'expected an image array or path')
         return item
+
+    def _load(self, idx: int) -> np.ndarray:
+        if self._iter is not None:
+            if idx < self._next:
+                raise RuntimeError(f'frame {idx} was already released')
+            self._read_until(idx)
+            if idx not in self._loaded:
+                raise IndexError(f'frame {idx} is outside a video of '
+                                 f'{self.num_frames} frames')
+            return self._loaded[idx]
+        return self._image(self._items[idx], idx)
 
     def __getitem__(self, idx: int) -> np.ndarray:
         if idx not in self._loaded:
@@ -265,46 +338,88 @@ def _frame_config(model: nn.Module, frame_offsets: Optional[Sequence[int]],
     return offsets, weights
 
 
-def _frame_bboxes(bboxes_per_frame: Optional[Sequence[BBoxInput]],
-                  frames: _Frames, bbox_format: str
-                  ) -> List[Optional[Tuple[np.ndarray, np.ndarray]]]:
+class _Boxes:
     """Per frame ``(boxes (N, 4) xyxy float32, scores (N,))``, or ``None``
-    for 'the whole frame' (resolved once the frame size is known)."""
-    if bbox_format not in ('xyxy', 'xywh'):
-        raise ValueError(f'bbox_format must be "xyxy" or "xywh", got '
-                         f'{bbox_format!r}')
-    if bboxes_per_frame is None:
-        return [None] * len(frames)
-    if len(bboxes_per_frame) != len(frames):
-        raise ValueError(f'bboxes_per_frame has {len(bboxes_per_frame)} '
-                         f'entries for {len(frames)} frames')
-    out = []
-    for t, boxes in enumerate(bboxes_per_frame):
-        if boxes is None:
-            out.append(None)
-            continue
-        boxes = _numeric_boxes(boxes, t)
-        if boxes.size == 0:
-            out.append((np.zeros((0, 4), np.float32), np.zeros(0, np.float32)))
-            continue
-        if boxes.ndim == 1:
-            boxes = boxes[None]
-        if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
-            raise ValueError(f'frame {t}: boxes must have shape (N, 4) or '
-                             f'(N, 5) (with scores), got {boxes.shape}')
-        if not np.isfinite(boxes).all():
-            raise ValueError(f'frame {t}: boxes are not finite')
-        scores = boxes[:, 4].copy() if boxes.shape[1] == 5 else np.ones(
-            len(boxes), np.float32)
-        xyxy = boxes[:, :4].copy()
-        if bbox_format == 'xywh':
-            xyxy = bbox_xywh2xyxy(xyxy)
-        if (xyxy[:, 2] <= xyxy[:, 0]).any() or (xyxy[:, 3] <=
-                                                 xyxy[:, 1]).any():
-            raise ValueError(f'frame {t}: every box needs positive width and '
-                             'height')
-        out.append((xyxy, scores))
-    return out
+    for 'the whole frame' (resolved once the frame size is known).
+
+    A sequence of boxes is checked at once (against the number of frames
+    when it is known); a function of the frame is called, and its boxes
+    checked, when the frame is first needed as a reference.
+    """
+
+    def __init__(self, bboxes_per_frame: Union[None, Sequence[BBoxInput],
+                                               BBoxFunction],
+                 frames: _Frames, bbox_format: str) -> None:
+        if bbox_format not in ('xyxy', 'xywh'):
+            raise ValueError(f'bbox_format must be "xyxy" or "xywh", got '
+                             f'{bbox_format!r}')
+        self.bbox_format = bbox_format
+        self.frames = frames
+        self.function: Optional[BBoxFunction] = None
+        self.parsed: Dict[int, Any] = {}
+        self.count: Optional[int] = None
+        if bboxes_per_frame is None:
+            return
+        if callable(bboxes_per_frame) and not isinstance(
+                bboxes_per_frame, (np.ndarray, Sequence)):
+            self.function = bboxes_per_frame
+            return
+        self.count = len(bboxes_per_frame)
+        if frames.num_frames is not None:
+            self.check_count(frames.num_frames)
+        self.parsed = {
+            t: _parse_boxes(boxes, t, bbox_format)
+            for t, boxes in enumerate(bboxes_per_frame)
+        }
+
+    def check_count(self, num_frames: int) -> None:
+        if self.count is not None and self.count != num_frames:
+            raise ValueError(f'bboxes_per_frame has {self.count} entries for '
+                             f'{num_frames} frames')
+
+    def __getitem__(self, t: int) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        if self.function is not None:
+            if t not in self.parsed:
+                self.parsed[t] = _parse_boxes(
+                    self.function(t, self.frames[t]), t, self.bbox_format)
+            return self.parsed[t]
+        if self.count is None:
+            return None
+        if t >= self.count:
+            raise ValueError(f'bboxes_per_frame has {self.count} entries, '
+                             f'but the video has a frame {t}')
+        return self.parsed[t]
+
+    def release_before(self, t: int) -> None:
+        if self.function is not None:
+            for key in [k for k in self.parsed if k < t]:
+                del self.parsed[key]
+
+
+def _parse_boxes(boxes: BBoxInput, t: int, bbox_format: str
+                 ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """One frame's boxes as ``(xyxy (N, 4), scores (N,))``, checked."""
+    if boxes is None:
+        return None
+    boxes = _numeric_boxes(boxes, t)
+    if boxes.size == 0:
+        return (np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+    if boxes.ndim == 1:
+        boxes = boxes[None]
+    if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+        raise ValueError(f'frame {t}: boxes must have shape (N, 4) or '
+                         f'(N, 5) (with scores), got {boxes.shape}')
+    if not np.isfinite(boxes).all():
+        raise ValueError(f'frame {t}: boxes are not finite')
+    scores = boxes[:, 4].copy() if boxes.shape[1] == 5 else np.ones(
+        len(boxes), np.float32)
+    xyxy = boxes[:, :4].copy()
+    if bbox_format == 'xywh':
+        xyxy = bbox_xywh2xyxy(xyxy)
+    if (xyxy[:, 2] <= xyxy[:, 0]).any() or (xyxy[:, 3] <= xyxy[:, 1]).any():
+        raise ValueError(f'frame {t}: every box needs positive width and '
+                         'height')
+    return (xyxy, scores)
 
 
 def _numeric_boxes(boxes: Any, t: int) -> np.ndarray:
@@ -473,10 +588,15 @@ def _check_model(model: nn.Module) -> None:
 class _CachedVideoInference:
     """The cached path of :func:`inference_posewarper` (one video)."""
 
-    def __init__(self, model: nn.Module, frames: _Frames,
-                 boxes: List[Optional[Tuple[np.ndarray, np.ndarray]]],
-                 offsets: Tuple[int, ...], weights: Tuple[float, ...]):
+    def __init__(self,
+                 model: nn.Module,
+                 frames: _Frames,
+                 boxes: _Boxes,
+                 offsets: Tuple[int, ...],
+                 weights: Tuple[float, ...],
+                 online: bool = False):
         self.model = model
+        self.online = online
         self.neck = model.neck
         self.frames = frames
         self.boxes = boxes
@@ -507,8 +627,9 @@ class _CachedVideoInference:
         other frames (clipped duplicates merged, zero weights dropped)."""
         ref_weight = 0.0
         sup: Dict[int, float] = {}
-        for j, w in zip(temporal_window(t, len(self.frames), self.offsets),
-                        self.weights):
+        for j, w in zip(
+                _window_frames(self.frames, t, self.offsets, self.online),
+                self.weights):
             if w == 0:
                 continue
             if j == t:
@@ -539,8 +660,8 @@ class _CachedVideoInference:
             imgs = [t] + [j for j in missing if j != t]
             data = self.pipeline(
                 _data_info(self.model, [self.frames[j] for j in imgs], box,
-                           float(score), t, len(self.frames), [0] * len(imgs),
-                           [1.0] * len(imgs)))
+                           float(score), t, _num_frames(self.frames),
+                           [0] * len(imgs), [1.0] * len(imgs)))
             data_samples.append(data['data_samples'])
             for j, crop in zip(imgs, data['inputs']):
                 if j in missing:
@@ -581,31 +702,58 @@ class _CachedVideoInference:
                                                  data_samples)
 
     def release_before(self, t: int) -> None:
-        """Drop crops and frames no window from frame ``t`` on needs."""
-        if t >= len(self.frames):
-            self.cache.clear()
-            return
-        first = temporal_window(t, len(self.frames), (min(self.offsets), ))[0]
+        """Drop crops, frames and boxes no window from frame ``t`` on
+        needs."""
+        first = _first_needed(t, self.offsets)
         for key in [k for k in self.cache if k[0] < first]:
             del self.cache[key]
         self.frames.release_before(first)
+        self.boxes.release_before(t)
+
+    def held_heatmaps(self) -> int:
+        """Number of crops whose heatmaps are held now."""
+        return len(self.cache)
 
 
-def _recompute_frame(model: nn.Module, pipeline: Compose, frames: _Frames,
-                     t: int, entry, offsets: Tuple[int, ...],
-                     weights: Tuple[float, ...]) -> PoseDataSample:
+def _num_frames(frames: _Frames) -> int:
+    """``nframes`` of the data samples: -1 for a stream not ended yet."""
+    return -1 if frames.num_frames is None else frames.num_frames
+
+
+def _window_frames(frames: _Frames, t: int, offsets: Sequence[int],
+                   online: bool) -> List[int]:
+    """The window of frame ``t`` (:func:`temporal_window`), reading a stream
+    only as far as the window reaches."""
+    if online:
+        return temporal_window(t, None, offsets, online=True)
+    return temporal_window(t, frames.known_length(t + max(offsets)), offsets)
+
+
+def _first_needed(t: int, offsets: Sequence[int]) -> int:
+    """The first frame the windows of frames ``t, t + 1, ...`` read."""
+    return max(t + min(offsets), 0)
+
+
+def _recompute_frame(model: nn.Module,
+                     pipeline: Compose,
+                     frames: _Frames,
+                     t: int,
+                     entry,
+                     offsets: Tuple[int, ...],
+                     weights: Tuple[float, ...],
+                     online: bool = False) -> PoseDataSample:
     """One output frame the original way: ``model.test_step`` on the 5-frame
     crops of every box (backbone on all 5, warps of all 5)."""
     ref_img = frames[t]
     boxes, scores = _boxes_of(entry, ref_img.shape, t)
     if len(boxes) == 0:
         return _empty_sample(model, t, ref_img.shape)
-    window = temporal_window(t, len(frames), offsets)
+    window = _window_frames(frames, t, offsets, online)
     imgs = [frames[j] for j in window]
     data_list = [
         pipeline(
-            _data_info(model, imgs, box, float(score), t, len(frames),
-                       [j - t for j in window], weights))
+            _data_info(model, imgs, box, float(score), t,
+                       _num_frames(frames), [j - t for j in window], weights))
         for box, score in zip(boxes, scores)
     ]
     samples = model.test_step(pseudo_collate(data_list))
@@ -613,41 +761,66 @@ def _recompute_frame(model: nn.Module, pipeline: Compose, frames: _Frames,
 
 
 @torch.no_grad()
-def _iter_frames(model: nn.Module, video: _Frames, boxes: list,
+def _iter_frames(model: nn.Module, video: _Frames, boxes: _Boxes,
                  offsets: Tuple[int, ...], weights: Tuple[float, ...],
-                 use_cache: bool) -> Iterator[PoseDataSample]:
+                 use_cache: bool, online: bool) -> Iterator[PoseDataSample]:
     # torch.no_grad on a generator function re-enters at every resume, so
     # the caller's code between frames keeps its own grad mode
     if use_cache:
-        runner = _CachedVideoInference(model, video, boxes, offsets, weights)
-        for t in range(len(video)):
-            sample = runner.frame(t)
-            runner.release_before(t + 1)
-            yield sample
+        runner = _CachedVideoInference(model, video, boxes, offsets, weights,
+                                       online)
+        compute, release = runner.frame, runner.release_before
     else:
         pipeline = _test_pipeline(model)
-        for t in range(len(video)):
-            sample = _recompute_frame(model, pipeline, video, t, boxes[t],
-                                      offsets, weights)
-            if t + 1 < len(video):
-                video.release_before(
-                    temporal_window(t + 1, len(video), (min(offsets), ))[0])
-            yield sample
+
+        def compute(t: int) -> PoseDataSample:
+            return _recompute_frame(model, pipeline, video, t, boxes[t],
+                                    offsets, weights, online)
+
+        def release(t: int) -> None:
+            video.release_before(_first_needed(t, offsets))
+            boxes.release_before(t)
+
+    t = 0
+    # a stream is read only now: online, frame t + 1 is read after frame t
+    # has been yielded
+    while video.exists(t):
+        sample = compute(t)
+        release(t + 1)
+        yield sample
+        t += 1
+    if use_cache:
+        runner.cache.clear()
+    video.release_before(t)
+    # a stream's length is known only now
+    boxes.check_count(t)
 
 
 def iter_inference_posewarper(
         model: nn.Module,
         frames: VideoInput,
-        bboxes_per_frame: Optional[Sequence[BBoxInput]] = None,
+        bboxes_per_frame: Union[None, Sequence[BBoxInput],
+                                BBoxFunction] = None,
         bbox_format: str = 'xyxy',
         frame_offsets: Optional[Sequence[int]] = None,
         frame_weights: Optional[Sequence[float]] = None,
-        use_cache: bool = True) -> Iterator[PoseDataSample]:
+        use_cache: bool = True,
+        online: bool = False) -> Iterator[PoseDataSample]:
     """:func:`inference_posewarper` frame by frame: yields each frame's
     result as soon as its window is computed, holding only the frames and
-    crops later windows still need (long videos in bounded memory).
+    crops later windows still need (long videos and streams in bounded
+    memory: 5 frames offline, 3 online with the default window).
 
-    Arguments are checked when this is called, not at the first ``next``.
+    Besides the inputs of :func:`inference_posewarper`, ``frames`` may be any
+    iterable of frames (a generator of camera frames: read one at a time,
+    its length unknown until it ends), and ``bboxes_per_frame`` a function
+    ``f(frame_idx, frame) -> boxes`` called once per frame when the frame is
+    read (e.g. a person detector), so nothing needs the whole video first.
+    With ``online=True`` frame ``t`` is yielded before frame ``t + 1`` is
+    read; offline, after frame ``t + max(frame_offsets)``.
+
+    Arguments are checked when this is called, not at the first ``next``
+    (a stream's length, against a list of boxes, when it ends).
     See :func:`inference_posewarper` for the arguments and results.
     """
     _check_model(model)
@@ -656,17 +829,21 @@ def iter_inference_posewarper(
         init_default_scope(scope)
     offsets, weights = _frame_config(model, frame_offsets, frame_weights)
     video = _Frames(frames)
-    boxes = _frame_bboxes(bboxes_per_frame, video, bbox_format)
-    return _iter_frames(model, video, boxes, offsets, weights, use_cache)
+    boxes = _Boxes(bboxes_per_frame, video, bbox_format)
+    return _iter_frames(model, video, boxes, offsets, weights, use_cache,
+                        online)
 
 
-def inference_posewarper(model: nn.Module,
-                         frames: VideoInput,
-                         bboxes_per_frame: Optional[Sequence[BBoxInput]] = None,
-                         bbox_format: str = 'xyxy',
-                         frame_offsets: Optional[Sequence[int]] = None,
-                         frame_weights: Optional[Sequence[float]] = None,
-                         use_cache: bool = True) -> List[PoseDataSample]:
+def inference_posewarper(
+        model: nn.Module,
+        frames: VideoInput,
+        bboxes_per_frame: Union[None, Sequence[BBoxInput],
+                                BBoxFunction] = None,
+        bbox_format: str = 'xyxy',
+        frame_offsets: Optional[Sequence[int]] = None,
+        frame_weights: Optional[Sequence[float]] = None,
+        use_cache: bool = True,
+        online: bool = False) -> List[PoseDataSample]:
     """Pose estimation on every frame of a video with temporal aggregation.
 
     Args:
@@ -679,11 +856,15 @@ def inference_posewarper(model: nn.Module,
         frames (str | np.ndarray | Sequence): A video file or frame folder,
             a ``(T, H, W, 3)`` array, or a sequence of BGR images or image
             paths (anything with ``len`` and indexing, e.g.
-            ``mmcv.VideoReader``). Any length >= 1; all frames one size.
-        bboxes_per_frame (Sequence, optional): One entry per frame: boxes
-            ``(N, 4)``, or ``(N, 5)`` with a score column, or ``None`` for
-            one box covering the whole frame; an empty array means no person
-            on that frame. ``None`` (default): the whole frame everywhere.
+            ``mmcv.VideoReader``), or any iterable of them (a stream, read
+            one frame at a time). Any length >= 1; all frames one size.
+        bboxes_per_frame (Sequence | Callable, optional): One entry per
+            frame: boxes ``(N, 4)``, or ``(N, 5)`` with a score column, or
+            ``None`` for one box covering the whole frame; an empty array
+            means no person on that frame. Or a function
+            ``f(frame_idx, frame) -> entry`` called once per frame when it
+            is read (a detector). ``None`` (default): the whole frame
+            everywhere.
         bbox_format (str): ``'xyxy'`` (default) or ``'xywh'``.
         frame_offsets (Sequence[int], optional): Window offsets, the
             reference (0) first. Defaults to the test dataset config's
@@ -696,6 +877,11 @@ def inference_posewarper(model: nn.Module,
             reference frame's offset network (default). ``False`` runs the
             model's own ``test_step`` per frame and box, as the original;
             both give the same results up to float rounding.
+        online (bool): Causal aggregation: clip each window at its own frame
+            instead of the video's last frame, so that only the current and
+            past frames count (weights ``t: 0.65, t-1: 0.25, t-2: 0.1`` with
+            the default window; the module docstring says why). Defaults to
+            False (the original's offline windows).
 
     Returns:
         list[PoseDataSample]: One per frame, with all of its persons in
@@ -708,4 +894,4 @@ def inference_posewarper(model: nn.Module,
     return list(
         iter_inference_posewarper(model, frames, bboxes_per_frame,
                                   bbox_format, frame_offsets, frame_weights,
-                                  use_cache))
+                                  use_cache, online))
