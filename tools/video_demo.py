@@ -21,29 +21,27 @@ annotation per person with ``[x, y, score]`` keypoints, per-joint
 ``scores`` and a ``track_id`` from greedy box-IoU tracking).
 
 A PoseWarper config aggregates each frame with its neighbours
-(``inference_posewarper``); a single-frame MMPose top-down config runs
-``inference_topdown`` frame by frame.
+(``inference_posewarper``; ``--online``: only the current and past frames,
+each frame's result before the next frame is read); a single-frame MMPose
+top-down config runs ``inference_topdown`` frame by frame. The work is done
+by ``mmpose_posewarper.apis.PoseWarperInferencer``; this tool parses the
+command line, checks the inputs and writes the outputs as one set.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
-import cv2
-import mmcv
 import numpy as np
-import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.registry import init_default_scope
-from mmengine.utils import ProgressBar
 
-from mmpose_posewarper.apis.model import init_model, load_checked_checkpoint
+from mmpose_posewarper.apis.detection import PersonDetector  # noqa: F401
+from mmpose_posewarper.apis.inferencer import (PoseWarperInferencer,
+                                               posetrack18_video)
+from mmpose_posewarper.apis.tracking import (  # noqa: F401
+    assign_track_ids, box_iou)
 from mmpose_posewarper.apis.video_io import FrameReader
-from mmpose_posewarper.datasets.posetrack_io import (MAX_TRACK_ID,
-                                                     load_frame_boxes,
-                                                     person_box_problem,
-                                                     posetrack18_categories,
+from mmpose_posewarper.datasets.posetrack_io import (load_frame_boxes,
                                                      write_posetrack_video)
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet
@@ -86,6 +84,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--device', default='cpu', help='device, e.g. cpu, cuda, cuda:1')
     parser.add_argument(
+        '--online',
+        action='store_true',
+        help='causal aggregation: only the current and past frames (t, t-1, '
+        't-2), each frame\'s result before the next frame is read (for live '
+        'video); default: the original\'s window t-2..t+2')
+    parser.add_argument(
         '--radius', type=int, default=3, help='keypoint radius')
     parser.add_argument(
         '--thickness', type=int, default=1, help='skeleton line width')
@@ -124,162 +128,6 @@ def load_boxes_json(path: str,
     return load_frame_boxes(path, num_frames, width, height)
 
 
-class PersonDetector:
-    """An MMDet detector filtered to one class, a score and NMS, as in
-    MMPose's ``topdown_demo_with_mmdet.py``."""
-
-    def __init__(self, config: str, checkpoint: str, device: str,
-                 cat_id: int, bbox_thr: float, nms_thr: float) -> None:
-        from mmdet.apis import init_detector
-        from mmpose.utils import adapt_mmdet_pipeline
-
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(
-                f'detector checkpoint {checkpoint} does not exist')
-        # palette: boxes are not drawn with the detector's colours, and a
-        # given palette spares building the config's test dataset
-        model = init_detector(config, None, palette='random', device='cpu')
-        # strict: a checkpoint of another detector must not run silently
-        # with random weights
-        load_checked_checkpoint(model, checkpoint)
-        model.cfg = adapt_mmdet_pipeline(model.cfg)
-        self.model = model.to(device).eval()
-        self.cat_id, self.bbox_thr, self.nms_thr = cat_id, bbox_thr, nms_thr
-        #: detections dropped by the box rule (zero size, outside the frame)
-        self.dropped = 0
-
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        from mmdet.apis import inference_detector
-        from mmpose.evaluation.functional import nms
-
-        pred = inference_detector(self.model, frame).pred_instances
-        pred = pred.cpu().numpy()
-        boxes = np.concatenate([pred.bboxes, pred.scores[:, None]], axis=1)
-        keep = (pred.labels == self.cat_id) & (pred.scores > self.bbox_thr)
-        boxes = boxes[keep]
-        if len(boxes):
-            boxes = boxes[nms(boxes, self.nms_thr)]
-        # the package's box rule: a degenerate detection is no person box
-        h, w = frame.shape[:2]
-        usable = [
-            person_box_problem([x1, y1, x2 - x1, y2 - y1], w, h) is None
-            for x1, y1, x2, y2, _ in boxes
-        ]
-        self.dropped += len(boxes) - sum(usable)
-        boxes = boxes[np.array(usable, dtype=bool)]
-        return boxes.astype(np.float32).reshape(-1, 5)
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU matrix of xyxy boxes ``(N, 4)`` x ``(M, 4)``."""
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:4], b[None, :, 2:4])
-    inter = np.prod(np.clip(rb - lt, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:4] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:4] - b[:, :2], axis=1)
-    return inter / np.maximum(area_a[:, None] + area_b[None] - inter, 1e-9)
-
-
-def assign_track_ids(boxes_per_frame: Sequence[np.ndarray],
-                     iou_thr: float) -> List[List[int]]:
-    """Greedy IoU tracking: each box continues the track of the previous
-    frame's box it overlaps most (highest IoU pairs first, IoU >= iou_thr);
-    the others start new tracks. Ids stay below PoseTrack's limit of
-    ``MAX_TRACK_ID`` by reusing ids not active in the previous frame."""
-    ids_per_frame: List[List[int]] = []
-    prev_boxes, prev_ids = np.zeros((0, 4)), []
-    next_id = 0
-    for boxes in boxes_per_frame:
-        ids = [-1] * len(boxes)
-        if len(boxes) and len(prev_boxes):
-            iou = box_iou(boxes[:, :4], prev_boxes[:, :4])
-            for flat in np.argsort(-iou, axis=None):
-                i, j = np.unravel_index(flat, iou.shape)
-                if iou[i, j] < iou_thr:
-                    break
-                if ids[i] == -1 and prev_ids[j] not in ids:
-                    ids[i] = prev_ids[j]
-        for i in range(len(ids)):
-            if ids[i] == -1:
-                if next_id < MAX_TRACK_ID:
-                    ids[i], next_id = next_id, next_id + 1
-                else:
-                    busy = set(ids) | set(prev_ids)
-                    ids[i] = next(t for t in range(MAX_TRACK_ID)
-                                  if t not in busy)
-        ids_per_frame.append(ids)
-        prev_boxes, prev_ids = boxes, ids
-    return ids_per_frame
-
-
-# ----------------------------------------------------------------------------
-# outputs
-# ----------------------------------------------------------------------------
-def posetrack_video(reader: FrameReader, name: str,
-                    people: Sequence[List[dict]]) -> Dict:
-    """The PoseTrack18 video of the predictions (one image per frame)."""
-    images, annotations = [], []
-    for t, frame_people in enumerate(people):
-        images.append(
-            dict(
-                id=t,
-                frame_id=t,
-                file_name=f'{name}/{reader.frame_names[t]}',
-                vid_id=name,
-                nframes=len(reader),
-                is_labeled=bool(frame_people)))
-        for p, person in enumerate(frame_people):
-            kpts = np.concatenate(
-                [person['keypoints'], person['keypoint_scores'][:, None]],
-                axis=1).astype(np.float64)
-            x1, y1, x2, y2 = person['bbox'].astype(np.float64)
-            annotations.append(
-                dict(
-                    id=t * 100 + p,
-                    image_id=t,
-                    category_id=1,
-                    track_id=int(person['track_id']),
-                    keypoints=kpts,
-                    scores=kpts[:, 2].copy(),
-                    score=float(kpts[:, 2].mean()),
-                    bbox=np.array([x1, y1, x2 - x1, y2 - y1]),
-                    bbox_score=float(person['bbox_score'])))
-    return dict(
-        images=images,
-        annotations=annotations,
-        categories=posetrack18_categories())
-
-
-def _pose_results(model: nn.Module, input_path: str,
-                  boxes: List[np.ndarray]) -> Iterator[Optional[Any]]:
-    """Per-frame ``PoseDataSample`` s (``None`` for a frame without boxes),
-    one frame at a time (bounded memory)."""
-    neck = getattr(model, 'neck', None)
-    if callable(getattr(neck, 'warp', None)):
-        from mmpose_posewarper.apis import iter_inference_posewarper
-        yield from iter_inference_posewarper(model, input_path, boxes)
-        return
-    from mmpose.apis import inference_topdown
-    from mmpose.structures import merge_data_samples
-    if model.cfg.get('test_dataloader') is None:
-        # a model-only config: MMPose's standard top-down test pipeline
-        model.cfg.test_dataloader = dict(
-            dataset=dict(pipeline=[
-                dict(type='LoadImage'),
-                dict(type='GetBBoxCenterScale'),
-                dict(
-                    type='TopdownAffine',
-                    input_size=model.head.decoder.input_size),
-                dict(type='PackPoseInputs')
-            ]))
-    for frame, frame_boxes in zip(FrameReader(input_path), boxes):
-        if len(frame_boxes) == 0:
-            yield None
-            continue
-        yield merge_data_samples(
-            inference_topdown(model, frame, frame_boxes[:, :4]))
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
 
@@ -299,138 +147,45 @@ def main(argv: Optional[List[str]] = None) -> int:
     boxes = None
     if args.bboxes is not None:
         boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)
-    model = init_model(
-        args.pose_config, args.pose_checkpoint, device=args.device)
+    inferencer = PoseWarperInferencer(
+        args.pose_config,
+        args.pose_checkpoint,
+        device=args.device,
+        det_model=args.det_config,
+        det_weights=args.det_checkpoint,
+        det_cat_ids=args.det_cat_id,
+        online=args.online,
+        show_progress=True)
+    print_log(
+        f'estimating poses in {len(reader)} frames of {args.input} on '
+        f'{args.device} ({"online" if args.online else "offline"} '
+        'aggregation)',
+        logger='current')
     with output:
-        _run_demo(args, reader, name, model, boxes, output)
+        predictions = []
+        for result in inferencer(
+                args.input,
+                bboxes=boxes,
+                bbox_thr=args.bbox_thr,
+                nms_thr=args.nms_thr,
+                fps=args.fps,
+                track_iou_thr=args.track_iou_thr,
+                vis_out_dir=output.path(f'{name}.mp4'),
+                kpt_thr=args.kpt_thr,
+                radius=args.radius,
+                thickness=args.thickness,
+                draw_bbox=args.draw_bbox):
+            predictions.append(result['predictions'][0])
+        write_posetrack_video(
+            output.path(f'{name}.json'),
+            posetrack18_video(name, predictions, reader.frame_names))
+        print_log(
+            f'{len(predictions)} frames, {sum(map(len, predictions))} poses',
+            logger='current')
     print_log(
         f'wrote {osp.join(args.output_root, name)}.mp4 and .json',
         logger='current')
     return 0
-
-
-def _run_demo(args: argparse.Namespace, reader: FrameReader, name: str,
-              model: nn.Module, boxes: Optional[List[np.ndarray]],
-              output: OutputSet) -> None:
-    """Boxes (unless given), poses, the rendered video and the JSON file,
-    written into ``output``'s staging folder."""
-    from mmpose.registry import VISUALIZERS
-
-    # 1. people boxes of every frame (PoseWarper's windows need the boxes of
-    # the frames around each frame)
-    if boxes is not None:
-        boxes = [b[b[:, 4] > args.bbox_thr] for b in boxes]
-    else:
-        detector = PersonDetector(args.det_config, args.det_checkpoint,
-                                  args.device, args.det_cat_id,
-                                  args.bbox_thr, args.nms_thr)
-        print_log(f'detecting people in {len(reader)} frames of {args.input}',
-                  logger='current')
-        progress = ProgressBar(len(reader))
-        boxes = []
-        for frame in reader:
-            boxes.append(detector(frame))
-            progress.update()
-        sys.stdout.write('\n')
-        if detector.dropped:
-            print_log(
-                f'{detector.dropped} detections were dropped: their box has '
-                'no size or lies outside the frame (the box rule, '
-                'posetrack_io.BOX_RULE)',
-                logger='current',
-                level=30)
-    empty = [t for t, b in enumerate(boxes) if len(b) == 0]
-    if len(empty) == len(boxes):
-        print_log(
-            f'no person box in any of the {len(boxes)} frames of '
-            f'{args.input} (score threshold --bbox-thr {args.bbox_thr}'
-            + (f', person class --det-cat-id {args.det_cat_id}'
-               if args.bboxes is None else '') +
-            '): the outputs show the input without poses',
-            logger='current',
-            level=30)
-    elif empty:
-        print_log(
-            f'no person box in {len(empty)} of {len(boxes)} frames '
-            f'(e.g. frame {empty[0]})',
-            logger='current',
-            level=30)
-    track_ids = assign_track_ids(boxes, args.track_iou_thr)
-
-    # 2. poses, drawn frame by frame into the output video
-    # the detector switched the default scope to mmdet
-    init_default_scope(model.cfg.get('default_scope', 'mmpose'))
-    vis_cfg = dict(
-        model.cfg.get('visualizer')
-        or dict(type='PoseLocalVisualizer', name='visualizer'))
-    vis_cfg.update(radius=args.radius, line_width=args.thickness)
-    visualizer = VISUALIZERS.build(vis_cfg)
-    # a visualizer is a named singleton: when one of that name exists (a
-    # second run in one process) the build returns it with its old settings
-    visualizer.radius, visualizer.line_width = args.radius, args.thickness
-    visualizer.set_dataset_meta(model.dataset_meta)
-    out_video = output.path(f'{name}.mp4')
-    writer: Optional[cv2.VideoWriter] = None
-    people: List[List[dict]] = []
-    print_log(f'estimating poses in {len(reader)} frames on {args.device}',
-              logger='current')
-    progress = ProgressBar(len(reader))
-    try:
-        for t, (frame, sample) in enumerate(
-                zip(reader, _pose_results(model, args.input, boxes))):
-            frame_people = []
-            if sample is not None and 'pred_instances' in sample and len(
-                    sample.pred_instances):
-                inst = sample.pred_instances
-                if len(inst) != len(boxes[t]):
-                    raise RuntimeError(
-                        f'frame {t}: {len(inst)} poses for {len(boxes[t])} '
-                        'boxes')
-                for p in range(len(inst)):
-                    frame_people.append(
-                        dict(
-                            keypoints=inst.keypoints[p],
-                            keypoint_scores=inst.keypoint_scores[p],
-                            bbox=boxes[t][p, :4],
-                            bbox_score=boxes[t][p, 4],
-                            track_id=track_ids[t][p]))
-                visualizer.add_datasample(
-                    'frame',
-                    mmcv.bgr2rgb(frame),
-                    data_sample=sample,
-                    draw_gt=False,
-                    draw_bbox=args.draw_bbox,
-                    kpt_thr=args.kpt_thr,
-                    show=False)
-                drawn = mmcv.rgb2bgr(visualizer.get_image())
-            else:
-                drawn = frame
-            people.append(frame_people)
-            if writer is None:
-                writer = _open_writer(out_video, args.fps or reader.fps,
-                                      drawn.shape)
-            writer.write(drawn)
-            progress.update()
-        sys.stdout.write('\n')
-    finally:
-        # the staging folder (and the video in it) is removed on errors
-        if writer is not None:
-            writer.release()
-    write_posetrack_video(
-        output.path(f'{name}.json'), posetrack_video(reader, name, people))
-    print_log(
-        f'{len(people)} frames, {sum(map(len, people))} poses',
-        logger='current')
-
-
-def _open_writer(path: str, fps: float,
-                 shape: Tuple[int, ...]) -> cv2.VideoWriter:
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (shape[1], shape[0]))
-    if not writer.isOpened():
-        raise RuntimeError(f'OpenCV cannot write the video {path} (mp4v)')
-    return writer
 
 
 if __name__ == '__main__':

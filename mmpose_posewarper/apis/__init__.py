@@ -1,15 +1,22 @@
-"""APIs of PoseWarper (MMPose style: plain functions): the model loader
-(``model.py``), inference returning ``PoseDataSample`` s (``inference.py``),
-label propagation (``propagation.py``)."""
+"""APIs of PoseWarper (MMPose style): the model loader (``model.py``),
+inference returning ``PoseDataSample`` s (``inference.py``, offline and
+online), the video inferencer (``inferencer.py``: ``PoseWarperInferencer``,
+MMPose 1.x's inferencer interface), person boxes from a detector
+(``detection.py``), track ids (``tracking.py``), label propagation
+(``propagation.py``)."""
+from .detection import PersonDetector
 from .inference import (DEFAULT_FRAME_OFFSETS, DEFAULT_FRAME_WEIGHTS,
                         fixed_track_bboxes, inference_posewarper,
                         iter_inference_posewarper, temporal_window)
+from .inferencer import PoseWarperInferencer, posetrack18_video
 from .model import init_model, load_checked_checkpoint
 from .optimize import optimize_for_inference
+from .tracking import IoUTracker, assign_track_ids, box_iou
 
 __all__ = [
     'init_model', 'load_checked_checkpoint', 'inference_posewarper',
     'iter_inference_posewarper', 'optimize_for_inference',
     'fixed_track_bboxes', 'temporal_window', 'DEFAULT_FRAME_OFFSETS',
-    'DEFAULT_FRAME_WEIGHTS'
+    'DEFAULT_FRAME_WEIGHTS', 'PoseWarperInferencer', 'posetrack18_video',
+    'PersonDetector', 'IoUTracker', 'assign_track_ids', 'box_iou'
 ]

@@ -1,0 +1,200 @@
+"""PoseWarperInferencer (MMPose 1.x's inferencer interface) on the real
+clips in ../shared/data, with given boxes and with a tiny MMDet detector,
+offline and online."""
+import numpy as np
+import pytest
+
+from mmpose_posewarper.apis import (PoseWarperInferencer,
+                                    inference_posewarper)
+from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
+
+from mmpose_posewarper.apis.tracking import IoUTracker
+
+from ._helpers import TINY_DETECTOR, TINY_POSEWARPER, import_tool
+# the demo tests' random tiny RetinaNet checkpoint, boxes file, video reader
+from .test_video_demo import detector_checkpoint, read_video, write_boxes
+
+__all__ = ['detector_checkpoint']  # a fixture, used by name below
+
+# two people on the 960x540 clip (x1, y1, x2, y2, score)
+BOXES = np.array([[100, 50, 300, 450, 0.9], [500, 80, 680, 500, 0.8]],
+                 np.float32)
+
+
+@pytest.fixture(scope='module')
+def inferencer(identity_posewarper):
+    return PoseWarperInferencer(
+        str(TINY_POSEWARPER), str(identity_posewarper), device='cpu')
+
+
+@pytest.mark.parametrize('online', [False, True])
+def test_boxes_on_a_video_file(tmp_path, shared_data, inferencer, online):
+    src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
+    results = list(
+        inferencer(
+            str(src),
+            bboxes=[BOXES] * 5,
+            online=online,
+            return_vis=True,
+            vis_out_dir=str(tmp_path / 'vis'),
+            pred_out_dir=str(tmp_path / 'pred')))
+    assert len(results) == 5
+    for result in results:
+        people = result['predictions'][0]
+        assert [p['track_id'] for p in people] == [0, 1]
+        for person, box in zip(people, BOXES):
+            assert np.shape(person['keypoints']) == (17, 2)
+            assert np.shape(person['keypoint_scores']) == (17, )
+            np.testing.assert_allclose(person['bbox'], box[:4])
+            assert person['bbox_score'] == pytest.approx(box[4])
+        vis, = result['visualization']
+        assert vis.shape == (540, 960, 3) and vis.dtype == np.uint8
+
+    # the same poses as the function (the inferencer passes `online` on)
+    frames = read_video(src)
+    direct = inference_posewarper(
+        inferencer.model, frames, [BOXES] * 5, online=online)
+    for result, sample in zip(results, direct):
+        np.testing.assert_allclose(
+            [p['keypoints'] for p in result['predictions'][0]],
+            sample.pred_instances.keypoints,
+            atol=1e-4)
+
+    drawn = read_video(tmp_path / 'vis' / 'demo_960x540_5f.mp4')
+    assert len(drawn) == 5 and drawn[0].shape == (540, 960, 3)
+    video = load_posetrack_video(str(tmp_path / 'pred' /
+                                     'demo_960x540_5f.json'))
+    assert len(video['images']) == 5
+    assert len(video['annotations']) == 10
+    assert sorted({a['track_id'] for a in video['annotations']}) == [0, 1]
+
+
+def test_online_and_offline_differ(shared_data, inferencer):
+    """`online` reaches the model: results differ where offline sees
+    frames after t (the identity warp sums the frames' own heatmaps, which
+    differ between frames; they are tiny at init, hence relative)."""
+    src = str(shared_data / 'videos' / 'demo_960x540_5f.mp4')
+    kw = dict(bboxes=[BOXES] * 5, return_datasamples=True)
+    online = [r['predictions'][0] for r in inferencer(src, online=True, **kw)]
+    offline = [r['predictions'][0] for r in inferencer(src, **kw)]
+    scores = [(a.pred_instances.keypoint_scores,
+               b.pred_instances.keypoint_scores)
+              for a, b in zip(online, offline)]
+    assert not np.allclose(*scores[1], rtol=1e-3, atol=0)
+    # the same last window
+    np.testing.assert_allclose(*scores[-1], rtol=1e-5, atol=0)
+
+
+def test_detector_on_a_frame_folder_online(tmp_path, shared_data,
+                                           identity_posewarper,
+                                           detector_checkpoint):
+    """A tiny MMDet detector runs on each frame as it is read; online, frame
+    t's result comes out before frame t + 1 is read."""
+    inferencer = PoseWarperInferencer(
+        str(TINY_POSEWARPER),
+        str(identity_posewarper),
+        device='cpu',
+        det_model=str(TINY_DETECTOR),
+        det_weights=str(detector_checkpoint),
+        det_cat_ids=0,
+        online=True)
+    folder = shared_data / 'posetrack18' / 'videos' / '000001_mpiinew_test'
+    log = []
+
+    def stream():
+        for t in range(5):
+            log.append(('read', t))
+            yield read_video(folder / f'{t:06d}.jpg')[0]
+
+    for t, result in enumerate(
+            inferencer(stream(), bbox_thr=0.0, pred_out_dir=str(tmp_path))):
+        log.append(('emit', t))
+        people = result['predictions'][0]
+        # the random detector keeps up to 3 boxes a frame
+        assert 1 <= len(people) <= 3
+        for p in people:
+            x1, y1, x2, y2 = p['bbox']
+            assert 0 <= x1 < x2 <= 1280 and 0 <= y1 < y2 <= 720
+    assert log == [(e, t) for t in range(5) for e in ('read', 'emit')]
+    video = load_posetrack_video(str(tmp_path / 'stream.json'))
+    assert len(video['images']) == 5
+    # a frame folder as input, offline, gives PoseTrack file names
+    results = list(
+        inferencer(
+            str(folder), online=False, bbox_thr=0.0,
+            pred_out_dir=str(tmp_path)))
+    assert len(results) == 5
+    video = load_posetrack_video(str(tmp_path / '000001_mpiinew_test.json'))
+    assert [img['file_name'] for img in video['images']] == [
+        f'000001_mpiinew_test/{t:06d}.jpg' for t in range(5)
+    ]
+
+
+def test_whole_frame_without_boxes_or_detector(shared_data, inferencer):
+    src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
+    frames = read_video(src)
+    results = list(inferencer(frames, online=True))
+    for result in results:
+        person, = result['predictions'][0]
+        assert person['bbox'] == [0, 0, 960, 540]
+    assert results[0]['visualization'] == []
+
+
+def test_bad_arguments(shared_data, inferencer, identity_posewarper):
+    src = str(shared_data / 'videos' / 'demo_960x540_5f.mp4')
+    with pytest.raises(ValueError, match='bboxes has 2 entries for the 5 '
+                       'frames of demo_960x540_5f'):
+        next(inferencer(src, bboxes=[BOXES] * 2))
+    with pytest.raises(ValueError, match=r'bboxes\[0\]: boxes must have '
+                       r'shape \(N, 4\) or \(N, 5\), got \(2, 3\)'):
+        next(inferencer(src, bboxes=[BOXES[:, :3]] * 5))
+    with pytest.raises(ValueError, match='unknown argument'):
+        next(inferencer(src, bbox_threshold=0.5))
+    with pytest.raises(ValueError, match='det_model and det_weights go '
+                       'together'):
+        PoseWarperInferencer(
+            str(TINY_POSEWARPER), str(identity_posewarper),
+            det_model=str(TINY_DETECTOR))
+
+
+def test_demo_online(tmp_path, shared_data, identity_posewarper,
+                     inferencer):
+    """tools/video_demo.py --online writes the online poses."""
+    demo = import_tool('video_demo')
+    src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
+    xywh = [[float(x1), float(y1), float(x2 - x1), float(y2 - y1)]
+            for x1, y1, x2, y2, _ in BOXES]
+    boxes = write_boxes(tmp_path / 'boxes.json', [xywh] * 5)
+    assert demo.main([
+        str(TINY_POSEWARPER),
+        str(identity_posewarper), '--input',
+        str(src), '--output-root',
+        str(tmp_path / 'out'), '--bboxes',
+        str(boxes), '--online'
+    ]) == 0
+    video = load_posetrack_video(str(tmp_path / 'out' /
+                                     'demo_960x540_5f.json'))
+    assert len(read_video(tmp_path / 'out' / 'demo_960x540_5f.mp4')) == 5
+    expected = inference_posewarper(
+        inferencer.model, read_video(src), [BOXES[:, :4]] * 5, online=True)
+    for t, sample in enumerate(expected):
+        anns = [a for a in video['annotations'] if a['image_id'] == t]
+        np.testing.assert_allclose([a['keypoints'][:, :2] for a in anns],
+                                   sample.pred_instances.keypoints,
+                                   atol=1e-3)
+
+
+def test_iou_tracker():
+    tracker = IoUTracker(iou_thr=0.3)
+    a, b = [0, 0, 10, 10], [20, 0, 30, 10]
+    assert tracker.update(np.array([a, b], np.float32)) == [0, 1]
+    # listed in the other order, moved a little: the same tracks
+    assert tracker.update(np.array([[21, 0, 31, 10], [1, 0, 11, 10]])) == [
+        1, 0
+    ]
+    # a new person starts a new track, an empty frame ends all tracks
+    assert tracker.update(np.array([[1, 0, 11, 10], [50, 50, 60, 60]])) == [
+        0, 2
+    ]
+    assert tracker.update(np.zeros((0, 5))) == []
+    assert tracker.update(np.array([a])) == [3]
