@@ -4,7 +4,8 @@
 # backbone and heatmap layer come from the stage-1 checkpoint (the job sets
 # load_from) and stay frozen; only the warping module trains.
 _base_ = [
-    'mmpose::_base_/default_runtime.py',
+    # runtime: 300 iterations as stage 1, no validation, one checkpoint
+    './_base_/iter-based_runtime.py',
     '../_base_/datasets/posetrack18_pairs.py',
     '../posewarper/tiny/posewarper_tiny_64x48.py',
     './_base_/hrnet-small_128x96.py',
@@ -90,32 +91,23 @@ test_dataloader = dict(
         filter_cfg=None,
         pipeline=val_pipeline))
 test_evaluator = dict(type='PoseTrackAPMetric', ann_dir=val_ann_dir)
-test_cfg = dict()
 val_dataloader = None
 val_evaluator = None
-val_cfg = None
 
-max_iters = 300
-train_cfg = dict(
-    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
-    val_interval=max_iters + 1)
 # Adam as the original's stage 2 (lr 1e-4 there for 20 epochs of PoseTrack;
 # a few hundred CPU iterations need a larger step)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.))
+# linear warm-up, cosine decay to the end of the run (the runtime's
+# max_iters)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=15, start_factor=0.01, by_epoch=False),
     dict(
         type='CosineAnnealingLR',
         begin=15,
-        end=max_iters,
-        T_max=max_iters - 15,
+        end=_base_.max_iters,
+        T_max=_base_.max_iters - 15,
         eta_min=1e-5,
         by_epoch=False)
 ]
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1,
-                    save_last=True, save_best=None))
-log_processor = dict(by_epoch=False, window_size=20)
-custom_hooks = []
-randomness = dict(seed=0, deterministic=True)
+# nothing is validated: no best checkpoint to keep
+default_hooks = dict(checkpoint=dict(save_best=None))

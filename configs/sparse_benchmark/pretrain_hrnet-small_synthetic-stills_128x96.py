@@ -22,22 +22,16 @@ train_dataloader = dict(
     dataset=dict(
         data_root=data_root,
         ann_file='annotations/posetrack18_pretrain.json'))
-# the base (stage 1) does not validate: these replace its None
+# validation: stage 1's test loader (every frame, ground-truth boxes) on the
+# val videos generated beside the stills; the base does not validate, so this
+# replaces its None
 val_dataloader = dict(
+    _base_.test_dataloader,
     _delete_=True,
-    batch_size=64,
-    num_workers=0,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type='PoseTrack18Dataset',
-        data_mode='topdown',
+        _base_.test_dataloader.dataset,
         data_root=data_root,
-        ann_file='annotations/posetrack18_val.json',
-        data_prefix=dict(img=''),
-        test_mode=True,
-        pipeline={{_base_.val_pipeline}}))
+        ann_file='annotations/posetrack18_val.json'))
 val_evaluator = dict(
     _delete_=True,
     type='PoseTrackAPMetric', ann_dir=data_root + 'annotations/val/')

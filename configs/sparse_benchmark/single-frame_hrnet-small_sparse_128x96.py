@@ -9,7 +9,8 @@
 # Training is by iterations so that the augmentation comparison (same model,
 # same iterations, more labels) differs only in its training labels.
 _base_ = [
-    'mmpose::_base_/default_runtime.py',
+    # runtime: 300 iterations, no validation, one checkpoint, seeded
+    './_base_/iter-based_runtime.py',
     '../_base_/models/topdown_hrnet-w48_384x288.py',
     './_base_/hrnet-small_128x96.py',
 ]
@@ -68,7 +69,7 @@ train_dataloader = dict(
     # time a finite one runs out, i.e. every few iterations on sparse data)
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=sparse_labels)
-# every val frame, ground-truth boxes
+# every val frame, ground-truth boxes: the training dataset on the val file
 test_dataloader = dict(
     batch_size=64,
     num_workers=0,
@@ -76,23 +77,12 @@ test_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type='PoseTrack18Dataset',
-        data_mode='topdown',
-        data_root=data_root,
-        ann_file=val_ann_file,
-        data_prefix=dict(img=''),
-        test_mode=True,
+        sparse_labels, ann_file=val_ann_file, test_mode=True,
         pipeline=val_pipeline))
 test_evaluator = dict(type='PoseTrackAPMetric', ann_dir=val_ann_dir)
-test_cfg = dict()
 val_dataloader = None
 val_evaluator = None
-val_cfg = None
 
-max_iters = 300
-train_cfg = dict(
-    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
-    val_interval=max_iters + 1)
 # The job fine-tunes the shipped pretrained estimator (load_from, see
 # pretrain_hrnet-small_synthetic-stills_128x96.py) at a quarter of the
 # pretraining rate: measured on the val videos from its 1000-iteration
@@ -101,20 +91,15 @@ train_cfg = dict(
 # config's rate before pretraining existed.
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
 scratch_lr = 2e-3
+# linear warm-up, cosine decay to the end of the run (the runtime's
+# max_iters)
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
     dict(
         type='CosineAnnealingLR',
         begin=50,
-        end=max_iters,
-        T_max=max_iters - 50,
+        end=_base_.max_iters,
+        T_max=_base_.max_iters - 50,
         eta_min=2e-5,
         by_epoch=False)
 ]
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1,
-                    save_last=True))
-log_processor = dict(by_epoch=False, window_size=20)
-custom_hooks = []
-randomness = dict(seed=0, deterministic=True)

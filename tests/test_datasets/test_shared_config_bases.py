@@ -57,3 +57,72 @@ def test_augmentation_keeps_mmposes_recipe():
     assert cfg.train_dataloader.batch_size == 64
     assert cfg.val_dataloader.batch_size == 32
     assert cfg.val_dataloader.dataset.filter_cfg.bbox_score_thr == 0.4
+
+
+SPARSE = REPO / 'configs/sparse_benchmark'
+SPARSE_STAGES = ['single-frame_hrnet-small_sparse_128x96.py',
+                 'single-frame_hrnet-small_sparse+propagated_128x96.py',
+                 'posewarper_hrnet-small_sparse_128x96.py']
+
+
+@pytest.mark.parametrize('name', SPARSE_STAGES)
+def test_sparse_stages_share_one_iteration_runtime(name):
+    """sparse_benchmark/_base_/iter-based_runtime.py: every stage trains the
+    same iterations, and its schedule ends with them."""
+    cfg = Config.fromfile(str(SPARSE / name))
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_cfg.max_iters == cfg.max_iters == 300
+    assert cfg.param_scheduler[-1].end == cfg.max_iters
+    assert cfg.default_hooks.checkpoint.interval == cfg.max_iters
+    assert cfg.val_cfg is None and cfg.val_dataloader is None
+    assert cfg.randomness.deterministic
+
+
+@pytest.mark.parametrize('name', [
+    'single-frame_hrnet-small_sparse+propagated_128x96.py',
+    'quick/single-frame_hrnet-tiny_sparse+propagated_64x48.py'])
+def test_propagated_labels_are_the_sparse_dataset_on_another_file(name):
+    cfg = Config.fromfile(str(SPARSE / name))
+    sparse, propagated = cfg.train_dataloader.dataset.datasets
+    assert sparse == cfg.sparse_labels
+    assert propagated.ann_file == cfg.propagated_ann_file
+    assert {k: v for k, v in sparse.items() if k != 'ann_file'} == \
+        {k: v for k, v in propagated.items() if k != 'ann_file'}
+
+
+def test_tiny_single_frame_configs_share_mmposes_pipeline():
+    """configs/_base_/pipelines/topdown_64x48.py: the quick stage 1 and the
+    tiny augmentation config train with one pipeline, MMPose's defaults at
+    64x48, as their bases do at their sizes."""
+    quick = Config.fromfile(
+        str(SPARSE / 'quick/single-frame_hrnet-tiny_sparse_64x48.py'))
+    tiny_aug = Config.fromfile(str(
+        REPO / 'configs/augmentation/tiny/td-hm_tiny_manual+propagated_cpu.py'))
+    pipeline = quick.train_dataloader.dataset.pipeline
+    for part in tiny_aug.train_dataloader.dataset.datasets:
+        assert part.pipeline == pipeline
+    for full in (Config.fromfile(str(SPARSE / SPARSE_STAGES[0])),
+                 Config.fromfile(str(AUGMENTATION))):
+        full_steps = full.train_pipeline
+        assert [s['type'] for s in full_steps] == [s['type'] for s in pipeline]
+        assert full_steps[:5] == pipeline[:5]  # loading and augmentation
+    assert steps(pipeline)['TopdownAffine']['input_size'] == (48, 64)
+    assert steps(quick.test_dataloader.dataset.pipeline)[
+        'TopdownAffine']['input_size'] == (48, 64)
+
+
+def test_pretraining_validates_like_stage_1_tests():
+    """The pretraining config's val loader is stage 1's test loader on its
+    own val videos."""
+    stage1 = Config.fromfile(str(SPARSE / SPARSE_STAGES[0]))
+    pretrain = Config.fromfile(
+        str(SPARSE / 'pretrain_hrnet-small_synthetic-stills_128x96.py'))
+    val = pretrain.val_dataloader
+    assert val == pretrain.test_dataloader
+    assert val.dataset.data_root == pretrain.data_root
+    assert {k: v for k, v in val.items() if k != 'dataset'} == \
+        {k: v for k, v in stage1.test_dataloader.items() if k != 'dataset'}
+    assert {k: v for k, v in val.dataset.items()
+            if k not in ('data_root', 'ann_file')} == \
+        {k: v for k, v in stage1.test_dataloader.dataset.items()
+         if k not in ('data_root', 'ann_file')}

@@ -7,7 +7,8 @@
 #   train_dataloader.dataset.datasets.{0,1}.data_prefix.img=IMG_ROOT/
 _base_ = [
     '../td-hm_hrnet-w48_8xb64-20e_posetrack18-384x288_manual+propagated.py',
-    '../../_base_/models/hrnet_tiny_64x48.py'
+    # the tiny HRNet, its codec and MMPose's pipelines at 64x48
+    '../../_base_/pipelines/topdown_64x48.py'
 ]
 
 codec = {{_base_.tiny_codec}}
@@ -15,28 +16,11 @@ model = dict(
     backbone={{_base_.tiny_hrnet}},
     head=dict(in_channels=8, decoder={{_base_.tiny_codec}}))
 
-# the base's pipeline with the tiny codec
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size={{_base_.tiny_codec.input_size}}),
-    dict(type='GenerateTarget', encoder={{_base_.tiny_codec}}),
-    dict(type='PackPoseInputs')
-]
-# the base's two datasets, with this pipeline (base variables are resolved
-# in the base, so the datasets that embed the pipeline are restated)
-manual_labels = dict(
-    type='PoseTrack18Dataset',
-    data_mode='topdown',
-    ann_file='work_dirs/propagated/posetrack18_manual.json',
-    data_prefix=dict(img='data/posetrack18/'),
-    pipeline=train_pipeline)
-propagated_labels = dict(
-    manual_labels,
-    ann_file='work_dirs/propagated/posetrack18_propagated.json')
+# the base's pipeline (MMPose's defaults) with the tiny codec
+train_pipeline = {{_base_.tiny_train_pipeline}}
+# the base's two datasets, with this pipeline (they embed the base's)
+manual_labels = dict(_base_.manual_labels, pipeline=train_pipeline)
+propagated_labels = dict(_base_.propagated_labels, pipeline=train_pipeline)
 train_dataloader = dict(
     batch_size=2,
     num_workers=0,

@@ -56,8 +56,8 @@ val_dataloader = dict(
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    type='PoseTrackAPMetric', ann_dir=data_root + 'annotations/val/')
+# the base's metric on this data root's ground truth
+val_evaluator = dict(ann_dir=data_root + 'annotations/val/')
 test_evaluator = val_evaluator
 
 train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=1)

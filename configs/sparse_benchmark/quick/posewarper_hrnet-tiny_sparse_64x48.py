@@ -3,8 +3,8 @@
 # (tiny_hrnet comes with the tiny PoseWarper the base config builds on)
 _base_ = ['../posewarper_hrnet-small_sparse_128x96.py']
 
-codec = dict(
-    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+# the tiny HRNet's codec (a Python value: the pipelines read its input_size)
+codec = _base_.tiny_codec
 # heatmaps a sixth of the original's 96x72: dilations shrink alike
 model = dict(
     backbone={{_base_.tiny_hrnet}},

@@ -4,23 +4,13 @@ _base_ = ['./single-frame_hrnet-tiny_sparse_64x48.py']
 
 propagated_ann_file = 'propagated/posetrack18_propagated.json'
 
+# the base's training set (`sparse_labels`, with its 64x48 pipeline) and the
+# same dataset on the propagated labels
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='ConcatDataset',
         datasets=[
-            dict(
-                type='PoseTrack18Dataset',
-                data_mode='topdown',
-                data_root={{_base_.data_root}},
-                ann_file={{_base_.train_ann_file}},
-                data_prefix=dict(img=''),
-                pipeline={{_base_.train_pipeline}}),
-            dict(
-                type='PoseTrack18Dataset',
-                data_mode='topdown',
-                data_root={{_base_.data_root}},
-                ann_file=propagated_ann_file,
-                data_prefix=dict(img=''),
-                pipeline={{_base_.train_pipeline}}),
+            _base_.sparse_labels,
+            dict(_base_.sparse_labels, ann_file=propagated_ann_file),
         ]))

@@ -3,30 +3,17 @@
 # data (tools/run_sparse_benchmark.py --quick).
 _base_ = [
     '../single-frame_hrnet-small_sparse_128x96.py',
-    '../../_base_/models/hrnet_tiny_64x48.py',
+    # the tiny HRNet, its codec and MMPose's pipelines at 64x48
+    '../../_base_/pipelines/topdown_64x48.py',
 ]
 
-codec = dict(
-    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+codec = {{_base_.tiny_codec}}
 model = dict(
     backbone={{_base_.tiny_hrnet}}, head=dict(in_channels=8, decoder=codec))
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
-]
-val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='PackPoseInputs')
-]
+# stage 1's pipelines (MMPose's default augmentation) with the tiny codec
+train_pipeline = {{_base_.tiny_train_pipeline}}
+val_pipeline = {{_base_.tiny_val_pipeline}}
 sparse_labels = dict(pipeline=train_pipeline)
 # the quick data is small: no worker process to start
 train_dataloader = dict(

@@ -1,0 +1,23 @@
+# Runtime shared by the sparse benchmark's stage configs (stage 1, its
+# augmentation variant, stage 2): MMPose's default runtime, trained by
+# iterations (the same 300 for every stage, so that the stages compare at
+# equal training; the job may set another length), not validated while
+# training (the job tests after it), one checkpoint at the end,
+# deterministic and seeded (the job sets each run's seed).
+# The stages' schedules end at `_base_.max_iters`. A config with another
+# length sets max_iters and restates train_cfg and the checkpoint interval,
+# which embed it (base variables are resolved here).
+_base_ = ['mmpose::_base_/default_runtime.py']
+
+max_iters = 300
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
+    val_interval=max_iters + 1)
+val_cfg = None
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1,
+                    save_last=True))
+log_processor = dict(by_epoch=False, window_size=20)
+custom_hooks = []
+randomness = dict(seed=0, deterministic=True)
