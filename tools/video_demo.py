@@ -9,6 +9,12 @@
     python tools/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
         --input frames/ --output-root work_dirs/demo --bboxes boxes.json
 
+    # people boxes from PoseTrack18 ground truth, its mAP printed, one
+    # rendered frame saved as a picture
+    python tools/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
+        --input frames/ --output-root work_dirs/demo --gt-file gt.json \\
+        --frame-out docs/demo/demo_frame.jpg [--online]
+
 ``--input`` is a video file (mp4, avi, gif, ...) or a folder of frames. The
 boxes file is a COCO-style detection list with a frame index per box:
 ``[{"frame_index": 0, "bbox": [x, y, w, h], "score": 0.9}, ...]``
@@ -28,21 +34,26 @@ by ``mmpose_posewarper.apis.PoseWarperInferencer``; this tool parses the
 command line, checks the inputs and writes the outputs as one set.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 from typing import List, Optional, Tuple
 
+import mmcv
 import numpy as np
 from mmengine.logging import print_log
 
 from mmpose_posewarper.apis.detection import PersonDetector  # noqa: F401
+from mmpose_posewarper.apis.ground_truth import ground_truth_boxes, video_ap
 from mmpose_posewarper.apis.inferencer import (PoseWarperInferencer,
                                                posetrack18_video)
 from mmpose_posewarper.apis.tracking import (  # noqa: F401
     assign_track_ids, box_iou)
 from mmpose_posewarper.apis.video_io import FrameReader
 from mmpose_posewarper.datasets.posetrack_io import (load_frame_boxes,
+                                                     load_posetrack_video,
                                                      write_posetrack_video)
+from mmpose_posewarper.evaluation.functional.posetrack_ap import format_table
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet
 
@@ -65,6 +76,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     boxes.add_argument('--det-checkpoint', help='MMDet detector checkpoint')
     boxes.add_argument(
         '--bboxes', help='JSON file of boxes (see the module docstring)')
+    boxes.add_argument(
+        '--gt-file',
+        help='PoseTrack18 ground truth of the input: the people boxes '
+        'unless a detector or --bboxes gives them, and the predictions\' '
+        'PoseTrack mAP against it is printed')
+    parser.add_argument(
+        '--frame-out',
+        help='also write one rendered frame as an image (e.g. '
+        'docs/demo/demo_frame.jpg; replaced only with --overwrite)')
+    parser.add_argument(
+        '--frame-index',
+        type=int,
+        default=None,
+        help='the frame --frame-out writes (default: the middle one)')
     parser.add_argument(
         '--det-cat-id',
         type=int,
@@ -104,9 +129,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     if args.fps is not None and not args.fps > 0:  # nan too
         parser.error(f'--fps must be > 0, got {args.fps}')
     use_det = args.det_config is not None or args.det_checkpoint is not None
-    if use_det == (args.bboxes is not None):
-        parser.error('give the boxes either with --det-config and '
-                     '--det-checkpoint or with --bboxes')
+    if use_det and args.bboxes is not None or not (
+            use_det or args.bboxes is not None or args.gt_file is not None):
+        parser.error('give the boxes with --det-config and '
+                     '--det-checkpoint, with --bboxes or with --gt-file '
+                     '(a detector and --bboxes exclude each other)')
+    if args.frame_index is not None and args.frame_out is None:
+        parser.error('--frame-index goes with --frame-out')
     if use_det and (args.det_config is None or args.det_checkpoint is None):
         parser.error('--det-config and --det-checkpoint go together')
     return args
@@ -133,6 +162,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     reader = FrameReader(args.input)
     name = osp.splitext(osp.basename(osp.normpath(args.input)))[0]
+    frame_index = None
+    if args.frame_out is not None:
+        frame_index = (len(reader) // 2 if args.frame_index is None else
+                       args.frame_index)
+        if not 0 <= frame_index < len(reader):
+            raise ValueError(f'--frame-index {frame_index} is not a frame of '
+                             f'the input (0..{len(reader) - 1})')
+        if osp.exists(args.frame_out) and not args.overwrite:
+            raise FileExistsError(
+                f'--frame-out {args.frame_out}: exists; use --overwrite to '
+                'replace it')
     # the two outputs are one set: staged beside the destination, moved into
     # place at the end; checked now, before the long work
     output = OutputSet(
@@ -141,12 +181,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         overwrite=args.overwrite,
         inputs=[
             args.input, args.pose_config, args.pose_checkpoint, args.bboxes,
-            args.det_config, args.det_checkpoint
+            args.det_config, args.det_checkpoint, args.gt_file
         ],
         option='--output-root')
-    boxes = None
+    boxes, gt_video = None, None
     if args.bboxes is not None:
         boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)
+    if args.gt_file is not None:
+        gt_video = load_posetrack_video(args.gt_file,
+                                        keypoint_dtype=np.float64)
+        gt_boxes = ground_truth_boxes(gt_video, args.gt_file)
+        if len(gt_boxes) != len(reader):
+            raise ValueError(
+                f'{args.gt_file}: images: {len(gt_boxes)} frames, but the '
+                f'input {args.input} has {len(reader)}')
+        if boxes is None and args.det_config is None:
+            boxes = gt_boxes
     inferencer = PoseWarperInferencer(
         args.pose_config,
         args.pose_checkpoint,
@@ -162,8 +212,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         'aggregation)',
         logger='current')
     with output:
-        predictions = []
-        for result in inferencer(
+        predictions, frame = [], None
+        for t, result in enumerate(inferencer(
                 args.input,
                 bboxes=boxes,
                 bbox_thr=args.bbox_thr,
@@ -174,8 +224,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                 kpt_thr=args.kpt_thr,
                 radius=args.radius,
                 thickness=args.thickness,
-                draw_bbox=args.draw_bbox):
+                draw_bbox=args.draw_bbox,
+                # the drawn frames come back only for --frame-out
+                return_vis=args.frame_out is not None)):
             predictions.append(result['predictions'][0])
+            if t == frame_index:
+                frame = result['visualization'][0]
         write_posetrack_video(
             output.path(f'{name}.json'),
             posetrack18_video(name, predictions, reader.frame_names))
@@ -185,6 +239,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     print_log(
         f'wrote {osp.join(args.output_root, name)}.mp4 and .json',
         logger='current')
+    if frame is not None:
+        # written whole or not at all, as the other outputs
+        ext = osp.splitext(args.frame_out)[1] or '.jpg'
+        tmp = f'{args.frame_out}.part{ext}'
+        mmcv.imwrite(mmcv.rgb2bgr(frame), tmp)
+        os.replace(tmp, args.frame_out)
+        print_log(f'wrote frame {frame_index} to {args.frame_out}',
+                  logger='current')
+    if gt_video is not None:
+        # the file as written, against the ground truth
+        result = video_ap(
+            gt_video,
+            load_posetrack_video(
+                osp.join(args.output_root, f'{name}.json'),
+                keypoint_dtype=np.float64), name)
+        print(f'PoseTrack AP of {name} against {args.gt_file} '
+              f'({result["num_frames"]} frames):')
+        print(format_table(result['ap']))
+        print(f'mAP (Total AP): {result["Total"]:.1f}')
     return 0
 
 

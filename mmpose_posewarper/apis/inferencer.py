@@ -40,7 +40,7 @@ import mmcv
 import numpy as np
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
-from mmengine.dataset import Compose
+from mmengine.dataset import Compose, pseudo_collate
 from mmengine.infer.infer import ModelType
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
@@ -268,6 +268,11 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                     dict(type='PackPoseInputs')
                 ]))
         return Compose(cfg.test_dataloader.dataset.pipeline)
+
+    def _init_collate(self, cfg: ConfigType) -> Callable:
+        # windows are batched by iter_inference_posewarper, not collated
+        # here (MMEngine's lookup would warn about the 'function' scope)
+        return pseudo_collate
 
     def _init_visualizer(self, cfg: ConfigType):
         if 'visualizer' not in cfg:

@@ -198,3 +198,64 @@ def test_iou_tracker():
     ]
     assert tracker.update(np.zeros((0, 5))) == []
     assert tracker.update(np.array([a])) == [3]
+
+
+def test_demo_with_ground_truth(tmp_path, identity_posewarper, capsys):
+    """--gt-file: boxes from the ground truth, its mAP printed; --frame-out
+    writes one rendered frame (refused when it exists, unless
+    --overwrite)."""
+    from ._helpers import write_tiny_video
+    demo = import_tool('video_demo')
+    data = write_tiny_video(tmp_path / 'data', nframes=6)
+    gt = data['dense_dir'] / '000001_mpii_test.json'
+    frame_out = tmp_path / 'docs' / 'frame.jpg'
+    args = [
+        str(TINY_POSEWARPER),
+        str(identity_posewarper), '--input',
+        str(data['frame_dir']), '--output-root',
+        str(tmp_path / 'out'), '--gt-file',
+        str(gt), '--frame-out',
+        str(frame_out), '--frame-index', '2', '--online'
+    ]
+    assert demo.main(args) == 0
+    printed = capsys.readouterr().out
+    assert 'mAP (Total AP): ' in printed
+    ap = float(printed.split('mAP (Total AP): ')[1].split()[0])
+    assert 0 <= ap <= 100
+    drawn = read_video(frame_out)[0]
+    assert drawn.shape == (96, 128, 3)
+    np.testing.assert_allclose(
+        drawn.astype(float),
+        read_video(tmp_path / 'out' / '000001_mpii_test.mp4')[2],
+        atol=40)  # the video's frame 2 (both lossy)
+    pred = load_posetrack_video(str(tmp_path / 'out' /
+                                     '000001_mpii_test.json'))
+    truth = load_posetrack_video(str(gt))
+    # the ground-truth boxes, two people on each of the 6 frames
+    assert len(pred['annotations']) == 12
+    np.testing.assert_allclose(
+        sorted(a['bbox'][0] for a in pred['annotations']),
+        sorted(a['bbox'][0] for a in truth['annotations']),
+        atol=1e-3)
+    with pytest.raises(FileExistsError, match='frame.jpg: exists'):
+        demo.main(args)
+    assert demo.main(args + ['--overwrite']) == 0
+
+
+def test_ground_truth_boxes_follow_the_box_rule():
+    from mmpose_posewarper.apis.ground_truth import ground_truth_boxes
+    video = dict(
+        images=[
+            dict(id=10, file_name='v/000000.jpg', nframes=2, width=100,
+                 height=50),
+            dict(id=11, file_name='v/000001.jpg', nframes=2, width=100,
+                 height=50)
+        ],
+        annotations=[
+            dict(image_id=10, bbox=[90, 10, 20, 20]),  # clipped at 99
+            dict(image_id=10, bbox=[500, 10, 20, 20]),  # outside: left out
+            dict(image_id=11, bbox=[1, 2, 0, 20]),  # no size: left out
+        ])
+    boxes = ground_truth_boxes(video)
+    np.testing.assert_allclose(boxes[0], [[90, 10, 99, 30, 1]])
+    assert boxes[1].shape == (0, 5)
