@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 import mmengine
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
@@ -22,6 +22,8 @@ from mmpose_posewarper.utils import check_checkpoint_file, prepare_runtime
 from mmpose_posewarper.utils.checkpoint import (CheckpointError,
                                                 check_checkpoint_fits,
                                                 checkpoint_weight_shapes)
+from mmpose_posewarper.utils.cli import (add_runner_args, parse_runner_args,
+                                         set_work_dir)
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,21 +34,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='file to save the metric results to')
     parser.add_argument(
         '--dump', help='dump predictions to a pickle file (.pkl)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. test_dataloader.batch_size=1')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser, 'test_dataloader.batch_size=1')
+    return parse_runner_args(parser)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -56,11 +45,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     check_checkpoint_file(args.checkpoint)
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must name a .pkl file, got {args.dump}')

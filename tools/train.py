@@ -16,12 +16,10 @@ resumed with a stage-2 config) ends the tool with exit code 2 and
 ``error: --resume: checkpoint PATH: [field: ]problem``.
 """
 import argparse
-import os
-import os.path as osp
 import sys
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
@@ -30,6 +28,8 @@ from mmpose_posewarper.utils.checkpoint import (CheckpointError,
                                                 check_checkpoint_file,
                                                 check_checkpoint_fits,
                                                 check_training_checkpoint)
+from mmpose_posewarper.utils.cli import (add_runner_args, parse_runner_args,
+                                         set_work_dir)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -49,22 +49,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--no-validate',
         action='store_true',
         help='do not evaluate checkpoints during training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. train_cfg.max_epochs=2')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch >= 2.0 passes --local-rank to the script
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser, 'train_cfg.max_epochs=2')
+    return parse_runner_args(parser, argv)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -78,11 +64,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')

@@ -7,10 +7,20 @@ that exists) ends the tool with exit code 2 and one line
 SIGTERM end it with 130 / 143 after the partial outputs were removed (see
 ``utils/output.py``). ``main(argv)`` itself raises, so tests can match the
 exception.
+
+:func:`add_runner_args` / :func:`parse_runner_args` give the tools that run
+MMEngine's Runner (``tools/train.py``, ``tools/test.py``) MMPose's
+``--cfg-options``, ``--launcher`` and ``--local_rank``, and
+:func:`set_work_dir` its rule for the work directory.
 """
+import argparse
+import os
+import os.path as osp
 import signal
 import sys
 from typing import Callable, List, Optional
+
+from mmengine.config import Config, DictAction
 
 from .output import Terminated
 
@@ -44,3 +54,42 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def add_runner_args(parser: argparse.ArgumentParser,
+                    cfg_options_example: str) -> None:
+    """Add MMPose's ``--cfg-options``, ``--launcher`` and ``--local_rank``
+    (``cfg_options_example``, e.g. ``train_cfg.max_epochs=2``, goes into the
+    help)."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help=f'override config settings, e.g. {cfg_options_example}')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch >= 2.0 passes --local-rank to the script
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_runner_args(parser: argparse.ArgumentParser,
+                      argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse ``argv``; a launcher that set no ``LOCAL_RANK`` gets
+    ``--local_rank`` there (MMEngine reads the environment)."""
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str], config: str) -> None:
+    """The Runner's work directory: ``work_dir`` (``--work-dir``), else the
+    config's own, else ``./work_dirs/<config file name>`` (MMPose's rule)."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
