@@ -4,7 +4,8 @@ import json
 import os
 import os.path as osp
 import shutil
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 import cv2
 import numpy as np
@@ -145,6 +146,76 @@ def picture_strip(gt_video: Mapping[str, Any],
     return sheet
 
 
+#: issue 11's goals for the default command, as margins of one number over
+#: another: (name, minuend, subtrahend, comparison, the margin asked for)
+GOALS = (
+    ('PoseWarper - optical flow (propagation)', 'propagation.posewarper',
+     'propagation.optical_flow', '≥', 5.0),
+    ('PoseWarper - copy nearest (propagation)', 'propagation.posewarper',
+     'propagation.copy_nearest', '>', 0.0),
+    ('PoseWarper - single frame (propagation)', 'propagation.posewarper',
+     'propagation.single_frame', '>', 0.0),
+    ('sparse + propagated - sparse only (augmentation)',
+     'augmentation.sparse_plus_propagated', 'augmentation.sparse_only', '>',
+     0.0),
+    ('temporal - single frame (aggregation)', 'aggregation.temporal',
+     'aggregation.single_frame', '>', 0.0),
+)
+_COMPARE = {'≥': float.__ge__, '>': float.__gt__}
+
+
+def goal_margins(numbers: Mapping[str, float]) -> Dict[str, float]:
+    """Each goal's margin (minuend - subtrahend, mAP) from a run's flattened
+    numbers; a goal is met where its margin compares to the one asked for
+    as :data:`GOALS` says.
+    Paired within a run, so the seeds' spread of a margin is not inflated by
+    how hard one seed's videos are for every method."""
+    return {name: round(numbers[a] - numbers[b], 2)
+            for name, a, b, _, _ in GOALS if a in numbers and b in numbers}
+
+
+
+def flat_numbers(results: Mapping[str, Any],
+                 prefix: str = '') -> Dict[str, float]:
+    """The numbers of a results dict, flattened to ``section.key`` names."""
+    out = {}
+    for key, value in results.items():
+        if isinstance(value, Mapping):
+            out.update(flat_numbers(value, f'{prefix}{key}.'))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[f'{prefix}{key}'] = float(value)
+    return out
+
+
+def seeds_table(seeds_results: Mapping[str, Any]) -> str:
+    """Markdown tables of a several-seed summary (``seeds.json``): every
+    number per seed with its mean ± sample std, then each goal's margin
+    and in how many seeds it is met."""
+    seeds = [str(s) for s in seeds_results['seeds']]
+    numbers, summary = seeds_results['numbers'], seeds_results['summary']
+    head = ' | '.join(f'seed {s}' for s in seeds)
+
+    def row(name: str, label: str, extra: str = '') -> str:
+        values = ' | '.join(f'{numbers[s][name]:.1f}' for s in seeds)
+        stats = summary[name]
+        return (f'| {label} | {values} | {stats["mean"]:.1f} ± '
+                f'{stats["std"]:.1f} |{extra}')
+
+    lines = [f'| number | {head} | mean ± std |',
+             '|---|' + '---:|' * (len(seeds) + 1)]
+    lines += [row(name, f'`{name}`') for name in summary
+              if name != 'wall_seconds' and not name.startswith('goal.')]
+    lines += ['', f'| goal: margin (mAP) | asks | {head} | mean ± std | '
+              'met in |', '|---|---:|' + '---:|' * (len(seeds) + 2)]
+    for name, _, _, compare, asks in GOALS:
+        key = f'goal.{name}'
+        if key in summary:
+            met = sum(_COMPARE[compare](float(numbers[s][key]), asks)
+                      for s in seeds)
+            lines.append(row(key, f'{name} | {compare} {asks:g}',
+                             f' {met} of {len(seeds)} |'))
+    return '\n'.join(lines) + '\n'
+
 
 #: the files of a run that :func:`publish_results` copies
 PUBLISHED_FILES = ('results.json', 'controls.json', 'settings.json',
@@ -152,6 +223,10 @@ PUBLISHED_FILES = ('results.json', 'controls.json', 'settings.json',
 #: README markers around the generated results table
 README_BEGIN = '<!-- sparse-benchmark-results: begin (tools/publish_results.py) -->'
 README_END = '<!-- sparse-benchmark-results: end -->'
+#: README markers around the several-seed tables
+SEEDS_BEGIN = '<!-- sparse-benchmark-seeds: begin (tools/publish_results.py --seeds) -->'
+SEEDS_END = '<!-- sparse-benchmark-seeds: end -->'
+SEEDS_FILES = ('seeds.json', 'seeds.md')
 
 
 def results_block(results_dir: str) -> str:
@@ -165,14 +240,40 @@ def results_block(results_dir: str) -> str:
     return markdown_table(results, controls)
 
 
-def replace_readme_block(readme: str, block: str) -> str:
-    """``readme`` with the text between the results markers replaced."""
-    begin, end = readme.find(README_BEGIN), readme.find(README_END)
+def replace_readme_block(readme: str, block: str,
+                         markers: Tuple[str, str] = (README_BEGIN,
+                                                     README_END)) -> str:
+    """``readme`` with the text between the ``markers`` (by default the
+    results table's) replaced."""
+    begin_mark, end_mark = markers
+    begin, end = readme.find(begin_mark), readme.find(end_mark)
     if begin < 0 or end < begin:
-        raise ValueError(f'README has no "{README_BEGIN}" ... '
-                         f'"{README_END}" block')
-    return (readme[:begin + len(README_BEGIN)] + '\n\n' + block + '\n' +
+        raise ValueError(f'README has no "{begin_mark}" ... '
+                         f'"{end_mark}" block')
+    return (readme[:begin + len(begin_mark)] + '\n\n' + block + '\n' +
             readme[end:])
+
+
+def _copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
+                      readme: Optional[str], block: Callable[[str], str],
+                      markers: Tuple[str, str], what: str) -> List[str]:
+    missing = [n for n in files if not osp.isfile(osp.join(run_dir, n))]
+    if missing:
+        raise FileNotFoundError(f'{run_dir}: not a finished {what}, missing '
+                                f'{", ".join(missing)}')
+    os.makedirs(dest, exist_ok=True)
+    copied = []
+    for name in files:
+        shutil.copyfile(osp.join(run_dir, name), osp.join(dest, name))
+        copied.append(osp.join(dest, name))
+    if readme is not None:
+        with open(readme, encoding='utf-8') as f:
+            text = f.read()
+        text = replace_readme_block(text, block(dest), markers)
+        with open(readme + '.tmp', 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(readme + '.tmp', readme)
+    return copied
 
 
 def publish_results(run_dir: str, dest: str,
@@ -183,21 +284,26 @@ def publish_results(run_dir: str, dest: str,
     Returns:
         list: The copied files.
     """
-    missing = [n for n in PUBLISHED_FILES
-               if not osp.isfile(osp.join(run_dir, n))]
-    if missing:
-        raise FileNotFoundError(f'{run_dir}: not a finished run, missing '
-                                f'{", ".join(missing)}')
-    os.makedirs(dest, exist_ok=True)
-    copied = []
-    for name in PUBLISHED_FILES:
-        shutil.copyfile(osp.join(run_dir, name), osp.join(dest, name))
-        copied.append(osp.join(dest, name))
-    if readme is not None:
-        with open(readme, encoding='utf-8') as f:
-            text = f.read()
-        text = replace_readme_block(text, results_block(dest))
-        with open(readme + '.tmp', 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(readme + '.tmp', readme)
-    return copied
+    return _copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
+                             results_block, (README_BEGIN, README_END), 'run')
+
+
+def seeds_block(results_dir: str) -> str:
+    """The README block of published seeds: :func:`seeds_table` of their
+    ``seeds.json``."""
+    with open(osp.join(results_dir, 'seeds.json'), encoding='utf-8') as f:
+        return seeds_table(json.load(f))
+
+
+def publish_seeds(seeds_dir: str, dest: str,
+                  readme: Optional[str] = None) -> List[str]:
+    """Copy a finished several-seed run's summary (``seeds.json``,
+    ``seeds.md``) into ``dest`` and, with ``readme``, rewrite that file's
+    seeds block from it.
+
+    Returns:
+        list: The copied files.
+    """
+    return _copy_and_rewrite(seeds_dir, dest, SEEDS_FILES, readme,
+                             seeds_block, (SEEDS_BEGIN, SEEDS_END),
+                             'several-seed run')

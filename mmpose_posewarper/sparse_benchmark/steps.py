@@ -50,7 +50,8 @@ from .propagation_eval import (PoseWarperMethod, prediction_videos,
                                propagation_pairs, run_propagation,
                                score_by_distance, score_predictions,
                                shuffled_frame_source)
-from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
+from .report import (STRIP_METHODS, bar_plot, flat_numbers, goal_margins,
+                     markdown_table, picture_strip, seeds_table)
 from .training import stage_config, test_stage, train_stage
 
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -512,23 +513,14 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     return results
 
 
-def _numbers(results: Mapping[str, Any], prefix: str = '') -> Dict[str, float]:
-    """The numbers of a results dict, flattened to ``section.key`` names."""
-    out = {}
-    for key, value in results.items():
-        if isinstance(value, Mapping):
-            out.update(_numbers(value, f'{prefix}{key}.'))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            out[f'{prefix}{key}'] = float(value)
-    return out
-
-
 def run_seeds(settings: BenchmarkSettings,
               seeds: Sequence[int]) -> Dict[str, Any]:
     """Run the job once per seed (data, training and all) into
     ``DIR/seed_<seed>/`` and summarise: ``DIR/seeds.json`` holds each
-    seed's results and, per number, the mean, sample standard deviation,
-    min and max; ``DIR/seeds.md`` the table. A seed whose run finished
+    seed's results, its numbers flattened (with each goal's margin,
+    :func:`~.report.goal_margins`, as ``goal.<name>``) and, per number,
+    the mean, sample standard deviation, min and max; ``DIR/seeds.md`` the
+    tables (:func:`~.report.seeds_table`). A seed whose run finished
     (its ``results.json`` exists) is not run again, so an interrupted
     multi-seed run goes on where it stopped.
 
@@ -547,7 +539,11 @@ def run_seeds(settings: BenchmarkSettings,
                       f'{one.out_dir}', logger='current')
             continue
         per_seed[seed] = run_sparse_benchmark(one)
-    numbers = {seed: _numbers(r) for seed, r in per_seed.items()}
+    numbers = {}
+    for seed, r in per_seed.items():
+        numbers[seed] = flat_numbers(r)
+        numbers[seed].update({f'goal.{name}': margin for name, margin
+                              in goal_margins(numbers[seed]).items()})
     names = sorted(set.intersection(*(set(n) for n in numbers.values())))
     summary = {}
     for name in names:
@@ -559,24 +555,9 @@ def run_seeds(settings: BenchmarkSettings,
             min=round(float(values.min()), 2),
             max=round(float(values.max()), 2))
     out = dict(seeds=list(seeds), summary=summary,
-               per_seed={str(s): r for s, r in per_seed.items()})
+               per_seed={str(s): r for s, r in per_seed.items()},
+               numbers={str(s): n for s, n in numbers.items()})
     write_json_atomic(settings.path('seeds.json'), out)
     with open(settings.path('seeds.md'), 'w', encoding='utf-8') as f:
         f.write(seeds_table(out))
     return out
-
-
-def seeds_table(seeds_results: Mapping[str, Any]) -> str:
-    """Markdown table of :func:`run_seeds`' summary."""
-    seeds = seeds_results['seeds']
-    lines = ['| number | ' + ' | '.join(f'seed {s}' for s in seeds) +
-             ' | mean ± std |', '|---|' + '---:|' * (len(seeds) + 1)]
-    for name, stats in seeds_results['summary'].items():
-        if name == 'wall_seconds':
-            continue
-        values = [_numbers(seeds_results['per_seed'][str(s)])[name]
-                  for s in seeds]
-        lines.append(f'| `{name}` | ' + ' | '.join(f'{v:.1f}'
-                                                   for v in values) +
-                     f' | {stats["mean"]:.1f} ± {stats["std"]:.1f} |')
-    return '\n'.join(lines) + '\n'

@@ -35,6 +35,61 @@ def test_finished_seeds_are_reused_and_summarised(tmp_path):
     assert 'wall_seconds' not in table
 
 
+def test_goal_margins_are_paired_per_seed_and_counted(tmp_path):
+    for seed, value in ((0, 40.0), (1, 44.0), (2, 56.0)):
+        _fake_run(tmp_path, seed, value)
+    settings = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
+    out = run_seeds(settings, [0, 1, 2])
+    # PoseWarper - flow per seed: -10, -6, +6 (the goal asks for >= 5)
+    margin = out['numbers']['2']['goal.PoseWarper - optical flow (propagation)']
+    assert margin == 6.0
+    stats = out['summary']['goal.PoseWarper - optical flow (propagation)']
+    assert (stats['min'], stats['max']) == (-10.0, 6.0)
+    table = (tmp_path / 'seeds.md').read_text()
+    assert ('| PoseWarper - optical flow (propagation) | ≥ 5 | -10.0 | -6.0 '
+            '| 6.0 | -3.3 ± 8.3 | 1 of 3 |') in table
+    # goals whose numbers a run lacks are left out, not guessed
+    assert 'aggregation' not in table
+
+
+def test_publish_seeds_rewrites_readme_block(tmp_path):
+    from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
+                                                           SEEDS_END,
+                                                           publish_seeds)
+    for seed, value in ((0, 40.0), (1, 44.0)):
+        _fake_run(tmp_path / 'runs', seed, value)
+    run_seeds(BenchmarkSettings(out_dir=str(tmp_path / 'runs'), quick=True),
+              [0, 1])
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'head\n{SEEDS_BEGIN}\nold\n{SEEDS_END}\ntail\n')
+    copied = publish_seeds(str(tmp_path / 'runs'), str(tmp_path / 'pub'),
+                           str(readme))
+    assert sorted(p.rsplit('/', 1)[1] for p in copied) == ['seeds.json',
+                                                          'seeds.md']
+    text = readme.read_text()
+    assert text.startswith('head\n') and text.endswith('tail\n')
+    assert 'old' not in text
+    assert (tmp_path / 'pub' / 'seeds.md').read_text().strip() in text
+    with pytest.raises(FileNotFoundError, match='seeds.json'):
+        publish_seeds(str(tmp_path / 'runs' / 'seed_0'), str(tmp_path / 'x'))
+
+
+def test_readme_shows_the_published_seeds():
+    """README's several-seed tables are docs/results/seeds.json's."""
+    import os.path as osp
+
+    from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
+                                                           SEEDS_END,
+                                                           seeds_block)
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    with open(osp.join(repo, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    block = readme[readme.index(SEEDS_BEGIN) + len(SEEDS_BEGIN):
+                   readme.index(SEEDS_END)]
+    assert block.strip() == seeds_block(osp.join(repo, 'docs',
+                                                 'results')).strip()
+
+
 def test_cli_takes_seed_or_seeds_not_both():
     from .test_quick_run import load_tool
     tool = load_tool()
