@@ -134,6 +134,31 @@ def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
     assert model.dataset_meta['num_keypoints'] == 17
 
 
+def test_continued_pretraining_starts_from_the_shipped_checkpoint():
+    """The continued run's config trains the first run's data and model
+    from the shipped weights (MMEngine's load_from, strict) under a longer
+    schedule of its own."""
+    from mmengine.config import Config
+    from mmengine.runner import load_checkpoint
+
+    from mmpose.registry import MODELS
+    from mmpose.utils import register_all_modules
+    register_all_modules()
+    first = Config.fromfile(PRETRAIN_CONFIG)
+    continued = Config.fromfile(PRETRAIN_CONFIG.replace(
+        '_128x96.py', '_128x96_continued.py'))
+    assert osp.join(REPO, continued.load_from) == pretrained_checkpoint()
+    assert continued.model == first.model
+    assert continued.train_dataloader == first.train_dataloader
+    assert continued.val_evaluator == first.val_evaluator
+    assert continued.train_cfg.max_iters > first.train_cfg.max_iters
+    assert continued.param_scheduler[-1]['end'] == \
+        continued.train_cfg.max_iters
+    model = MODELS.build(continued.model)
+    load_checkpoint(model, osp.join(REPO, continued.load_from),
+                    map_location='cpu', strict=True)
+
+
 def test_keep_confident_joints_drops_low_scores_and_empty_people():
     kp = np.array([[10., 20., 1.], [30., 40., 1.], [0., 0., 0.]])
     video = dict(images=[], annotations=[
