@@ -42,8 +42,10 @@ test_evaluator = val_evaluator
 max_iters = 8000
 val_interval = 1000
 train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
-# the stage-1 recipe (Adam 2e-3, linear warm-up, cosine decay) over the
-# longer run
+# the stage-1 recipe from random weights (Adam at the base's scratch_lr,
+# 2e-3: the base itself fine-tunes at 5e-4; linear warm-up, cosine decay)
+# over the longer run
+optim_wrapper = dict(optimizer=dict(lr=_base_.scratch_lr))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
     dict(

@@ -134,6 +134,17 @@ def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
     assert model.dataset_meta['num_keypoints'] == 17
 
 
+def test_pretraining_trains_at_the_from_scratch_rate():
+    """Pretraining starts from random weights: it must not inherit stage 1's
+    fine-tuning rate (5e-4) but use the rate the shipped run was trained
+    with, the stage-1 recipe's scratch_lr (2e-3)."""
+    from mmengine.config import Config
+    pretrain = Config.fromfile(PRETRAIN_CONFIG)
+    stage1 = Config.fromfile(STAGE1_CONFIG)
+    assert pretrain.optim_wrapper.optimizer.lr == stage1.scratch_lr == 2e-3
+    assert stage1.optim_wrapper.optimizer.lr < stage1.scratch_lr
+
+
 def test_continued_pretraining_starts_from_the_shipped_checkpoint():
     """The continued run's config trains the first run's data and model
     from the shipped weights (MMEngine's load_from, strict) under a longer
