@@ -69,6 +69,44 @@ def test_boxes_on_a_video_file(tmp_path, shared_data, inferencer, online):
     assert sorted({a['track_id'] for a in video['annotations']}) == [0, 1]
 
 
+@pytest.mark.parametrize('clip', ['demo_960x540_5f.mp4', 'demo_320x180.gif'])
+def test_detector_on_the_real_clips(tmp_path, shared_data,
+                                    identity_posewarper, detector_checkpoint,
+                                    clip):
+    """The shared real clips, boxes from a tiny MMDet detector: each frame's
+    people sit in the boxes the detector alone gives for that frame, and the
+    drawn video and PoseTrack18 file hold every frame."""
+    from mmpose_posewarper.apis import PersonDetector
+    inferencer = PoseWarperInferencer(
+        str(TINY_POSEWARPER),
+        str(identity_posewarper),
+        device='cpu',
+        det_model=str(TINY_DETECTOR),
+        det_weights=str(detector_checkpoint),
+        det_cat_ids=0)
+    src = shared_data / 'videos' / clip
+    frames = read_video(src)
+    results = list(
+        inferencer(
+            str(src),
+            bbox_thr=0.0,
+            vis_out_dir=str(tmp_path / 'vis'),
+            pred_out_dir=str(tmp_path / 'pred')))
+    assert len(results) == len(frames) > 1
+    detector = PersonDetector(
+        str(TINY_DETECTOR), str(detector_checkpoint), 'cpu', bbox_thr=0.0)
+    for frame, result in zip(frames, results):
+        expected = detector(frame)
+        people = result['predictions'][0]
+        assert len(people) == len(expected) >= 1
+        np.testing.assert_allclose([p['bbox'] for p in people],
+                                   expected[:, :4], atol=1e-3)
+    stem = clip.rsplit('.', 1)[0]
+    assert len(read_video(tmp_path / 'vis' / f'{stem}.mp4')) == len(frames)
+    video = load_posetrack_video(str(tmp_path / 'pred' / f'{stem}.json'))
+    assert len(video['images']) == len(frames)
+
+
 def test_online_and_offline_differ(shared_data, inferencer):
     """`online` reaches the model: results differ where offline sees
     frames after t (the identity warp sums the frames' own heatmaps, which
