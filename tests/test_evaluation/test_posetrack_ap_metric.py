@@ -252,3 +252,51 @@ def test_cli_bad_dirs_and_files(tmp_path, capsys):
     assert cli.main([gt_dir, pred_dir]) == 2
     err = capsys.readouterr().err
     assert 'pred/000001_mpii_test.json' in err and 'malformed JSON' in err
+
+
+def test_gt_box_predictions_metric_vs_written_files(tmp_path):
+    """Why the main job (``PoseTrackAPMetric``) and
+    ``tools/benchmark_online.py`` (``posetrack18_video`` files scored with
+    ``evaluate_posetrack_dirs``) differ on the same predictions: the metric
+    first runs OKS NMS (``nms_mode='oks_nms'``, as MMPose's CocoMetric) and
+    lists each frame's people by instance score; the files keep every
+    ground-truth-box prediction in box order (the original PoseWarper's
+    protocol). With ``nms_mode='none'`` both give the same AP to the bit.
+
+    Two real, near-coincident people; the prediction from B's box collapses
+    onto A with higher scores: only one can match. NMS removes the lower
+    one (AP 50); without NMS the unmatched one outranks the match (AP 25).
+    """
+    from mmpose_posewarper.apis.inferencer import posetrack18_video
+    from mmpose_posewarper.datasets.posetrack_io import write_posetrack_video
+    name = '000001_mpii_test'
+    gt = video([[person(pose(200, 200), 0), person(pose(205, 200), 1)]],
+               name)
+    gt_dir, pred_dir = write_dirs(tmp_path, {name: (gt, {})})
+    img = gt['images'][0]
+    preds = [(pose(200, 200)[:, :2], 0.6), (pose(201, 200)[:, :2], 0.9)]
+    samples = [
+        dict(id=i, img_id=img['id'], img_path=img['file_name'],
+             pred_instances=dict(keypoints=kp[None],
+                                 keypoint_scores=np.full((1, 17), s),
+                                 bbox_scores=np.ones(1)))
+        for i, (kp, s) in enumerate(preds)
+    ]
+    people = [dict(keypoints=kp, keypoint_scores=np.full(17, s),
+                   bbox=np.array([150., 150., 350., 400.]), bbox_score=1.0,
+                   track_id=i) for i, (kp, s) in enumerate(preds)]
+    write_posetrack_video(f'{pred_dir}/{name}.json',
+                          posetrack18_video(name, [people]))
+    from_files = evaluate_posetrack_dirs(gt_dir, pred_dir)['Total']
+
+    scores = {}
+    for mode in ('none', 'oks_nms'):
+        metric = build_metric(ann_dir=gt_dir, nms_mode=mode,
+                              outfile_prefix=str(tmp_path / mode))
+        metric.process([], samples)
+        scores[mode] = metric.compute_metrics(metric.results)['AP']
+        # the metric's number is always that of the files it writes
+        assert evaluate_posetrack_dirs(gt_dir, str(tmp_path / mode))[
+            'Total'] == scores[mode]
+    assert from_files == scores['none'] == pytest.approx(25.0)
+    assert scores['oks_nms'] == pytest.approx(50.0)
