@@ -7,15 +7,18 @@ MMPose 1.x's inferencer interface), person boxes from a detector
 from .detection import PersonDetector
 from .inference import (DEFAULT_FRAME_OFFSETS, DEFAULT_FRAME_WEIGHTS,
                         fixed_track_bboxes, inference_posewarper,
-                        iter_inference_posewarper, temporal_window)
-from .inferencer import PoseWarperInferencer, posetrack18_video
+                        iter_inference_posewarper, iter_inference_topdown,
+                        temporal_window)
+from .inferencer import (PoseWarperInferencer, instance_dicts,
+                         posetrack18_video)
 from .model import init_model, load_checked_checkpoint
 from .optimize import optimize_for_inference
 from .tracking import IoUTracker, assign_track_ids, box_iou
 
 __all__ = [
     'init_model', 'load_checked_checkpoint', 'inference_posewarper',
-    'iter_inference_posewarper', 'optimize_for_inference',
+    'iter_inference_posewarper', 'iter_inference_topdown',
+    'optimize_for_inference', 'instance_dicts',
     'fixed_track_bboxes', 'temporal_window', 'DEFAULT_FRAME_OFFSETS',
     'DEFAULT_FRAME_WEIGHTS', 'PoseWarperInferencer', 'posetrack18_video',
     'PersonDetector', 'IoUTracker', 'assign_track_ids', 'box_iou'

@@ -519,6 +519,34 @@ def _empty_sample(model: nn.Module, frame_idx: int,
     return sample
 
 
+def iter_inference_topdown(
+        model: nn.Module, frames: Iterable[np.ndarray],
+        boxes_of: Callable[[int, np.ndarray], np.ndarray]
+) -> Iterator[PoseDataSample]:
+    """A single-frame MMPose top-down model over a video, the counterpart of
+    :func:`iter_inference_posewarper` without aggregation: MMPose's
+    ``inference_topdown`` on each frame's boxes, all persons of a frame in
+    one sample (an empty one for a frame without boxes).
+
+    Args:
+        model (nn.Module): An MMPose top-down model.
+        frames (Iterable[np.ndarray]): BGR frames, read one at a time.
+        boxes_of (Callable): ``(frame_idx, frame) -> (N, 5)`` boxes, xyxy +
+            score; the scores become ``pred_instances.bbox_scores``.
+    """
+    from mmpose.apis import inference_topdown
+    for t, frame in enumerate(frames):
+        boxes = boxes_of(t, frame)
+        if len(boxes) == 0:
+            yield _empty_sample(model, t, frame.shape)
+            continue
+        sample = merge_data_samples(
+            inference_topdown(model, frame, boxes[:, :4]))
+        sample.pred_instances.bbox_scores = boxes[:, 4].copy()
+        sample.set_metainfo(dict(frame_idx=t))
+        yield sample
+
+
 def _merge(model: nn.Module, samples: List[PoseDataSample], frame_idx: int,
            img_shape: Tuple[int, ...]) -> PoseDataSample:
     """All persons of a frame in one sample, as MMPose's inferencer does."""

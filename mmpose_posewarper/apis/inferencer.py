@@ -46,18 +46,19 @@ from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmpose.apis.inferencers.base_mmpose_inferencer import \
     BaseMMPoseInferencer
-from mmpose.structures import PoseDataSample, merge_data_samples
+from mmpose.structures import PoseDataSample
 from rich.progress import track
 
 from ..datasets.posetrack_io import (posetrack18_categories,
                                      write_posetrack_video)
 from .detection import PersonDetector
-from .inference import _empty_sample, _test_pipeline, iter_inference_posewarper
+from .inference import (_test_pipeline, iter_inference_posewarper,
+                        iter_inference_topdown)
 from .model import init_model
 from .tracking import IoUTracker
 from .video_io import DEFAULT_FPS, FrameReader, read_frame
 
-__all__ = ['PoseWarperInferencer', 'posetrack18_video']
+__all__ = ['PoseWarperInferencer', 'posetrack18_video', 'instance_dicts']
 
 ConfigType = Union[Config, ConfigDict]
 FramesType = Union[str, np.ndarray, Sequence[Union[str, np.ndarray]],
@@ -109,6 +110,22 @@ class _Video:
 
     def frame_name(self, t: int) -> str:
         return self.frame_names[t] if self.frame_names else f'{t:06d}.jpg'
+
+
+def instance_dicts(sample: PoseDataSample) -> List[Dict[str, Any]]:
+    """A frame's persons as MMPose's inferencers give them
+    (``split_instances``), with their track ids
+    (``pred_instances.track_ids``): the inferencer's ``predictions`` and
+    :func:`posetrack18_video`'s input."""
+    inst = sample.pred_instances
+    return [
+        dict(
+            keypoints=inst.keypoints[i].tolist(),
+            keypoint_scores=inst.keypoint_scores[i].tolist(),
+            bbox=inst.bboxes[i].tolist(),
+            bbox_score=float(inst.bbox_scores[i]),
+            track_id=int(inst.track_ids[i])) for i in range(len(inst))
+    ]
 
 
 def posetrack18_video(name: str,
@@ -356,25 +373,10 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             samples = iter_inference_posewarper(
                 self.model, frames, boxes_of, online=online)
         else:
-            samples = self._single_frame(frames, boxes_of)
+            samples = iter_inference_topdown(self.model, frames, boxes_of)
         for sample in samples:
             inst = sample.pred_instances
             inst.track_ids = np.array(tracker.update(inst.bboxes), np.int64)
-            yield sample
-
-    def _single_frame(self, frames: Iterable[np.ndarray],
-                      boxes_of: Callable) -> Iterator[PoseDataSample]:
-        """A single-frame top-down model: ``inference_topdown`` per frame."""
-        from mmpose.apis import inference_topdown
-        for t, frame in enumerate(frames):
-            boxes = boxes_of(t, frame)
-            if len(boxes) == 0:
-                yield _empty_sample(self.model, t, frame.shape)
-                continue
-            sample = merge_data_samples(
-                inference_topdown(self.model, frame, boxes[:, :4]))
-            sample.pred_instances.bbox_scores = boxes[:, 4].copy()
-            sample.set_metainfo(dict(frame_idx=t))
             yield sample
 
     def __call__(self,
@@ -441,7 +443,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 # MMPose's visualize returns None when there is nothing to do
                 visualization = self.visualize([frame], [sample],
                                                **vis_kw) or []
-                people = self._instances(sample)
+                people = instance_dicts(sample)
                 if pred_out_dir:
                     predictions.append(people)
                 yield dict(
@@ -459,19 +461,6 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 path,
                 posetrack18_video(video.name, predictions, video.frame_names))
             print_log(f'wrote {path}', logger='current')
-
-    @staticmethod
-    def _instances(sample: PoseDataSample) -> List[Dict[str, Any]]:
-        """MMPose's per-instance dicts (``split_instances``) and track ids."""
-        inst = sample.pred_instances
-        return [
-            dict(
-                keypoints=inst.keypoints[i].tolist(),
-                keypoint_scores=inst.keypoint_scores[i].tolist(),
-                bbox=inst.bboxes[i].tolist(),
-                bbox_score=float(inst.bbox_scores[i]),
-                track_id=int(inst.track_ids[i])) for i in range(len(inst))
-        ]
 
     def _report(self, video: _Video) -> None:
         """Warnings a user needs: frames without people, dropped boxes."""

@@ -47,13 +47,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
 from ..apis.ground_truth import ground_truth_boxes
-from ..apis.inference import iter_inference_posewarper
-from ..apis.inferencer import posetrack18_video
+from ..apis.inference import (iter_inference_posewarper,
+                              iter_inference_topdown)
+from ..apis.inferencer import instance_dicts, posetrack18_video
 from ..apis.model import init_model
 from ..apis.video_io import FrameReader
 from ..datasets.posetrack_io import (list_posetrack_dir, load_posetrack_video,
@@ -97,35 +98,6 @@ def _stage(run_dir: str, stage: str) -> Dict[str, str]:
     return dict(config=osp.join(work, configs[0]), checkpoint=checkpoint)
 
 
-def _single_frame(model, frames: str,
-                  boxes: Sequence[np.ndarray]) -> Iterator[Any]:
-    """The single-frame model frame by frame (``inference_topdown``)."""
-    from mmpose.apis import inference_topdown
-    from mmpose.structures import merge_data_samples
-
-    from ..apis.inference import _empty_sample
-    for t, frame in enumerate(FrameReader(frames)):
-        if len(boxes[t]) == 0:
-            yield _empty_sample(model, t, frame.shape)
-            continue
-        sample = merge_data_samples(
-            inference_topdown(model, frame, boxes[t][:, :4]))
-        sample.pred_instances.bbox_scores = boxes[t][:, 4].copy()
-        yield sample
-
-
-def _people(sample) -> List[Dict[str, Any]]:
-    inst = sample.pred_instances
-    return [
-        dict(
-            keypoints=inst.keypoints[i],
-            keypoint_scores=inst.keypoint_scores[i],
-            bbox=inst.bboxes[i],
-            bbox_score=float(inst.bbox_scores[i]),
-            track_id=i) for i in range(len(inst))
-    ]
-
-
 def measure_accuracy(run_dir: str, device: str = 'cpu',
                      modes: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """mAP and time per frame of each way on the run's val videos.
@@ -156,7 +128,9 @@ def measure_accuracy(run_dir: str, device: str = 'cpu',
             stage, kwargs, _ = MODES[mode]
             model = models[stage]
             samples = (
-                _single_frame(model, folder, boxes) if kwargs is None else
+                iter_inference_topdown(model, FrameReader(folder),
+                                       lambda t, _: boxes[t])
+                if kwargs is None else
                 iter_inference_posewarper(model, folder, boxes, **kwargs))
             people = []
             while True:
@@ -166,7 +140,10 @@ def measure_accuracy(run_dir: str, device: str = 'cpu',
                 except StopIteration:
                     break
                 seconds[mode] += time.perf_counter() - start
-                people.append(_people(sample))
+                inst = sample.pred_instances
+                # ground-truth boxes: one person per box, in file order
+                inst.track_ids = np.arange(len(inst))
+                people.append(instance_dicts(sample))
             pred_dir = osp.join(out_dir, mode.replace(' ', '_').replace(
                 ',', ''))
             os.makedirs(pred_dir, exist_ok=True)

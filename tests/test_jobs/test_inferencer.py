@@ -27,6 +27,18 @@ def inferencer(identity_posewarper):
         str(TINY_POSEWARPER), str(identity_posewarper), device='cpu')
 
 
+def _with_detector(posewarper_weights, detector_weights, **kwargs):
+    """The tiny PoseWarper behind the tests' random tiny RetinaNet."""
+    return PoseWarperInferencer(
+        str(TINY_POSEWARPER),
+        str(posewarper_weights),
+        device='cpu',
+        det_model=str(TINY_DETECTOR),
+        det_weights=str(detector_weights),
+        det_cat_ids=0,
+        **kwargs)
+
+
 @pytest.mark.parametrize('online', [False, True])
 def test_boxes_on_a_video_file(tmp_path, shared_data, inferencer, online):
     src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
@@ -77,13 +89,7 @@ def test_detector_on_the_real_clips(tmp_path, shared_data,
     people sit in the boxes the detector alone gives for that frame, and the
     drawn video and PoseTrack18 file hold every frame."""
     from mmpose_posewarper.apis import PersonDetector
-    inferencer = PoseWarperInferencer(
-        str(TINY_POSEWARPER),
-        str(identity_posewarper),
-        device='cpu',
-        det_model=str(TINY_DETECTOR),
-        det_weights=str(detector_checkpoint),
-        det_cat_ids=0)
+    inferencer = _with_detector(identity_posewarper, detector_checkpoint)
     src = shared_data / 'videos' / clip
     frames = read_video(src)
     results = list(
@@ -128,14 +134,8 @@ def test_detector_on_a_frame_folder_online(tmp_path, shared_data,
                                            detector_checkpoint):
     """A tiny MMDet detector runs on each frame as it is read; online, frame
     t's result comes out before frame t + 1 is read."""
-    inferencer = PoseWarperInferencer(
-        str(TINY_POSEWARPER),
-        str(identity_posewarper),
-        device='cpu',
-        det_model=str(TINY_DETECTOR),
-        det_weights=str(detector_checkpoint),
-        det_cat_ids=0,
-        online=True)
+    inferencer = _with_detector(
+        identity_posewarper, detector_checkpoint, online=True)
     folder = shared_data / 'posetrack18' / 'videos' / '000001_mpiinew_test'
     log = []
 
