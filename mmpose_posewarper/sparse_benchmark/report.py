@@ -1,6 +1,7 @@
 """What the benchmark shows a person: a Markdown table, a bar plot and a
 picture strip of one propagated sequence (ground truth vs each method)."""
 import json
+import operator
 import os
 import os.path as osp
 import shutil
@@ -161,7 +162,7 @@ GOALS = (
     ('temporal - single frame (aggregation)', 'aggregation.temporal',
      'aggregation.single_frame', '>', 0.0),
 )
-_COMPARE = {'≥': float.__ge__, '>': float.__gt__}
+_COMPARE = {'≥': operator.ge, '>': operator.gt}
 
 
 def goal_margins(numbers: Mapping[str, float]) -> Dict[str, float]:
@@ -172,7 +173,6 @@ def goal_margins(numbers: Mapping[str, float]) -> Dict[str, float]:
     how hard one seed's videos are for every method."""
     return {name: round(numbers[a] - numbers[b], 2)
             for name, a, b, _, _ in GOALS if a in numbers and b in numbers}
-
 
 
 def flat_numbers(results: Mapping[str, Any],
@@ -210,7 +210,7 @@ def seeds_table(seeds_results: Mapping[str, Any]) -> str:
     for name, _, _, compare, asks in GOALS:
         key = f'goal.{name}'
         if key in summary:
-            met = sum(_COMPARE[compare](float(numbers[s][key]), asks)
+            met = sum(_COMPARE[compare](numbers[s][key], asks)
                       for s in seeds)
             lines.append(row(key, f'{name} | {compare} {asks:g}',
                              f' {met} of {len(seeds)} |'))

@@ -29,7 +29,7 @@ import os.path as osp
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import (Any, Dict, Iterable, Iterator, Mapping, Optional,
+from typing import (Any, Dict, Iterable, Iterator, Optional,
                     Sequence)
 
 import numpy as np

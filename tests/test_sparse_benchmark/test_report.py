@@ -1,4 +1,6 @@
 """Table, plot and picture strip."""
+import os.path as osp
+
 import cv2
 
 from mmpose_posewarper.datasets.posetrack_videos import frame_number
@@ -51,21 +53,25 @@ def test_strip_has_a_row_per_method_and_a_column_per_frame(small_data,
     assert cv2.imread(str(path)).shape == sheet.shape
 
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PUBLISHED = osp.join(REPO, 'docs', 'results')
+
+
+def readme_block(begin: str, end: str) -> str:
+    """The text of the repository's README between two markers."""
+    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    return readme[readme.index(begin) + len(begin):readme.index(end)]
+
+
 def test_readme_shows_the_published_run():
     """README's results table is the table of docs/results/results.json, as
     tools/publish_results.py wrote it."""
-    import os.path as osp
-
     from mmpose_posewarper.sparse_benchmark.report import (README_BEGIN,
                                                            README_END,
                                                            results_block)
-    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    with open(osp.join(repo, 'README.md'), encoding='utf-8') as f:
-        readme = f.read()
-    block = readme[readme.index(README_BEGIN) + len(README_BEGIN):
-                   readme.index(README_END)]
-    assert block.strip() == results_block(
-        osp.join(repo, 'docs', 'results')).strip()
+    assert readme_block(README_BEGIN, README_END).strip() == \
+        results_block(PUBLISHED).strip()
 
 
 def test_publish_rewrites_only_the_block(tmp_path):

@@ -76,18 +76,13 @@ def test_publish_seeds_rewrites_readme_block(tmp_path):
 
 def test_readme_shows_the_published_seeds():
     """README's several-seed tables are docs/results/seeds.json's."""
-    import os.path as osp
-
     from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
                                                            SEEDS_END,
                                                            seeds_block)
-    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    with open(osp.join(repo, 'README.md'), encoding='utf-8') as f:
-        readme = f.read()
-    block = readme[readme.index(SEEDS_BEGIN) + len(SEEDS_BEGIN):
-                   readme.index(SEEDS_END)]
-    assert block.strip() == seeds_block(osp.join(repo, 'docs',
-                                                 'results')).strip()
+
+    from .test_report import PUBLISHED, readme_block
+    assert readme_block(SEEDS_BEGIN, SEEDS_END).strip() == \
+        seeds_block(PUBLISHED).strip()
 
 
 def test_cli_takes_seed_or_seeds_not_both():
