@@ -18,7 +18,8 @@ from typing import List, Optional
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
-    CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained)
+    CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained,
+    learning_curve_markdown)
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
@@ -35,6 +36,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--log-interval', type=int, default=100,
                         help='the run\'s logger interval')
     parser.add_argument('--notes')
+    parser.add_argument('--continues', metavar='JSON',
+                        help='provenance of the exported checkpoint the run '
+                        'started from (load_from): iterations, curve, time '
+                        'and commands then count from its first run')
     return parser.parse_args(argv)
 
 
@@ -48,10 +53,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 2
         with open(last, encoding='utf-8') as f:
             checkpoint = f.read().strip()
+    continues = None
+    if args.continues:
+        # read before the export may overwrite it (same name)
+        with open(args.continues, encoding='utf-8') as f:
+            continues = json.load(f)
     provenance = export_pretrained(
         checkpoint, args.work_dir, args.command, name=args.name,
         checkpoint_dir=args.out_dir, log_interval=args.log_interval,
-        notes=args.notes)
+        notes=args.notes, continues=continues)
+    print(learning_curve_markdown(provenance['learning_curve']))
     print(json.dumps({k: provenance[k] for k in
                       ('checkpoint', 'sha256', 'iterations', 'val_mAP')}))
     return 0

@@ -79,7 +79,10 @@ test_dataloader = dict(
     dataset=dict(
         sparse_labels, ann_file=val_ann_file, test_mode=True,
         pipeline=val_pipeline))
-test_evaluator = dict(type='PoseTrackAPMetric', ann_dir=val_ann_dir)
+# every prediction scored, no OKS NMS: the original PoseWarper's protocol
+# for ground-truth boxes (one prediction per labeled person)
+test_evaluator = dict(
+    type='PoseTrackAPMetric', ann_dir=val_ann_dir, nms_mode='none')
 val_dataloader = None
 val_evaluator = None
 

@@ -92,6 +92,23 @@ def learning_curve(work_dir: str,
     return sorted(curve.items())
 
 
+def learning_curve_markdown(curve: Sequence[Mapping[str, Any]],
+                            per_row: int = 8) -> str:
+    """A provenance's ``learning_curve`` as markdown tables of ``per_row``
+    validations each (README shows it so)."""
+    tables = []
+    for start in range(0, len(curve), per_row):
+        part = curve[start:start + per_row]
+        tables.append('\n'.join([
+            '| iterations | ' + ' | '.join(str(p['iteration'])
+                                          for p in part) + ' |',
+            '|---|' + '---:|' * len(part),
+            '| val mAP | ' + ' | '.join(f'{p["val_mAP"]:.1f}'
+                                       for p in part) + ' |',
+        ]))
+    return '\n\n'.join(tables)
+
+
 def training_seconds(work_dir: str, log_interval: int) -> float:
     """Training wall time from the logs: each logged ``time`` is the mean
     seconds per iteration over the last ``log_interval`` iterations
@@ -109,9 +126,17 @@ def export_pretrained(checkpoint: str,
                       name: str = PRETRAINED_NAME,
                       checkpoint_dir: str = CHECKPOINT_DIR,
                       log_interval: int = 100,
-                      notes: Optional[str] = None) -> Dict[str, Any]:
+                      notes: Optional[str] = None,
+                      continues: Optional[Mapping[str, Any]] = None
+                      ) -> Dict[str, Any]:
     """Write a training checkpoint's weights (no optimiser state) and its
     provenance into ``checkpoint_dir``.
+
+    A run that started from an exported checkpoint (``load_from``) counts
+    its iterations from 0; ``continues`` (that checkpoint's provenance)
+    makes the record whole: iterations, learning curve and training time
+    count from the first run, the commands are both runs', and ``runs``
+    keeps each run's own record.
 
     Args:
         checkpoint (str): An MMEngine checkpoint of the pretraining run.
@@ -122,6 +147,8 @@ def export_pretrained(checkpoint: str,
         checkpoint_dir (str): Where to write them.
         log_interval (int): The run's logger interval.
         notes (str, optional): Free text kept in the provenance.
+        continues (Mapping, optional): The provenance of the exported
+            checkpoint this run started from.
 
     Returns:
         dict: The provenance written to ``<name>.json``.
@@ -142,14 +169,9 @@ def export_pretrained(checkpoint: str,
                               iter=iteration, seed=meta.get('seed'))), tmp)
     os.replace(tmp, out)
     curve = learning_curve(work_dir)
-    provenance = dict(
-        checkpoint=osp.basename(out),
-        sha256=sha256_of(out),
-        bytes=osp.getsize(out),
+    run = dict(
         iterations=iteration,
         val_mAP=dict(curve).get(iteration),
-        learning_curve=[dict(iteration=i, val_mAP=round(ap, 2))
-                        for i, ap in curve],
         training_seconds=round(training_seconds(work_dir, log_interval)),
         machine=dict(platform=platform.platform(),
                      processor=platform.processor() or platform.machine(),
@@ -159,5 +181,30 @@ def export_pretrained(checkpoint: str,
                      device='cpu'),
         commands=list(commands),
         notes=notes)
+    runs, earlier_curve, offset = [run], [], 0
+    if continues is not None:
+        offset = int(continues['iterations'])
+        earlier_curve = list(continues['learning_curve'])
+        runs = list(continues.get('runs') or [{
+            k: continues.get(k)
+            for k in ('iterations', 'val_mAP', 'training_seconds',
+                      'machine', 'commands', 'notes')
+        }]) + runs
+    provenance = dict(
+        checkpoint=osp.basename(out),
+        sha256=sha256_of(out),
+        bytes=osp.getsize(out),
+        iterations=offset + iteration,
+        val_mAP=run['val_mAP'],
+        learning_curve=earlier_curve + [
+            dict(iteration=offset + i, val_mAP=round(ap, 2))
+            for i, ap in curve
+        ],
+        training_seconds=sum(r['training_seconds'] for r in runs),
+        machine=run['machine'],
+        commands=[c for r in runs for c in r['commands']],
+        notes=notes)
+    if continues is not None:
+        provenance['runs'] = runs
     write_json_atomic(osp.join(checkpoint_dir, f'{name}.json'), provenance)
     return provenance

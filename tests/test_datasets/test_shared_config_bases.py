@@ -76,6 +76,8 @@ def test_sparse_stages_share_one_iteration_runtime(name):
     assert cfg.default_hooks.checkpoint.interval == cfg.max_iters
     assert cfg.val_cfg is None and cfg.val_dataloader is None
     assert cfg.randomness.deterministic
+    # ground-truth boxes, every prediction scored: the original's protocol
+    assert cfg.test_evaluator.nms_mode == 'none'
 
 
 @pytest.mark.parametrize('name', [
