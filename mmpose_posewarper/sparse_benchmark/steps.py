@@ -13,7 +13,8 @@
                                    propagation_by_distance: method ->
                                    distance to the labeled frame -> mAP)
     DIR/controls.json              sanity controls, step timings
-    DIR/settings.json              the run's BenchmarkSettings
+    DIR/settings.json              the run's BenchmarkSettings and the
+                                   pretrained checkpoint's sha256
     DIR/results.md, results.png    table, plot
     DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
     DIR/benchmark.log              this job's log
@@ -45,7 +46,7 @@ from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
 from . import data as bdata
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
-from .pretrained import pretrained_checkpoint
+from .pretrained import pretrained_checkpoint, sha256_of
 from .propagation_eval import (PoseWarperMethod, prediction_videos,
                                propagation_pairs, run_propagation,
                                score_by_distance, score_predictions,
@@ -489,7 +490,8 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     np.random.seed(settings.seed)
     job = SparseBenchmark(settings)
     # what this run did, beside its results
-    write_json_atomic(settings.path('settings.json'), asdict(settings))
+    write_json_atomic(settings.path('settings.json'),
+                      settings_record(settings))
     print_log(f'sparse benchmark: {"quick" if settings.quick else "default"} '
               f'run, seed {settings.seed}, device {job.device}, '
               f'{settings.threads} torch threads, out {settings.out_dir}',
@@ -513,6 +515,33 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     return results
 
 
+def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
+    """What ``settings.json`` holds: the settings as JSON gives them back,
+    and the pretrained checkpoint's sha256 (a checkpoint replaced under the
+    same path makes another run)."""
+    record = json.loads(json.dumps(asdict(settings)))
+    record['pretrained_sha256'] = (None if settings.pretrained is None else
+                                   sha256_of(settings.pretrained))
+    return record
+
+
+def _check_finished_run(settings: BenchmarkSettings) -> None:
+    """Refuse to reuse a finished run made with other settings."""
+    path = settings.path('settings.json')
+    wanted = settings_record(settings)
+    try:
+        with open(path, encoding='utf-8') as f:
+            stored = json.load(f)
+    except FileNotFoundError:
+        stored = {}
+    differs = sorted(k for k in wanted if stored.get(k) != wanted[k])
+    if differs:
+        raise ValueError(
+            f'{path}: the finished run in {settings.out_dir} was made with '
+            f'other settings ({", ".join(differs)} differ or are missing); '
+            'move the directory away to run this seed again')
+
+
 def run_seeds(settings: BenchmarkSettings,
               seeds: Sequence[int]) -> Dict[str, Any]:
     """Run the job once per seed (data, training and all) into
@@ -522,7 +551,8 @@ def run_seeds(settings: BenchmarkSettings,
     the mean, sample standard deviation, min and max; ``DIR/seeds.md`` the
     tables (:func:`~.report.seeds_table`). A seed whose run finished
     (its ``results.json`` exists) is not run again, so an interrupted
-    multi-seed run goes on where it stopped.
+    multi-seed run goes on where it stopped; one made with other settings
+    or another pretrained checkpoint is refused (``ValueError``).
 
     Returns:
         dict: The content of ``DIR/seeds.json``.
@@ -533,6 +563,7 @@ def run_seeds(settings: BenchmarkSettings,
                       out_dir=settings.path(f'seed_{seed}'))
         done = one.path('results.json')
         if osp.isfile(done):
+            _check_finished_run(one)
             with open(done, encoding='utf-8') as f:
                 per_seed[seed] = json.load(f)
             print_log(f'seed {seed}: reusing the finished run in '

@@ -13,8 +13,9 @@ import torch
 
 from mmpose_posewarper.sparse_benchmark import data as bdata
 from mmpose_posewarper.sparse_benchmark.pretrained import (
-    PRETRAINED_NAME, export_pretrained, learning_curve, learning_curve_markdown,
-    pretrained_checkpoint, read_provenance, sha256_of)
+    PRETRAINED_NAME, export_pretrained, learning_curve,
+    learning_curve_markdown, pretrained_checkpoint, read_provenance,
+    sha256_of)
 from mmpose_posewarper.synthetic import (SyntheticConfig, generate_dataset,
                                          generate_video)
 

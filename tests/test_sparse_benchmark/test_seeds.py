@@ -4,11 +4,15 @@ import json
 import pytest
 
 from mmpose_posewarper.sparse_benchmark import BenchmarkSettings, run_seeds
+from mmpose_posewarper.sparse_benchmark.steps import settings_record
 
 
 def _fake_run(out, seed, value):
     run = out / f'seed_{seed}'
     run.mkdir(parents=True)
+    # what a finished quick run of this seed records
+    (run / 'settings.json').write_text(json.dumps(settings_record(
+        BenchmarkSettings(out_dir=str(run), quick=True, seed=seed))))
     (run / 'results.json').write_text(json.dumps(dict(
         propagation=dict(posewarper=value, optical_flow=50.0),
         propagation_by_distance=dict(posewarper={'1': value + 1}),
@@ -33,6 +37,24 @@ def test_finished_seeds_are_reused_and_summarised(tmp_path):
     assert '| `propagation.posewarper` | 40.0 | 44.0 | 42.0 | 42.0 ± 2.0 |' \
         in table
     assert 'wall_seconds' not in table
+
+
+def test_a_finished_seed_of_other_settings_is_refused(tmp_path):
+    """A seed directory left by a run with another checkpoint or options is
+    not silently reused."""
+    _fake_run(tmp_path, 0, 40.0)
+    settings_file = tmp_path / 'seed_0' / 'settings.json'
+    record = json.loads(settings_file.read_text())
+    record['pretrained_sha256'] = 'e9c1' + '0' * 60  # another checkpoint
+    settings_file.write_text(json.dumps(record))
+    settings = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
+    with pytest.raises(ValueError, match=r'seed_0/settings.json.*'
+                       r'pretrained_sha256'):
+        run_seeds(settings, [0])
+    settings_file.unlink()
+    with pytest.raises(ValueError, match='differ or are missing'):
+        run_seeds(settings, [0])
+    assert not (tmp_path / 'seeds.json').exists()
 
 
 def test_goal_margins_are_paired_per_seed_and_counted(tmp_path):
