@@ -11,8 +11,10 @@ def _fake_run(out, seed, value):
     run = out / f'seed_{seed}'
     run.mkdir(parents=True)
     # what a finished quick run of this seed records
+    # (made elsewhere and copied here: where it ran does not matter)
     (run / 'settings.json').write_text(json.dumps(settings_record(
-        BenchmarkSettings(out_dir=str(run), quick=True, seed=seed))))
+        BenchmarkSettings(out_dir=str(out / 'elsewhere'), quick=True,
+                          seed=seed))))
     (run / 'results.json').write_text(json.dumps(dict(
         propagation=dict(posewarper=value, optical_flow=50.0),
         propagation_by_distance=dict(posewarper={'1': value + 1}),
