@@ -57,7 +57,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.continues:
         # read before the export may overwrite it (same name)
         with open(args.continues, encoding='utf-8') as f:
-            continues = json.load(f)
+            try:
+                continues = json.load(f)
+            except json.JSONDecodeError as e:
+                raise ValueError(f'--continues {args.continues}: not a JSON '
+                                 f'file ({e})') from e
+        if not isinstance(continues, dict):
+            raise ValueError(f'--continues {args.continues}: holds a '
+                             f'{type(continues).__name__}, not a provenance')
     provenance = export_pretrained(
         checkpoint, args.work_dir, args.command, name=args.name,
         checkpoint_dir=args.out_dir, log_interval=args.log_interval,

@@ -153,6 +153,17 @@ def export_pretrained(checkpoint: str,
     Returns:
         dict: The provenance written to ``<name>.json``.
     """
+    if continues is not None:
+        # refused before anything is written: a half-done export would
+        # leave weights that do not match their provenance
+        missing = [k for k in ('iterations', 'learning_curve',
+                               'training_seconds', 'commands')
+                   if k not in continues]
+        if missing:
+            raise ValueError(
+                f'the provenance to continue (--continues) lacks '
+                f'{", ".join(missing)}; '
+                'pass the JSON written beside an exported checkpoint')
     # the tools' one checked loader: a damaged or foreign file is refused
     ckpt = load_checkpoint_file(checkpoint)
     if not isinstance(ckpt, Mapping):

@@ -235,3 +235,26 @@ def test_job_refuses_a_missing_pretrained_checkpoint(tmp_path):
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert 'no.pth does not exist' in proc.stderr
+
+
+@pytest.mark.parametrize('content,message', [
+    ('{"iterations": 7000}', 'lacks learning_curve, training_seconds'),
+    ('[1, 2]', 'holds a list'),
+    ('{junk', 'not a JSON file'),
+])
+def test_export_tool_refuses_a_bad_provenance_to_continue(tmp_path, content,
+                                                          message):
+    """--continues is checked before anything is written."""
+    earlier = tmp_path / 'earlier.json'
+    earlier.write_text(content)
+    checkpoint = tmp_path / 'iter_1.pth'
+    torch.save(dict(state_dict={'w': torch.zeros(1)}, meta=dict(iter=1)),
+               checkpoint)
+    proc = subprocess.run(
+        [sys.executable, 'tools/export_pretrained.py', str(tmp_path),
+         '--checkpoint', str(checkpoint), '--continues', str(earlier),
+         '--out-dir', str(tmp_path / 'out')], cwd=REPO, capture_output=True,
+        text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert message in proc.stderr
+    assert not (tmp_path / 'out').exists()
