@@ -50,6 +50,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
+from mmengine.config import Config
 
 from ..apis.ground_truth import ground_truth_boxes
 from ..apis.inference import (iter_inference_posewarper,
@@ -80,21 +81,22 @@ MODES = {
 
 
 def _stage(run_dir: str, stage: str) -> Dict[str, str]:
-    """Config and checkpoint of a stage of a main-job run."""
+    """Config and last checkpoint of a stage of a main-job run (the
+    checkpoint its dumped config's ``train_cfg.max_iters`` names, found in
+    the run's own directory so that a copied run stays usable)."""
     work = osp.join(run_dir, 'work_dirs', stage)
     configs = [f for f in sorted(os.listdir(work)) if f.endswith('.py')] \
         if osp.isdir(work) else []
-    if not configs or not osp.isfile(osp.join(work, 'iter_300.pth')):
-        last = osp.join(work, 'last_checkpoint')
-        if not configs or not osp.isfile(last):
-            raise FileNotFoundError(
-                f'{work}: no config and checkpoint of a finished {stage} '
-                'stage; run README command 1 first (tools/'
-                'run_sparse_benchmark.py --out ' + run_dir + ')')
-        with open(last) as f:
-            checkpoint = f.read().strip()
-    else:
-        checkpoint = osp.join(work, 'iter_300.pth')
+    checkpoint = None
+    if configs:
+        max_iters = Config.fromfile(
+            osp.join(work, configs[0])).train_cfg.max_iters
+        checkpoint = osp.join(work, f'iter_{max_iters}.pth')
+    if checkpoint is None or not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'{work}: no config and checkpoint of a finished {stage} stage; '
+            'run README command 1 first (tools/run_sparse_benchmark.py '
+            f'--out {run_dir})')
     return dict(config=osp.join(work, configs[0]), checkpoint=checkpoint)
 
 

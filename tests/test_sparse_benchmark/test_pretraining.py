@@ -151,7 +151,7 @@ def test_shipped_checkpoint_matches_its_sha256_and_loads_strictly():
 
 def test_pretraining_trains_at_the_from_scratch_rate():
     """Pretraining starts from random weights: it must not inherit stage 1's
-    fine-tuning rate (5e-4) but use the rate the shipped run was trained
+    fine-tuning rate (1e-4) but use the rate the shipped run was trained
     with, the stage-1 recipe's scratch_lr (2e-3)."""
     from mmengine.config import Config
     pretrain = Config.fromfile(PRETRAIN_CONFIG)

@@ -89,3 +89,17 @@ def test_frames_from_another_video_score_clearly_lower(quick_run):
     for method in ('posewarper', 'optical_flow'):
         assert shuffled[method] < results['propagation'][method] - 10.0, (
             method, shuffled[method], results['propagation'][method])
+
+
+def test_the_online_benchmark_finds_each_stages_last_checkpoint(quick_run):
+    """tools/benchmark_online.py reads a run's models by the length its
+    dumped configs record (100 iterations for the quick stages, 300 and 600
+    for the default ones), inside the run's own directory."""
+    from mmpose_posewarper.speed_benchmark.online import _stage
+    for stage in ('single_frame', 'posewarper'):
+        found = _stage(str(quick_run), stage)
+        assert found['checkpoint'] == str(
+            quick_run / 'work_dirs' / stage / 'iter_100.pth')
+        assert osp.isfile(found['config'])
+    with pytest.raises(FileNotFoundError, match='run README command 1'):
+        _stage(str(quick_run / 'elsewhere'), 'posewarper')
