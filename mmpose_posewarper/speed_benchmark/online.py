@@ -50,7 +50,6 @@ import time
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.config import Config
 
 from ..apis.ground_truth import ground_truth_boxes
 from ..apis.inference import (iter_inference_posewarper,
@@ -81,17 +80,18 @@ MODES = {
 
 
 def _stage(run_dir: str, stage: str) -> Dict[str, str]:
-    """Config and last checkpoint of a stage of a main-job run (the
-    checkpoint its dumped config's ``train_cfg.max_iters`` names, found in
-    the run's own directory so that a copied run stays usable)."""
+    """Config and last checkpoint of a stage of a main-job run. The
+    checkpoint is the one MMEngine's ``last_checkpoint`` names, looked up
+    in the stage's own directory, so that a copied or moved run stays
+    usable (the file holds an absolute path)."""
     work = osp.join(run_dir, 'work_dirs', stage)
     configs = [f for f in sorted(os.listdir(work)) if f.endswith('.py')] \
         if osp.isdir(work) else []
+    last = osp.join(work, 'last_checkpoint')
     checkpoint = None
-    if configs:
-        max_iters = Config.fromfile(
-            osp.join(work, configs[0])).train_cfg.max_iters
-        checkpoint = osp.join(work, f'iter_{max_iters}.pth')
+    if configs and osp.isfile(last):
+        with open(last, encoding='utf-8') as f:
+            checkpoint = osp.join(work, osp.basename(f.read().strip()))
     if checkpoint is None or not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'{work}: no config and checkpoint of a finished {stage} stage; '

@@ -9,6 +9,7 @@ frame it propagates to).
 import importlib.util
 import json
 import os.path as osp
+import shutil
 from pathlib import Path
 
 import cv2
@@ -91,15 +92,22 @@ def test_frames_from_another_video_score_clearly_lower(quick_run):
             method, shuffled[method], results['propagation'][method])
 
 
-def test_the_online_benchmark_finds_each_stages_last_checkpoint(quick_run):
-    """tools/benchmark_online.py reads a run's models by the length its
-    dumped configs record (100 iterations for the quick stages, 300 and 600
-    for the default ones), inside the run's own directory."""
+def test_the_online_benchmark_finds_each_stages_last_checkpoint(
+        quick_run, tmp_path):
+    """tools/benchmark_online.py reads each stage's last checkpoint (100
+    iterations for the quick stages, 300 and 600 for the default ones)
+    from the run's own directory."""
     from mmpose_posewarper.speed_benchmark.online import _stage
     for stage in ('single_frame', 'posewarper'):
         found = _stage(str(quick_run), stage)
         assert found['checkpoint'] == str(
             quick_run / 'work_dirs' / stage / 'iter_100.pth')
         assert osp.isfile(found['config'])
+    # a copied run reads its own copy (last_checkpoint holds the original's
+    # absolute path)
+    shutil.copytree(quick_run / 'work_dirs' / 'posewarper',
+                    tmp_path / 'work_dirs' / 'posewarper')
+    assert _stage(str(tmp_path), 'posewarper')['checkpoint'] == str(
+        tmp_path / 'work_dirs' / 'posewarper' / 'iter_100.pth')
     with pytest.raises(FileNotFoundError, match='run README command 1'):
-        _stage(str(quick_run / 'elsewhere'), 'posewarper')
+        _stage(str(tmp_path), 'single_frame')
