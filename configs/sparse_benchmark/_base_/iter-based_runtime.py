@@ -1,9 +1,10 @@
 # Runtime shared by the sparse benchmark's stage configs (stage 1, its
 # augmentation variant, stage 2): MMPose's default runtime, trained by
-# iterations (the same 300 for every stage, so that the stages compare at
-# equal training; the job may set another length), not validated while
-# training (the job tests after it), one checkpoint at the end,
-# deterministic and seeded (the job sets each run's seed).
+# iterations (300 here: stage 1 and its augmentation variant train equally,
+# as the original's protocol asks; stage 2 sets 600; the job may set
+# another length), not validated while training (the job tests after it),
+# one checkpoint at the end, deterministic and seeded (the job sets each
+# run's seed).
 # The stages' schedules end at `_base_.max_iters`. A config with another
 # length sets max_iters and restates train_cfg and the checkpoint interval,
 # which embed it (base variables are resolved here).
