@@ -20,6 +20,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
     CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained,
     learning_curve_markdown)
+from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
@@ -47,12 +48,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     checkpoint = args.checkpoint
     if checkpoint is None:
-        last = osp.join(args.work_dir, 'last_checkpoint')
-        if not osp.isfile(last):
-            print(f'{last}: not found; pass --checkpoint', file=sys.stderr)
+        try:
+            checkpoint = last_checkpoint(args.work_dir)
+        except FileNotFoundError as e:
+            print(f'{e}; pass --checkpoint', file=sys.stderr)
             return 2
-        with open(last, encoding='utf-8') as f:
-            checkpoint = f.read().strip()
     continues = None
     if args.continues:
         # read before the export may overwrite it (same name)

@@ -60,6 +60,7 @@ from ..apis.video_io import FrameReader
 from ..datasets.posetrack_io import (list_posetrack_dir, load_posetrack_video,
                                      write_posetrack_video)
 from ..evaluation.functional.posetrack_ap import evaluate_posetrack_dirs
+from ..utils.checkpoint import last_checkpoint
 from .meters import peak_rss_mb, rss_mb
 
 #: The ways compared: name -> (model, inference keyword arguments, delay).
@@ -80,23 +81,21 @@ MODES = {
 
 
 def _stage(run_dir: str, stage: str) -> Dict[str, str]:
-    """Config and last checkpoint of a stage of a main-job run. The
-    checkpoint is the one MMEngine's ``last_checkpoint`` names, looked up
-    in the stage's own directory, so that a copied or moved run stays
-    usable (the file holds an absolute path)."""
+    """Config and last checkpoint of a stage of a main-job run, both from
+    the stage's own directory (``utils.last_checkpoint``: a copied or moved
+    run stays usable)."""
     work = osp.join(run_dir, 'work_dirs', stage)
     configs = [f for f in sorted(os.listdir(work)) if f.endswith('.py')] \
         if osp.isdir(work) else []
-    last = osp.join(work, 'last_checkpoint')
-    checkpoint = None
-    if configs and osp.isfile(last):
-        with open(last, encoding='utf-8') as f:
-            checkpoint = osp.join(work, osp.basename(f.read().strip()))
-    if checkpoint is None or not osp.isfile(checkpoint):
+    try:
+        if not configs:
+            raise FileNotFoundError(f'{work}: no config')
+        checkpoint = last_checkpoint(work)
+    except FileNotFoundError as e:
         raise FileNotFoundError(
-            f'{work}: no config and checkpoint of a finished {stage} stage; '
+            f'no config and checkpoint of a finished {stage} stage ({e}); '
             'run README command 1 first (tools/run_sparse_benchmark.py '
-            f'--out {run_dir})')
+            f'--out {run_dir})') from e
     return dict(config=osp.join(work, configs[0]), checkpoint=checkpoint)
 
 

@@ -95,6 +95,27 @@ class CheckpointNotWeightsOnlyError(CheckpointError):
     refuses (e.g. old MMPose 0.x metadata)."""
 
 
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint MMEngine's ``last_checkpoint`` file in ``work_dir``
+    names, looked up in ``work_dir`` itself: the file holds an absolute
+    path, so a copied or moved work dir still finds its own copy.
+
+    Raises:
+        FileNotFoundError: No ``last_checkpoint`` file, or the checkpoint it
+            names is not in ``work_dir``.
+    """
+    record = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(record):
+        raise FileNotFoundError(f'{record}: not found')
+    with open(record, encoding='utf-8') as f:
+        name = osp.basename(f.read().strip())
+    checkpoint = osp.join(work_dir, name)
+    if not name or not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'{record} names {name!r}, which is not in {work_dir}')
+    return checkpoint
+
+
 def check_checkpoint_file(path: str) -> None:
     """Check that ``path`` is an intact PyTorch checkpoint file, before
     ``torch.load`` (which does not verify the zip CRCs: a checkpoint with

@@ -228,6 +228,18 @@ def test_export_tool_refuses_a_missing_or_damaged_checkpoint(tmp_path,
     assert not (tmp_path / 'out').exists()
 
 
+def test_export_tool_without_checkpoint_needs_a_finished_run(tmp_path):
+    """Without --checkpoint the work dir's last_checkpoint is exported; a
+    work dir without one is refused with what to pass instead."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/export_pretrained.py', str(tmp_path),
+         '--out-dir', str(tmp_path / 'out')], cwd=REPO, capture_output=True,
+        text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'last_checkpoint: not found; pass --checkpoint' in proc.stderr
+    assert not (tmp_path / 'out').exists()
+
+
 def test_job_refuses_a_missing_pretrained_checkpoint(tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/run_sparse_benchmark.py', '--out',

@@ -7,7 +7,8 @@ import torch
 
 from mmpose_posewarper.utils.checkpoint import (
     CheckpointError, CheckpointNotWeightsOnlyError, check_checkpoint_file,
-    check_checkpoint_fits, check_training_checkpoint, load_checkpoint_file)
+    check_checkpoint_fits, check_training_checkpoint, last_checkpoint,
+    load_checkpoint_file)
 
 
 def save(path, obj, **kwargs):
@@ -137,3 +138,18 @@ def test_init_model_refuses_a_damaged_checkpoint(tmp_path):
     flip_bytes(path, path.stat().st_size // 2)
     with pytest.raises(CheckpointError, match='stage2.pth: corrupted'):
         init_model(config, str(path))
+
+
+def test_last_checkpoint_is_looked_up_in_the_work_dir_itself(tmp_path):
+    """MMEngine's last_checkpoint holds an absolute path; a moved work dir
+    finds its own copy, and a missing record or checkpoint is named."""
+    moved = tmp_path / 'moved'
+    moved.mkdir()
+    with pytest.raises(FileNotFoundError, match='last_checkpoint: not found'):
+        last_checkpoint(str(moved))
+    (moved / 'last_checkpoint').write_text(
+        str(tmp_path / 'original' / 'iter_600.pth'))
+    with pytest.raises(FileNotFoundError, match="names 'iter_600.pth'"):
+        last_checkpoint(str(moved))
+    save(moved / 'iter_600.pth', {'state_dict': {}})
+    assert last_checkpoint(str(moved)) == str(moved / 'iter_600.pth')
