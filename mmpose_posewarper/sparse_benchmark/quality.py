@@ -13,8 +13,9 @@ flow, copying) are scored once, on the same frames.
     python tools/run_sparse_benchmark.py --out DIR --quality none CKPT1 CKPT2
 
 ``DIR/quality.json`` holds one entry per initialisation and is rewritten
-after each, so an interrupted run goes on with the next missing one;
-``DIR/quality.md`` is its table.
+after each, so an interrupted run goes on with the next missing one (if
+it was made with the same settings and stage configs, else it is
+refused); ``DIR/quality.md`` is its table.
 """
 import json
 import os.path as osp
@@ -32,7 +33,8 @@ from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,
                                run_propagation, score_by_distance,
                                score_predictions)
-from .steps import LOGGER, SparseBenchmark, job_log
+from .steps import (LOGGER, SparseBenchmark, check_same_settings, job_log,
+                    settings_record)
 from .training import test_stage
 
 
@@ -66,7 +68,8 @@ def run_quality_curve(settings: Any,
             stage 1 from random weights.
 
     Returns:
-        dict: The content of ``DIR/quality.json``: ``baselines`` (method ->
+        dict: The content of ``DIR/quality.json``: ``settings``
+        (:func:`~.steps.settings_record`), ``baselines`` (method ->
         ``total``, ``by_distance``) and ``points`` (one per checkpoint:
         ``init``, ``single_frame_val`` (every val frame), ``single_frame``
         and ``posewarper`` propagation scores, ``self_posewarper``).
@@ -80,10 +83,14 @@ def run_quality_curve(settings: Any,
 def _quality_curve(settings: Any,
                    checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
     path = settings.path('quality.json')
-    result: Dict[str, Any] = dict(baselines={}, points=[])
+    result: Dict[str, Any] = dict(
+        settings=settings_record(settings), baselines={}, points=[])
     if osp.isfile(path):
         with open(path, encoding='utf-8') as f:
             result = json.load(f)
+        # the points measured so far must come from the same data, configs
+        # and options as those still to come
+        check_same_settings(result.get('settings'), settings, path)
     done = {p['init'] for p in result['points']}
     job = SparseBenchmark(settings)
     job.generate()

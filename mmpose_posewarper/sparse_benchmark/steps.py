@@ -14,7 +14,8 @@
                                    distance to the labeled frame -> mAP)
     DIR/controls.json              sanity controls, step timings
     DIR/settings.json              the run's BenchmarkSettings and the
-                                   pretrained checkpoint's sha256
+                                   sha256 of the pretrained checkpoint
+                                   and of each stage config
     DIR/results.md, results.png    table, plot
     DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
     DIR/benchmark.log              this job's log
@@ -23,6 +24,7 @@ With several seeds (:func:`run_seeds`), one such directory per seed,
 ``DIR/seed_<s>/``, and ``DIR/seeds.json`` / ``DIR/seeds.md`` (mean and
 spread of every number).
 """
+import hashlib
 import json
 import logging
 import os
@@ -30,7 +32,7 @@ import os.path as osp
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import (Any, Dict, Iterable, Iterator, Optional,
+from typing import (Any, Dict, Iterable, Iterator, Mapping, Optional,
                     Sequence)
 
 import numpy as np
@@ -515,33 +517,57 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     return results
 
 
+def stage_config_sha256(path: str) -> str:
+    """sha256 of a stage config as MMEngine reads it (``_base_`` files
+    merged), so that an edited config file, or a base it inherits, counts
+    as other settings; comments and formatting do not."""
+    from mmengine.config import Config
+    content = json.dumps(Config.fromfile(path).to_dict(), sort_keys=True,
+                         default=repr)
+    return hashlib.sha256(content.encode('utf-8')).hexdigest()
+
+
 def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
     """What ``settings.json`` holds: the settings as JSON gives them back,
-    and the pretrained checkpoint's sha256 (a checkpoint replaced under the
-    same path makes another run)."""
+    the pretrained checkpoint's sha256 (a checkpoint replaced under the
+    same path makes another run) and each stage config's
+    (:func:`stage_config_sha256`: a config changed under the same name
+    does too)."""
     record = json.loads(json.dumps(asdict(settings)))
     record['pretrained_sha256'] = (None if settings.pretrained is None else
                                    sha256_of(settings.pretrained))
+    record['stage_configs_sha256'] = {
+        stage: stage_config_sha256(settings.config(stage))
+        for stage in STAGES}
     return record
 
 
-def _check_finished_run(settings: BenchmarkSettings) -> None:
-    """Refuse to reuse a finished run made with other settings."""
-    path = settings.path('settings.json')
+def check_same_settings(stored: Optional[Mapping[str, Any]],
+                        settings: BenchmarkSettings, path: str) -> None:
+    """Raise ``ValueError`` naming ``path`` unless ``stored`` (a
+    :func:`settings_record`, ``None`` if missing) records ``settings``:
+    finished work is reused only when it was made the same way."""
     wanted = settings_record(settings)
-    try:
-        with open(path, encoding='utf-8') as f:
-            stored = json.load(f)
-    except FileNotFoundError:
-        stored = {}
+    stored = stored or {}
     # where it ran is not what it did: a run may be copied or moved
     differs = sorted(k for k in wanted
                      if k != 'out_dir' and stored.get(k) != wanted[k])
     if differs:
         raise ValueError(
-            f'{path}: the finished run in {settings.out_dir} was made with '
+            f'{path}: the finished work in {settings.out_dir} was made with '
             f'other settings ({", ".join(differs)} differ or are missing); '
-            'move the directory away to run this seed again')
+            'move the directory away to run it again')
+
+
+def _check_finished_run(settings: BenchmarkSettings) -> None:
+    """Refuse to reuse a finished run made with other settings."""
+    path = settings.path('settings.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            stored = json.load(f)
+    except FileNotFoundError:
+        stored = None
+    check_same_settings(stored, settings, path)
 
 
 def run_seeds(settings: BenchmarkSettings,

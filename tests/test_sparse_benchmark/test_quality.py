@@ -1,5 +1,8 @@
 """The quality curve (propagation vs stage-1 quality) on quick data."""
 import json
+from dataclasses import replace
+
+import pytest
 
 from mmpose_posewarper.sparse_benchmark import BenchmarkSettings
 from mmpose_posewarper.sparse_benchmark.quality import (quality_table,
@@ -22,6 +25,10 @@ def test_quality_curve_measures_each_init_once(tmp_path):
     again = run_quality_curve(settings, [None])
     assert again['points'] == json.loads(
         (tmp_path / 'quality.json').read_text())['points'] == [point]
+    # points made with other settings are not mixed with new ones
+    longer = replace(settings, iters=dict(single_frame=2, posewarper=3))
+    with pytest.raises(ValueError, match=r'quality\.json.*\(iters differ'):
+        run_quality_curve(longer, [None])
     table = (tmp_path / 'quality.md').read_text()
     assert table == quality_table(result)
     assert '| `scratch` |' in table and 'optical_flow (no model)' in table

@@ -1,5 +1,8 @@
 """Several seeds: finished runs are reused, mean and spread summarised."""
 import json
+import os.path as osp
+import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -57,6 +60,31 @@ def test_a_finished_seed_of_other_settings_is_refused(tmp_path):
     with pytest.raises(ValueError, match='differ or are missing'):
         run_seeds(settings, [0])
     assert not (tmp_path / 'seeds.json').exists()
+
+
+def test_a_finished_seed_of_edited_configs_is_refused(tmp_path):
+    """A stage config edited under the same name, here through a base file
+    it inherits, makes another run: its finished seed is not reused; a
+    comment is no change."""
+    from mmpose_posewarper.sparse_benchmark.steps import CONFIG_DIR
+    configs = tmp_path / 'configs'
+    shutil.copytree(osp.dirname(CONFIG_DIR), configs)
+    config_dir = str(configs / 'sparse_benchmark')
+    settings = BenchmarkSettings(out_dir=str(tmp_path / 'runs'), quick=True,
+                                 config_dir=config_dir)
+    run = tmp_path / 'runs' / 'seed_0'
+    run.mkdir(parents=True)
+    (run / 'settings.json').write_text(json.dumps(settings_record(
+        replace(settings, seed=0))))
+    (run / 'results.json').write_text(json.dumps(dict(
+        propagation=dict(posewarper=40.0, optical_flow=50.0))))
+    base = configs / 'sparse_benchmark' / 'posewarper_hrnet-small_sparse_128x96.py'
+    base.write_text(base.read_text() + '\n# a comment changes nothing\n')
+    assert run_seeds(settings, [0])['per_seed']['0']['propagation'][
+        'posewarper'] == 40.0
+    base.write_text(base.read_text() + "\nauto_scale_lr = dict(base_batch_size=8)\n")
+    with pytest.raises(ValueError, match='stage_configs_sha256'):
+        run_seeds(settings, [0])
 
 
 def test_goal_margins_are_paired_per_seed_and_counted(tmp_path):
