@@ -38,7 +38,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     seeds.add_argument('--seeds', type=int, nargs='+',
                        help='run once per seed into OUT/seed_<s>/ and write '
                        'the mean and spread to OUT/seeds.json and seeds.md '
-                       '(finished seeds are reused)')
+                       '(a finished seed is reused if made with the same '
+                       'settings and stage configs, else refused)')
     parser.add_argument('--threads', type=int, default=2,
                         help='torch CPU threads (fixed for repeatable runs: '
                         'the numbers depend on it)')
@@ -52,7 +53,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='instead of the job: propagation vs single-frame quality, one '
         'point per stage-1 initialisation (a checkpoint, "shipped" or '
         '"none" for random weights); writes OUT/quality.json and '
-        'quality.md (finished points are reused)')
+        'quality.md (finished points are reused if made with the same '
+        'settings and stage configs, else refused)')
     init = parser.add_mutually_exclusive_group()
     init.add_argument('--from-scratch', action='store_true',
                       help='train the single-frame stages from random '
