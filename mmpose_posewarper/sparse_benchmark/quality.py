@@ -83,14 +83,15 @@ def run_quality_curve(settings: Any,
 def _quality_curve(settings: Any,
                    checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
     path = settings.path('quality.json')
-    result: Dict[str, Any] = dict(
-        settings=settings_record(settings), baselines={}, points=[])
     if osp.isfile(path):
         with open(path, encoding='utf-8') as f:
             result = json.load(f)
         # the points measured so far must come from the same data, configs
         # and options as those still to come
         check_same_settings(result.get('settings'), settings, path)
+    else:
+        result = dict(settings=settings_record(settings), baselines={},
+                      points=[])
     done = {p['init'] for p in result['points']}
     job = SparseBenchmark(settings)
     job.generate()

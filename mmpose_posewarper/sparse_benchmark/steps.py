@@ -37,6 +37,7 @@ from typing import (Any, Dict, Iterable, Iterator, Mapping, Optional,
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.logging import MMLogger, print_log
 from mmengine.logging.logger import MMFormatter
 from mmengine.utils import ProgressBar
@@ -521,7 +522,6 @@ def stage_config_sha256(path: str) -> str:
     """sha256 of a stage config as MMEngine reads it (``_base_`` files
     merged), so that an edited config file, or a base it inherits, counts
     as other settings; comments and formatting do not."""
-    from mmengine.config import Config
     content = json.dumps(Config.fromfile(path).to_dict(), sort_keys=True,
                          default=repr)
     return hashlib.sha256(content.encode('utf-8')).hexdigest()

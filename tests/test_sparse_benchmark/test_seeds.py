@@ -2,7 +2,6 @@
 import json
 import os.path as osp
 import shutil
-from dataclasses import replace
 
 import pytest
 
@@ -74,8 +73,7 @@ def test_a_finished_seed_of_edited_configs_is_refused(tmp_path):
                                  config_dir=config_dir)
     run = tmp_path / 'runs' / 'seed_0'
     run.mkdir(parents=True)
-    (run / 'settings.json').write_text(json.dumps(settings_record(
-        replace(settings, seed=0))))
+    (run / 'settings.json').write_text(json.dumps(settings_record(settings)))
     (run / 'results.json').write_text(json.dumps(dict(
         propagation=dict(posewarper=40.0, optical_flow=50.0))))
     base = configs / 'sparse_benchmark' / 'posewarper_hrnet-small_sparse_128x96.py'
