@@ -15,7 +15,10 @@ flow, copying) are scored once, on the same frames.
 ``DIR/quality.json`` holds one entry per initialisation and is rewritten
 after each, so an interrupted run goes on with the next missing one (if
 it was made with the same settings and stage configs, else it is
-refused); ``DIR/quality.md`` is its table.
+refused); ``DIR/quality.md`` is its table. Each point names its own
+initialisation, so the job's ``pretrained`` setting is not part of the
+curve's settings (a new shipped checkpoint leaves the finished points
+valid), while a point is reused only for the same checkpoint bytes.
 """
 import json
 import os.path as osp
@@ -33,6 +36,7 @@ from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,
                                run_propagation, score_by_distance,
                                score_predictions)
+from .pretrained import sha256_of
 from .steps import (LOGGER, SparseBenchmark, check_same_settings, job_log,
                     settings_record)
 from .training import test_stage
@@ -71,13 +75,31 @@ def run_quality_curve(settings: Any,
         dict: The content of ``DIR/quality.json``: ``settings``
         (:func:`~.steps.settings_record`), ``baselines`` (method ->
         ``total``, ``by_distance``) and ``points`` (one per checkpoint:
-        ``init``, ``single_frame_val`` (every val frame), ``single_frame``
-        and ``posewarper`` propagation scores, ``self_posewarper``).
+        ``init``, ``checkpoint`` and its ``checkpoint_sha256``,
+        ``single_frame_val`` (every val frame), ``single_frame`` and
+        ``posewarper`` propagation scores, ``self_posewarper``).
     """
     torch.set_num_threads(settings.threads)
     np.random.seed(settings.seed)
     with job_log(settings.path('quality.log')):
-        return _quality_curve(settings, checkpoints)
+        # each point replaces the job's stage-1 initialisation with its own
+        return _quality_curve(replace(settings, pretrained=None), checkpoints)
+
+
+def _check_same_checkpoints(done: Mapping[str, Mapping[str, Any]],
+                            checkpoints: Sequence[Optional[str]],
+                            path: str) -> None:
+    """Refuse to reuse a finished point for other checkpoint bytes under
+    the same label (e.g. ``iter_8000.pth`` of another run)."""
+    for checkpoint in checkpoints:
+        point = done.get(_label(checkpoint))
+        if checkpoint is None or point is None:
+            continue
+        if point.get('checkpoint_sha256') != sha256_of(checkpoint):
+            raise ValueError(
+                f'{path}: point {point["init"]!r} was measured with '
+                f'{point["checkpoint"]}, not {checkpoint} (another sha256); '
+                'rename the checkpoint or use another --out')
 
 
 def _quality_curve(settings: Any,
@@ -92,7 +114,8 @@ def _quality_curve(settings: Any,
     else:
         result = dict(settings=settings_record(settings), baselines={},
                       points=[])
-    done = {p['init'] for p in result['points']}
+    done = {p['init']: p for p in result['points']}
+    _check_same_checkpoints(done, checkpoints, path)
     job = SparseBenchmark(settings)
     job.generate()
     job.make_labels()
@@ -124,6 +147,8 @@ def _quality_curve(settings: Any,
         entry = dict(
             init=label,
             checkpoint=checkpoint,
+            checkpoint_sha256=(None if checkpoint is None else
+                               sha256_of(checkpoint)),
             single_frame_val=round(float(test_stage(
                 point.cfg['single_frame'],
                 point.ckpt['single_frame'])['posetrack/AP']), 1),

@@ -25,6 +25,24 @@ def test_quality_curve_measures_each_init_once(tmp_path):
     again = run_quality_curve(settings, [None])
     assert again['points'] == json.loads(
         (tmp_path / 'quality.json').read_text())['points'] == [point]
+    # each point names its own init: the job's pretrained checkpoint is not
+    # a setting of the curve
+    other_init = tmp_path / 'other_init.pth'
+    other_init.write_bytes(b'weights')
+    assert run_quality_curve(replace(settings, pretrained=str(other_init)),
+                             [None])['points'] == [point]
+    # a finished point is reused only for the same checkpoint bytes
+    stored = json.loads((tmp_path / 'quality.json').read_text())
+    stored['points'].append(
+        dict(point, init='other_init', checkpoint='elsewhere/other_init.pth',
+             checkpoint_sha256='0' * 64))
+    (tmp_path / 'quality.json').write_text(json.dumps(stored))
+    with pytest.raises(ValueError,
+                       match=r"point 'other_init' was measured with "
+                       r'elsewhere/other_init\.pth'):
+        run_quality_curve(settings, [str(other_init)])
+    stored['points'].pop()
+    (tmp_path / 'quality.json').write_text(json.dumps(stored))
     # points made with other settings are not mixed with new ones
     longer = replace(settings, iters=dict(single_frame=2, posewarper=3))
     with pytest.raises(ValueError, match=r'quality\.json.*\(iters differ'):
