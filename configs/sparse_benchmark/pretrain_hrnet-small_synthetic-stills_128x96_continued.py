@@ -1,4 +1,4 @@
-# Sparse benchmark, pretraining continued: the shipped pretrained estimator
+# Sparse benchmark, pretraining continued (run 2): run 1's estimator
 # (pretrain_hrnet-small_synthetic-stills_128x96.py: 7000 iterations on the
 # 4,000 generated stills, val 50.4) trained on for 16,000 more iterations of
 # the same stills under a second, longer cosine schedule. The first run's
@@ -15,9 +15,11 @@
 # checkpoints every 500 iterations and resumes); minutes on a GPU.
 _base_ = ['./pretrain_hrnet-small_synthetic-stills_128x96.py']
 
-# the weights (no optimiser state) of the shipped checkpoint
-load_from = ('mmpose_posewarper/checkpoints/'
-             'pretrain_hrnet-small_synthetic-stills_128x96.pth')
+# the weights (no optimiser state) of run 1's 7000-iteration checkpoint, where
+# run 1's command writes it (run 2 started from its export, the same
+# weights, shipped then; the shipped file has moved on since)
+load_from = ('work_dirs/pretrain_hrnet-small_synthetic-stills_128x96/'
+             'iter_7000.pth')
 
 max_iters = 16000
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
