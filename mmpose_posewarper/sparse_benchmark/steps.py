@@ -542,6 +542,10 @@ def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
     return record
 
 
+#: settings that only say where something lies (see check_same_settings)
+_LOCATIONS = ('out_dir', 'pretrained', 'config_dir')
+
+
 def check_same_settings(stored: Optional[Mapping[str, Any]],
                         settings: BenchmarkSettings, path: str) -> None:
     """Raise ``ValueError`` naming ``path`` unless ``stored`` (a
@@ -549,9 +553,11 @@ def check_same_settings(stored: Optional[Mapping[str, Any]],
     finished work is reused only when it was made the same way."""
     wanted = settings_record(settings)
     stored = stored or {}
-    # where it ran is not what it did: a run may be copied or moved
+    # where things are is not what they are: a run may be copied or moved,
+    # and the sha256s stand for the checkpoint's bytes and the configs'
+    # content wherever they lie
     differs = sorted(k for k in wanted
-                     if k != 'out_dir' and stored.get(k) != wanted[k])
+                     if k not in _LOCATIONS and stored.get(k) != wanted[k])
     if differs:
         raise ValueError(
             f'{path}: the finished work in {settings.out_dir} was made with '

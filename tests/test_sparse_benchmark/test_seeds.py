@@ -61,6 +61,32 @@ def test_a_finished_seed_of_other_settings_is_refused(tmp_path):
     assert not (tmp_path / 'seeds.json').exists()
 
 
+def test_a_finished_seed_is_the_same_run_wherever_its_inputs_lie(tmp_path):
+    """The same checkpoint bytes at another path and the same configs in
+    another checkout make the same run (the sha256s say what they are)."""
+    from mmpose_posewarper.sparse_benchmark.steps import CONFIG_DIR
+    configs = tmp_path / 'configs'
+    shutil.copytree(osp.dirname(CONFIG_DIR), configs)
+    first, moved = tmp_path / 'first.pth', tmp_path / 'moved.pth'
+    first.write_bytes(b'weights')
+    moved.write_bytes(b'weights')
+    run = tmp_path / 'runs' / 'seed_0'
+    run.mkdir(parents=True)
+    (run / 'settings.json').write_text(json.dumps(settings_record(
+        BenchmarkSettings(out_dir=str(tmp_path / 'elsewhere'),
+                          pretrained=str(first),
+                          config_dir=str(configs / 'sparse_benchmark')))))
+    (run / 'results.json').write_text(json.dumps(dict(
+        propagation=dict(posewarper=40.0, optical_flow=50.0))))
+    settings = BenchmarkSettings(out_dir=str(tmp_path / 'runs'),
+                                 pretrained=str(moved))
+    assert run_seeds(settings, [0])['per_seed']['0']['propagation'][
+        'posewarper'] == 40.0
+    moved.write_bytes(b'other weights')
+    with pytest.raises(ValueError, match=r'\(pretrained_sha256 differ'):
+        run_seeds(settings, [0])
+
+
 def test_a_finished_seed_of_edited_configs_is_refused(tmp_path):
     """A stage config edited under the same name, here through a base file
     it inherits, makes another run: its finished seed is not reused; a
