@@ -21,8 +21,8 @@ load_from = ('work_dirs/pretrain_hrnet-small_synthetic-stills_128x96_continued/'
 
 max_iters = 10000
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
-# the same restart as the continued run's (peak 1e-3, floor 2e-5), shorter
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
+# run 2's restart (its peak lr, 1e-3, is inherited; floor 2e-5) over this
+# run's length
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
     dict(
