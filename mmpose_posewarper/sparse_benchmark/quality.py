@@ -87,15 +87,15 @@ def run_quality_curve(settings: Any,
 
 
 def _check_same_checkpoints(done: Mapping[str, Mapping[str, Any]],
-                            checkpoints: Sequence[Optional[str]],
+                            sha256s: Mapping[Optional[str], Optional[str]],
                             path: str) -> None:
     """Refuse to reuse a finished point for other checkpoint bytes under
     the same label (e.g. ``iter_8000.pth`` of another run)."""
-    for checkpoint in checkpoints:
+    for checkpoint, sha256 in sha256s.items():
         point = done.get(_label(checkpoint))
         if checkpoint is None or point is None:
             continue
-        if point.get('checkpoint_sha256') != sha256_of(checkpoint):
+        if point.get('checkpoint_sha256') != sha256:
             raise ValueError(
                 f'{path}: point {point["init"]!r} was measured with '
                 f'{point["checkpoint"]}, not {checkpoint} (another sha256); '
@@ -115,7 +115,9 @@ def _quality_curve(settings: Any,
         result = dict(settings=settings_record(settings), baselines={},
                       points=[])
     done = {p['init']: p for p in result['points']}
-    _check_same_checkpoints(done, checkpoints, path)
+    # each file read once: the check and the new points' records share it
+    sha256s = {c: None if c is None else sha256_of(c) for c in checkpoints}
+    _check_same_checkpoints(done, sha256s, path)
     job = SparseBenchmark(settings)
     job.generate()
     job.make_labels()
@@ -147,8 +149,7 @@ def _quality_curve(settings: Any,
         entry = dict(
             init=label,
             checkpoint=checkpoint,
-            checkpoint_sha256=(None if checkpoint is None else
-                               sha256_of(checkpoint)),
+            checkpoint_sha256=sha256s[checkpoint],
             single_frame_val=round(float(test_stage(
                 point.cfg['single_frame'],
                 point.ckpt['single_frame'])['posetrack/AP']), 1),

@@ -185,6 +185,7 @@ def test_continued_pretraining_starts_where_the_previous_run_ended(
     assert continued.model == first.model
     assert continued.train_dataloader == first.train_dataloader
     assert continued.val_evaluator == first.val_evaluator
+    assert continued.train_cfg.max_iters > first.train_cfg.max_iters
     assert continued.param_scheduler[-1]['end'] == \
         continued.train_cfg.max_iters
     model = MODELS.build(continued.model)
