@@ -51,7 +51,9 @@ model = dict(
         # DCNv1 (the original's function) through grid_sample: the
         # compiled DCN kernels' CPU backward pass is over 5x slower here
         deform_conv=dict(type='PoseWarperGridSampleDeformConv')),
-    head=dict(decoder=codec))
+    # stage 1's DARK decoding; label propagation also renders the labeled
+    # frame's ground-truth heatmaps with it (centred to the sub-pixel)
+    head=dict(decoder=dict(codec, unbiased=True)))
 
 train_pipeline = [
     dict(type='LoadMultiFrameImages'),

@@ -9,13 +9,15 @@ for every labeled person of ``A``:
    ``TopdownAffine``);
 2. the network's heatmaps ``hm(A)`` and ``hm(B)`` are computed and ``A``'s
    ground-truth keypoints are rendered as heatmaps ``gt(A)`` with the model's
-   own codec (same sigma and size as its training targets);
+   own decoder codec (same sigma and size as its training targets; with
+   DARK's ``unbiased=True``, as the sparse benchmark's configs decode,
+   centred to the sub-pixel);
 3. ``gt(A)`` is warped to ``B`` with ``neck.warp(ref=hm(B), sup=hm(A),
    source=gt(A))``: the offsets come from ``hm(B) - hm(A)``, ``B`` is the
    reference. This is the paper's "reverse" direction (original:
    ``warping_reverse``): the labels move, not the predictions;
 4. the warped heatmaps are decoded with the codec (argmax + its sub-pixel
-   refinement) and mapped back to ``B``'s image; a joint's score is the
+   refinement: the quarter-pixel shift, or DARK's) and mapped back to ``B``'s image; a joint's score is the
    maximum of its warped heatmap. Joints invisible in ``A`` stay invisible.
 
 A frame within ``±K`` of two labeled frames takes its labels from the nearer

@@ -117,6 +117,46 @@ def test_tiny_single_frame_configs_share_mmposes_pipeline():
         'TopdownAffine']['input_size'] == (48, 64)
 
 
+def _training_targets(cfg):
+    dataset = cfg.train_dataloader.dataset
+    pipeline = (dataset.datasets[0] if 'datasets' in dataset
+                else dataset).pipeline
+    return [s['encoder'] for s in pipeline if s['type'] == 'GenerateTarget']
+
+
+@pytest.mark.parametrize('name', [
+    *SPARSE_STAGES, 'quick/single-frame_hrnet-tiny_sparse_64x48.py',
+    'quick/single-frame_hrnet-tiny_sparse+propagated_64x48.py',
+    'quick/posewarper_hrnet-tiny_sparse_64x48.py'])
+def test_sparse_stages_decode_with_dark_on_the_training_codec(name):
+    """Every stage of the job (and of its quick run) decodes with DARK
+    (MSRAHeatmap unbiased=True) at its training codec's sizes and sigma,
+    while its training targets stay the plain codec's, those the shipped
+    checkpoint was pretrained on."""
+    cfg = Config.fromfile(str(SPARSE / name))
+    decoder = cfg.model.head.decoder
+    assert decoder.type == 'MSRAHeatmap' and decoder.unbiased is True
+    targets = _training_targets(cfg)
+    assert targets
+    for encoder in targets:
+        assert not encoder.get('unbiased', False)
+        assert {k: v for k, v in decoder.items() if k != 'unbiased'} == \
+            dict(encoder)
+
+
+@pytest.mark.parametrize('name', [
+    'pretrain_hrnet-small_synthetic-stills_128x96.py',
+    'pretrain_hrnet-small_synthetic-stills_128x96_continued.py',
+    'pretrain_hrnet-small_synthetic-stills_128x96_continued-2.py'])
+def test_pretraining_validates_with_the_plain_decoder(name):
+    """The pretraining runs logged their learning curve with the plain
+    decoder; their configs keep it (stage 1, their base, decodes with
+    DARK), so that rerunning them reproduces the recorded curve."""
+    cfg = Config.fromfile(str(SPARSE / name))
+    assert cfg.model.head.decoder.unbiased is False
+    assert all(not e.get('unbiased', False) for e in _training_targets(cfg))
+
+
 def test_pretraining_validates_like_stage_1_tests():
     """The pretraining config's val loader is stage 1's test loader on its
     own val videos."""

@@ -14,7 +14,7 @@ model = dict(
         inner_channels=16,
         res_blocks_cfg=dict(block='BASIC', num_blocks=2),
         dilations=(1, 1, 2, 3, 4)),
-    head=dict(decoder=codec))
+    head=dict(decoder=dict(codec, unbiased=True)))  # the base's DARK decoding
 
 train_pipeline = [
     dict(type='LoadMultiFrameImages'),

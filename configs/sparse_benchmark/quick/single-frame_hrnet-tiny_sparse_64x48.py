@@ -9,7 +9,10 @@ _base_ = [
 
 codec = {{_base_.tiny_codec}}
 model = dict(
-    backbone={{_base_.tiny_hrnet}}, head=dict(in_channels=8, decoder=codec))
+    backbone={{_base_.tiny_hrnet}},
+    # the tiny codec's sizes; the base's DARK decoding (unbiased=True)
+    # merges through
+    head=dict(in_channels=8, decoder=codec))
 
 # stage 1's pipelines (MMPose's default augmentation) with the tiny codec
 train_pipeline = {{_base_.tiny_train_pipeline}}
