@@ -17,8 +17,9 @@ for every labeled person of ``A``:
    reference. This is the paper's "reverse" direction (original:
    ``warping_reverse``): the labels move, not the predictions;
 4. the warped heatmaps are decoded with the codec (argmax + its sub-pixel
-   refinement: the quarter-pixel shift, or DARK's) and mapped back to ``B``'s image; a joint's score is the
-   maximum of its warped heatmap. Joints invisible in ``A`` stay invisible.
+   refinement: the quarter-pixel shift, or DARK's) and mapped back to
+   ``B``'s image; a joint's score is the maximum of its warped heatmap.
+   Joints invisible in ``A`` stay invisible.
 
 A frame within ``±K`` of two labeled frames takes its labels from the nearer
 one; on a tie, from the earlier one. The output box of a propagated person
