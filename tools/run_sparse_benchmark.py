@@ -19,6 +19,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_seeds, run_sparse_benchmark)
+from mmpose_posewarper.sparse_benchmark.augmentation_bound import \
+    run_augmentation_bound  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.pretrained import \
     pretrained_checkpoint  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.quality import \
@@ -55,6 +57,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '"none" for random weights); writes OUT/quality.json and '
         'quality.md (finished points are reused if made with the same '
         'settings and stage configs, else refused)')
+    parser.add_argument(
+        '--augmentation-bound', action='store_true',
+        help='after the job (OUT, or each seed of --seeds): retrain the '
+        'augmented stage on sparse labels + the ground truth of the people '
+        'PoseWarper labeled, the most its labels could give; writes '
+        'OUT/augmentation_bound.json and .md (a measured run is reused)')
     init = parser.add_mutually_exclusive_group()
     init.add_argument('--from-scratch', action='store_true',
                       help='train the single-frame stages from random '
@@ -72,6 +80,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='override a stage config, as tools/train.py --cfg-options, '
         'e.g. posewarper:optim_wrapper.optimizer.lr=1e-4')
     args = parser.parse_args(argv)
+    if args.quality and args.augmentation_bound:
+        parser.error('--quality and --augmentation-bound are separate '
+                     'measurements; run them one at a time')
     try:
         args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
         args.cfg_options = _stage_options(args.cfg_options)
@@ -117,6 +128,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             pretrained_checkpoint() if init == 'shipped' else init
             for init in args.quality
         ])
+    elif args.augmentation_bound:
+        run_augmentation_bound(settings, args.seeds or ())
     elif args.seeds:
         run_seeds(settings, args.seeds)
     else:

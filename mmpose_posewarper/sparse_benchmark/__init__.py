@@ -19,7 +19,9 @@ poseval-equivalent PoseTrack AP:
 Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 (MMEngine Runner per stage), :mod:`.baselines` (flow, copy, single frame),
 :mod:`.propagation_eval` (pairs, controls, scoring), :mod:`.report`
-(table, plot, picture strip), :mod:`.steps` (the job).
+(table, plot, picture strip), :mod:`.steps` (the job); measurements on
+top of it: :mod:`.quality` (propagation vs stage-1 quality),
+:mod:`.augmentation_bound` (augmentation with true labels).
 """
 from .steps import (CONFIGS, RESULT_KEYS, BenchmarkSettings, SparseBenchmark,
                     run_seeds, run_sparse_benchmark)

@@ -565,8 +565,14 @@ def check_same_settings(stored: Optional[Mapping[str, Any]],
             'move the directory away to run it again')
 
 
-def _check_finished_run(settings: BenchmarkSettings) -> None:
-    """Refuse to reuse a finished run made with other settings."""
+def check_finished_run(settings: BenchmarkSettings) -> None:
+    """Refuse to reuse a finished run made with other settings
+    (``ValueError``) or a run that has not finished
+    (``FileNotFoundError``)."""
+    if not osp.isfile(settings.path('results.json')):
+        raise FileNotFoundError(
+            f'{settings.path("results.json")}: no finished run in '
+            f'{settings.out_dir}; run the job there first')
     path = settings.path('settings.json')
     try:
         with open(path, encoding='utf-8') as f:
@@ -597,7 +603,7 @@ def run_seeds(settings: BenchmarkSettings,
                       out_dir=settings.path(f'seed_{seed}'))
         done = one.path('results.json')
         if osp.isfile(done):
-            _check_finished_run(one)
+            check_finished_run(one)
             with open(done, encoding='utf-8') as f:
                 per_seed[seed] = json.load(f)
             print_log(f'seed {seed}: reusing the finished run in '

@@ -29,6 +29,7 @@ def test_iters_and_cfg_options_are_parsed_per_stage():
     ['--iters', 'posewarper=many'],
     ['--cfg-options', 'optim_wrapper.optimizer.lr=1e-4'],
     ['--cfg-options', 'stage2:optim_wrapper.optimizer.lr=1e-4'],
+    ['--quality', 'none', '--augmentation-bound'],
 ])
 def test_bad_options_stop_with_a_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -111,3 +111,35 @@ def test_the_online_benchmark_finds_each_stages_last_checkpoint(
         tmp_path / 'work_dirs' / 'posewarper' / 'iter_100.pth')
     with pytest.raises(FileNotFoundError, match='run README command 1'):
         _stage(str(tmp_path), 'single_frame')
+
+
+def test_augmentation_bound_retrains_on_the_ground_truth(quick_run, tmp_path):
+    """--augmentation-bound on the finished run: the augmented stage once
+    more, on the ground truth of the propagated people, scored; a second
+    call reuses it."""
+    from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
+        bound_table, run_augmentation_bound)
+    from mmpose_posewarper.sparse_benchmark.steps import BenchmarkSettings
+    assert load_tool().main(
+        ['--out', str(quick_run), '--quick', '--augmentation-bound']) == 0
+    bound = json.loads((quick_run / 'augmentation_bound.json').read_text())
+    results = json.loads((quick_run / 'results.json').read_text())
+    scores = bound['scores']
+    # the run's own numbers beside the new one
+    assert {k: scores[k] for k in results['augmentation']} == (
+        results['augmentation'])
+    assert 0.0 <= scores['sparse_plus_ground_truth'] <= 100.0
+    assert bound['people'] > 0
+    assert (quick_run / 'work_dirs' / 'augmented_ground_truth' /
+            'iter_100.pth').is_file()
+    assert (quick_run / 'augmentation_bound.md').read_text() == bound_table(
+        [('seed 0', scores)])
+    # measured once: a second call reads it back
+    mtime = (quick_run / 'augmentation_bound.json').stat().st_mtime_ns
+    settings = BenchmarkSettings(out_dir=str(quick_run), quick=True)
+    assert run_augmentation_bound(settings)['scores'] == scores
+    assert (quick_run / 'augmentation_bound.json').stat().st_mtime_ns == mtime
+    # only a finished run has propagated labels to bound
+    with pytest.raises(FileNotFoundError, match='no finished run'):
+        run_augmentation_bound(BenchmarkSettings(out_dir=str(tmp_path),
+                                                 quick=True))
