@@ -19,7 +19,7 @@ and ``sparse_plus_propagated`` and the new ``sparse_plus_ground_truth``;
 import json
 import os.path as osp
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -27,6 +27,7 @@ from mmengine.logging import print_log
 
 from ..datasets.posetrack_io import load_posetrack_dir, write_json_atomic
 from . import data as bdata
+from .report import copy_and_rewrite
 from .steps import (LOGGER, SparseBenchmark, check_finished_run,
                     check_same_settings, job_log, settings_record)
 from .training import test_stage, train_stage
@@ -128,7 +129,6 @@ def run_augmentation_bound(settings: Any,
         with open(settings.path('augmentation_bound.json'),
                   encoding='utf-8') as f:
             result = json.load(f)
-        rows = [(f'seed {settings.seed}', result['scores'])]
     else:
         per_seed = {}
         for seed in seeds:
@@ -145,11 +145,18 @@ def run_augmentation_bound(settings: Any,
                 if len(values) > 1 else 0.0)
         result = dict(seeds=list(seeds), per_seed=per_seed, summary=summary)
         write_json_atomic(settings.path('augmentation_bound.json'), result)
-        rows = [(f'seed {s}', v) for s, v in per_seed.items()]
     with open(settings.path('augmentation_bound.md'), 'w',
               encoding='utf-8') as f:
-        f.write(bound_table(rows))
+        f.write(bound_table(bound_rows(result)))
     return result
+
+
+def bound_rows(result: Mapping[str, Any]
+               ) -> List[Tuple[str, Mapping[str, float]]]:
+    """The table rows of an ``augmentation_bound.json``: one per seed."""
+    if 'per_seed' in result:
+        return [(f'seed {s}', v) for s, v in result['per_seed'].items()]
+    return [(f'seed {result["settings"]["seed"]}', result['scores'])]
 
 
 #: the table's columns: score key, heading
@@ -185,3 +192,32 @@ def bound_table(rows: Sequence[Tuple[str, Mapping[str, float]]]) -> str:
         lines.append('| mean ± std | ' + ' | '.join(
             f'{c.mean():.1f} ± {c.std(ddof=1):.1f}' for c in columns) + ' |')
     return '\n'.join(lines) + '\n'
+
+
+#: README markers around the published bound's table
+README_BEGIN = ('<!-- sparse-benchmark-augmentation-bound: begin '
+                '(tools/publish_results.py --augmentation-bound) -->')
+README_END = '<!-- sparse-benchmark-augmentation-bound: end -->'
+PUBLISHED_FILES = ('augmentation_bound.json', 'augmentation_bound.md')
+
+
+def bound_block(results_dir: str) -> str:
+    """The README block of a published bound: :func:`bound_table` of its
+    ``augmentation_bound.json``."""
+    with open(osp.join(results_dir, 'augmentation_bound.json'),
+              encoding='utf-8') as f:
+        return bound_table(bound_rows(json.load(f)))
+
+
+def publish_augmentation_bound(run_dir: str, dest: str,
+                               readme: Optional[str] = None) -> List[str]:
+    """Copy a measured bound (``augmentation_bound.json`` / ``.md`` of a run
+    or of a several-seed run) into ``dest`` and, with ``readme``, rewrite
+    that file's bound block from it.
+
+    Returns:
+        list: The copied files.
+    """
+    return copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
+                            bound_block, (README_BEGIN, README_END),
+                            'augmentation bound')

@@ -254,9 +254,12 @@ def replace_readme_block(readme: str, block: str,
             readme[end:])
 
 
-def _copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
-                      readme: Optional[str], block: Callable[[str], str],
-                      markers: Tuple[str, str], what: str) -> List[str]:
+def copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
+                     readme: Optional[str], block: Callable[[str], str],
+                     markers: Tuple[str, str], what: str) -> List[str]:
+    """Copy ``files`` of ``run_dir`` (a finished ``what``) into ``dest``
+    and, with ``readme``, rewrite that file's block between ``markers``
+    with ``block(dest)``; return the copied files."""
     missing = [n for n in files if not osp.isfile(osp.join(run_dir, n))]
     if missing:
         raise FileNotFoundError(f'{run_dir}: not a finished {what}, missing '
@@ -284,8 +287,8 @@ def publish_results(run_dir: str, dest: str,
     Returns:
         list: The copied files.
     """
-    return _copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
-                             results_block, (README_BEGIN, README_END), 'run')
+    return copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
+                            results_block, (README_BEGIN, README_END), 'run')
 
 
 def seeds_block(results_dir: str) -> str:
@@ -304,6 +307,6 @@ def publish_seeds(seeds_dir: str, dest: str,
     Returns:
         list: The copied files.
     """
-    return _copy_and_rewrite(seeds_dir, dest, SEEDS_FILES, readme,
-                             seeds_block, (SEEDS_BEGIN, SEEDS_END),
-                             'several-seed run')
+    return copy_and_rewrite(seeds_dir, dest, SEEDS_FILES, readme,
+                            seeds_block, (SEEDS_BEGIN, SEEDS_END),
+                            'several-seed run')

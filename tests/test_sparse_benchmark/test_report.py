@@ -98,3 +98,27 @@ def test_publish_rewrites_only_the_block(tmp_path):
     (run / 'results.png').unlink()
     with pytest.raises(FileNotFoundError, match='results.png'):
         publish_results(str(run), str(tmp_path / 'pub2'))
+
+
+def test_readme_shows_the_published_augmentation_bound(tmp_path):
+    """README's augmentation-bound table is the table of
+    docs/results/augmentation_bound.json, and publishing a measured bound
+    rewrites only that block."""
+    import json
+    import shutil
+
+    from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
+        README_BEGIN, README_END, bound_block, publish_augmentation_bound)
+    assert readme_block(README_BEGIN, README_END).strip() == \
+        bound_block(PUBLISHED).strip()
+    run = tmp_path / 'run'
+    shutil.copytree(PUBLISHED, run)
+    bound = json.loads((run / 'augmentation_bound.json').read_text())
+    bound['per_seed']['0']['sparse_plus_ground_truth'] = 12.5
+    (run / 'augmentation_bound.json').write_text(json.dumps(bound))
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
+    publish_augmentation_bound(str(run), str(tmp_path / 'pub'), str(readme))
+    text = readme.read_text()
+    assert text.startswith('head\n') and text.endswith('tail\n')
+    assert 'old' not in text and '| seed 0 | 60.8 | 60.4 | 12.5 |' in text
