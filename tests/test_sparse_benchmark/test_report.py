@@ -74,6 +74,20 @@ def test_readme_shows_the_published_run():
         results_block(PUBLISHED).strip()
 
 
+def publish_into_readme(publish, run, tmp_path, markers):
+    """Publish ``run`` into ``tmp_path/pub`` and a small README with the
+    block ``markers``; check that only the block was rewritten and return
+    the README's text."""
+    begin, end = markers
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'head\n{begin}\nold\n{end}\ntail\n')
+    publish(str(run), str(tmp_path / 'pub'), str(readme))
+    text = readme.read_text()
+    assert text.startswith('head\n') and text.endswith('tail\n')
+    assert 'old' not in text
+    return text
+
+
 def test_publish_rewrites_only_the_block(tmp_path):
     import json
 
@@ -88,12 +102,9 @@ def test_publish_rewrites_only_the_block(tmp_path):
     (run / 'results.json').write_text(json.dumps(fake_results()))
     (run / 'controls.json').write_text(json.dumps(
         {'self_propagation': {'a': 99.5}, 'timings': {'x': 1}}))
-    readme = tmp_path / 'README.md'
-    readme.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
-    publish_results(str(run), str(tmp_path / 'pub'), str(readme))
-    text = readme.read_text()
-    assert text.startswith('head\n') and text.endswith('tail\n')
-    assert 'old' not in text and '`propagation.posewarper`' in text
+    text = publish_into_readme(publish_results, run, tmp_path,
+                               (README_BEGIN, README_END))
+    assert '`propagation.posewarper`' in text
     assert (tmp_path / 'pub' / 'results.json').is_file()
     (run / 'results.png').unlink()
     with pytest.raises(FileNotFoundError, match='results.png'):
@@ -116,9 +127,6 @@ def test_readme_shows_the_published_augmentation_bound(tmp_path):
     bound = json.loads((run / 'augmentation_bound.json').read_text())
     bound['per_seed']['0']['sparse_plus_ground_truth'] = 12.5
     (run / 'augmentation_bound.json').write_text(json.dumps(bound))
-    readme = tmp_path / 'README.md'
-    readme.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
-    publish_augmentation_bound(str(run), str(tmp_path / 'pub'), str(readme))
-    text = readme.read_text()
-    assert text.startswith('head\n') and text.endswith('tail\n')
-    assert 'old' not in text and '| seed 0 | 60.8 | 60.4 | 12.5 |' in text
+    text = publish_into_readme(publish_augmentation_bound, run, tmp_path,
+                               (README_BEGIN, README_END))
+    assert '| seed 0 | 60.8 | 60.4 | 12.5 |' in text
