@@ -29,7 +29,7 @@ from ..datasets.posetrack_io import load_posetrack_dir, write_json_atomic
 from . import data as bdata
 from .report import copy_and_rewrite
 from .steps import (LOGGER, SparseBenchmark, check_finished_run,
-                    check_same_settings, job_log, settings_record)
+                    check_same_settings, job_log, settings_record, spread)
 from .training import test_stage, train_stage
 
 Videos = Dict[str, Dict[str, Any]]
@@ -73,15 +73,16 @@ def ground_truth_of_propagated(
     return out, absent
 
 
-def _measure(settings: Any) -> Dict[str, float]:
-    """The bound of one finished run (``settings.out_dir``)."""
+def _measure(settings: Any) -> Dict[str, Any]:
+    """The bound of one finished run (``settings.out_dir``): the content of
+    its ``augmentation_bound.json``."""
     path = settings.path('augmentation_bound.json')
     if osp.isfile(path):
         with open(path, encoding='utf-8') as f:
             done = json.load(f)
         check_same_settings(done.get('settings'), settings, path)
         print_log(f'augmentation bound: reusing {path}', logger=LOGGER)
-        return done['scores']
+        return done
     check_finished_run(settings)
     with open(settings.path('results.json'), encoding='utf-8') as f:
         augmentation = json.load(f)['augmentation']
@@ -103,14 +104,14 @@ def _measure(settings: Any) -> Dict[str, float]:
     cfg.work_dir = settings.path('work_dirs', 'augmented_ground_truth')
     score = float(test_stage(cfg, train_stage(cfg))['posetrack/AP'])
     scores = dict(augmentation, sparse_plus_ground_truth=score)
-    write_json_atomic(path, dict(settings=settings_record(settings),
-                                 people=people, absent_people=absent,
-                                 scores=scores))
+    record = dict(settings=settings_record(settings), people=people,
+                  absent_people=absent, scores=scores)
+    write_json_atomic(path, record)
     print_log(f'augmentation bound: sparse + ground truth {score:.1f} mAP '
               f'(sparse only {scores["sparse_only"]:.1f}, sparse + '
               f'propagated {scores["sparse_plus_propagated"]:.1f})',
               logger=LOGGER)
-    return scores
+    return record
 
 
 def run_augmentation_bound(settings: Any,
@@ -120,29 +121,22 @@ def run_augmentation_bound(settings: Any,
 
     Returns:
         dict: The content of ``DIR/augmentation_bound.json`` (with seeds:
-        ``per_seed``: seed -> scores; ``summary``: name -> mean and sample
-        std; without: ``scores``).
+        ``per_seed``: seed -> scores; ``summary``: name ->
+        :func:`~.steps.spread`; without: ``settings``, ``people``,
+        ``absent_people``, ``scores``).
     """
     if not seeds:
         with job_log(settings.path('augmentation_bound.log')):
-            _measure(settings)
-        with open(settings.path('augmentation_bound.json'),
-                  encoding='utf-8') as f:
-            result = json.load(f)
+            result = _measure(settings)
     else:
         per_seed = {}
         for seed in seeds:
             one = replace(settings, seed=seed,
                           out_dir=settings.path(f'seed_{seed}'))
             with job_log(one.path('augmentation_bound.log')):
-                per_seed[str(seed)] = _measure(one)
-        summary = {}
-        for key in per_seed[str(seeds[0])]:
-            values = np.array([s[key] for s in per_seed.values()])
-            summary[key] = dict(
-                mean=round(float(values.mean()), 2),
-                std=round(float(values.std(ddof=1)), 2)
-                if len(values) > 1 else 0.0)
+                per_seed[str(seed)] = _measure(one)['scores']
+        summary = {key: spread([s[key] for s in per_seed.values()])
+                   for key in per_seed[str(seeds[0])]}
         result = dict(seeds=list(seeds), per_seed=per_seed, summary=summary)
         write_json_atomic(settings.path('augmentation_bound.json'), result)
     with open(settings.path('augmentation_bound.md'), 'w',

@@ -582,6 +582,17 @@ def check_finished_run(settings: BenchmarkSettings) -> None:
     check_same_settings(stored, settings, path)
 
 
+def spread(values: Sequence[float]) -> Dict[str, float]:
+    """Mean, sample standard deviation (0 for one value), min and max of a
+    number over seeds, rounded to 2 decimals."""
+    values = np.asarray(values, dtype=np.float64)
+    return dict(
+        mean=round(float(values.mean()), 2),
+        std=round(float(values.std(ddof=1)), 2) if len(values) > 1 else 0.0,
+        min=round(float(values.min()), 2),
+        max=round(float(values.max()), 2))
+
+
 def run_seeds(settings: BenchmarkSettings,
               seeds: Sequence[int]) -> Dict[str, Any]:
     """Run the job once per seed (data, training and all) into
@@ -616,15 +627,8 @@ def run_seeds(settings: BenchmarkSettings,
         numbers[seed].update({f'goal.{name}': margin for name, margin
                               in goal_margins(numbers[seed]).items()})
     names = sorted(set.intersection(*(set(n) for n in numbers.values())))
-    summary = {}
-    for name in names:
-        values = np.array([numbers[seed][name] for seed in seeds])
-        summary[name] = dict(
-            mean=round(float(values.mean()), 2),
-            std=round(float(values.std(ddof=1)), 2) if len(values) > 1
-            else 0.0,
-            min=round(float(values.min()), 2),
-            max=round(float(values.max()), 2))
+    summary = {name: spread([numbers[seed][name] for seed in seeds])
+               for name in names}
     out = dict(seeds=list(seeds), summary=summary,
                per_seed={str(s): r for s, r in per_seed.items()},
                numbers={str(s): n for s, n in numbers.items()})
