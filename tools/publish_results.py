@@ -1,13 +1,15 @@
 """Publish a main-job run: copy its results into docs/results/ and rewrite
-README's results table from them.
+the tables made from them (README's headline table, the several-seed and
+augmentation-bound tables of docs/sparse_benchmark.md).
 
     python tools/publish_results.py work_dirs/sparse_benchmark
     python tools/publish_results.py --seeds work_dirs/seeds   # --seeds 0 1 2
     python tools/publish_results.py --augmentation-bound work_dirs/seeds
 
-The README table is then exactly the run's ``results.md`` (made from its
-``results.json``); ``tests/test_sparse_benchmark/test_report.py`` checks that
-README and ``docs/results/`` agree.
+README's table is then exactly the run's ``results.md`` (made from its
+``results.json``), and each table of docs/sparse_benchmark.md is made from
+its JSON in docs/results/; ``tests/test_sparse_benchmark/test_report.py``
+and ``test_seeds.py`` check that they agree.
 """
 import argparse
 import os.path as osp
@@ -31,17 +33,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     what.add_argument(
         '--seeds', action='store_true',
         help='run_dir is the --out of a finished --seeds run: publish its '
-        'seeds.json / seeds.md and README\'s several-seed tables')
+        'seeds.json / seeds.md and the several-seed tables of --doc')
     what.add_argument(
         '--augmentation-bound', action='store_true',
         help='publish run_dir\'s augmentation_bound.json / .md '
-        '(run_sparse_benchmark.py --augmentation-bound) and README\'s table')
+        '(run_sparse_benchmark.py --augmentation-bound) and its table in '
+        '--doc')
     parser.add_argument('--to', default=osp.join(ROOT, 'docs', 'results'))
-    parser.add_argument('--readme', default=osp.join(ROOT, 'README.md'))
+    parser.add_argument(
+        '--readme', default=osp.join(ROOT, 'README.md'),
+        help='the file whose headline results table a run rewrites')
+    parser.add_argument(
+        '--doc', default=osp.join(ROOT, 'docs', 'sparse_benchmark.md'),
+        help='the file whose several-seed (--seeds) or augmentation-bound '
+        '(--augmentation-bound) tables are rewritten')
     args = parser.parse_args(argv)
-    publish = (publish_seeds if args.seeds else publish_augmentation_bound
-               if args.augmentation_bound else publish_results)
-    for path in publish(args.run_dir, args.to, args.readme):
+    if args.seeds:
+        copied = publish_seeds(args.run_dir, args.to, args.doc)
+    elif args.augmentation_bound:
+        copied = publish_augmentation_bound(args.run_dir, args.to, args.doc)
+    else:
+        copied = publish_results(args.run_dir, args.to, args.readme)
+    for path in copied:
         print(path)
     return 0
 

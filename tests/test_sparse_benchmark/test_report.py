@@ -55,13 +55,19 @@ def test_strip_has_a_row_per_method_and_a_column_per_frame(small_data,
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PUBLISHED = osp.join(REPO, 'docs', 'results')
+#: where tools/publish_results.py writes the tables: the headline table
+#: (--readme), the several-seed and augmentation-bound tables (--doc)
+README = osp.join(REPO, 'README.md')
+DOC = osp.join(REPO, 'docs', 'sparse_benchmark.md')
 
 
-def readme_block(begin: str, end: str) -> str:
-    """The text of the repository's README between two markers."""
-    with open(osp.join(REPO, 'README.md'), encoding='utf-8') as f:
-        readme = f.read()
-    return readme[readme.index(begin) + len(begin):readme.index(end)]
+def published_block(begin: str, end: str, path: str = README) -> str:
+    """The text of one of the repository's documents between two markers
+    (each pair stands there once)."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    assert text.count(begin) == 1 and text.count(end) == 1, path
+    return text[text.index(begin) + len(begin):text.index(end)]
 
 
 def test_readme_shows_the_published_run():
@@ -70,7 +76,7 @@ def test_readme_shows_the_published_run():
     from mmpose_posewarper.sparse_benchmark.report import (README_BEGIN,
                                                            README_END,
                                                            results_block)
-    assert readme_block(README_BEGIN, README_END).strip() == \
+    assert published_block(README_BEGIN, README_END).strip() == \
         results_block(PUBLISHED).strip()
 
 
@@ -111,8 +117,8 @@ def test_publish_rewrites_only_the_block(tmp_path):
         publish_results(str(run), str(tmp_path / 'pub2'))
 
 
-def test_readme_shows_the_published_augmentation_bound(tmp_path):
-    """README's augmentation-bound table is the table of
+def test_doc_shows_the_published_augmentation_bound(tmp_path):
+    """docs/sparse_benchmark.md's augmentation-bound table is the table of
     docs/results/augmentation_bound.json, and publishing a measured bound
     rewrites only that block."""
     import json
@@ -120,7 +126,7 @@ def test_readme_shows_the_published_augmentation_bound(tmp_path):
 
     from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
         README_BEGIN, README_END, bound_block, publish_augmentation_bound)
-    assert readme_block(README_BEGIN, README_END).strip() == \
+    assert published_block(README_BEGIN, README_END, DOC).strip() == \
         bound_block(PUBLISHED).strip()
     run = tmp_path / 'run'
     shutil.copytree(PUBLISHED, run)
@@ -130,3 +136,97 @@ def test_readme_shows_the_published_augmentation_bound(tmp_path):
     text = publish_into_readme(publish_augmentation_bound, run, tmp_path,
                                (README_BEGIN, README_END))
     assert '| seed 0 | 60.8 | 60.4 | 12.5 |' in text
+
+
+def test_tables_stand_where_the_tool_writes_them():
+    """Each generated table stands once, in the file publish_results.py
+    writes it to: the headline table in README, the several-seed and
+    augmentation-bound tables in docs/sparse_benchmark.md."""
+    from mmpose_posewarper.sparse_benchmark import augmentation_bound, report
+    with open(README, encoding='utf-8') as f:
+        readme = f.read()
+    with open(DOC, encoding='utf-8') as f:
+        doc = f.read()
+    for marker in (report.README_BEGIN, report.README_END):
+        assert readme.count(marker) == 1 and marker not in doc
+    for marker in (report.SEEDS_BEGIN, report.SEEDS_END,
+                   augmentation_bound.README_BEGIN,
+                   augmentation_bound.README_END):
+        assert doc.count(marker) == 1 and marker not in readme
+
+
+def test_publish_tool_writes_bound_into_doc_not_readme(tmp_path):
+    """tools/publish_results.py --augmentation-bound rewrites --doc and
+    leaves --readme alone."""
+    import importlib.util
+    import shutil
+
+    from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
+        README_BEGIN, README_END)
+    spec = importlib.util.spec_from_file_location(
+        'publish_results', osp.join(REPO, 'tools', 'publish_results.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    run = tmp_path / 'run'
+    shutil.copytree(PUBLISHED, run)
+    doc = tmp_path / 'doc.md'
+    doc.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
+    readme = tmp_path / 'README.md'
+    readme.write_text('no markers\n')
+    assert tool.main(['--augmentation-bound', str(run), '--to',
+                      str(tmp_path / 'pub'), '--doc', str(doc),
+                      '--readme', str(readme)]) == 0
+    assert '| seed 0 | 60.8 |' in doc.read_text()
+    assert readme.read_text() == 'no markers\n'
+
+
+def test_doc_goals_table_agrees_with_the_published_json():
+    """The hand-written goals table of docs/sparse_benchmark.md quotes the
+    default run (docs/results/results.json) and the several-seed margins
+    (docs/results/seeds.json): each quoted number is theirs."""
+    import json
+
+    with open(osp.join(PUBLISHED, 'results.json'), encoding='utf-8') as f:
+        results = json.load(f)
+    with open(osp.join(PUBLISHED, 'seeds.json'), encoding='utf-8') as f:
+        summary = json.load(f)['summary']
+    with open(DOC, encoding='utf-8') as f:
+        rows = {line.split('|')[1].strip(): line.split('|')[2:-1]
+                for line in f if line.startswith('| ')}
+
+    def value(key):
+        section, name = key.split('.')
+        return results[section][name]
+
+    def signed(x):
+        return f'{"−" if x < 0 else "+"}{abs(x):.1f}'
+
+    goals = {  # row of the table: (minuend, subtrahend, seeds.json margin)
+        'PoseWarper propagation ≥ optical flow + 5':
+        ('propagation.posewarper', 'propagation.optical_flow',
+         'goal.PoseWarper - optical flow (propagation)'),
+        'PoseWarper above copy-nearest':
+        ('propagation.posewarper', 'propagation.copy_nearest',
+         'goal.PoseWarper - copy nearest (propagation)'),
+        'PoseWarper above the single-frame estimator':
+        ('propagation.posewarper', 'propagation.single_frame',
+         'goal.PoseWarper - single frame (propagation)'),
+        'sparse + propagated labels > sparse only':
+        ('augmentation.sparse_plus_propagated', 'augmentation.sparse_only',
+         'goal.sparse + propagated - sparse only (augmentation)'),
+        'temporal aggregation > single frame':
+        ('aggregation.temporal', 'aggregation.single_frame',
+         'goal.temporal - single frame (aggregation)'),
+    }
+    for goal, (minuend, subtrahend, margin) in goals.items():
+        default_run, _, seeds = (c.strip() for c in rows[goal][:3])
+        assert default_run == (f'{value(minuend):.1f} vs '
+                               f'{value(subtrahend):.1f}'), goal
+        spread = summary[margin]
+        assert seeds.startswith(f'{signed(spread["mean"])} ± '
+                                f'{spread["std"]:.1f},'), goal
+    default_run, _, seeds = (c.strip() for c in rows[
+        'fine-tuned single-frame estimator ≥ 60 mAP'][:3])
+    assert default_run == f'{value("aggregation.single_frame"):.1f}'
+    spread = summary['aggregation.single_frame']
+    assert seeds.startswith(f'{spread["mean"]:.1f} ± {spread["std"]:.1f},')

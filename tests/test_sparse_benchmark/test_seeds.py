@@ -150,14 +150,15 @@ def test_publish_seeds_rewrites_readme_block(tmp_path):
         publish_seeds(str(tmp_path / 'runs' / 'seed_0'), str(tmp_path / 'x'))
 
 
-def test_readme_shows_the_published_seeds():
-    """README's several-seed tables are docs/results/seeds.json's."""
+def test_doc_shows_the_published_seeds():
+    """docs/sparse_benchmark.md's several-seed tables are
+    docs/results/seeds.json's."""
     from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
                                                            SEEDS_END,
                                                            seeds_block)
 
-    from .test_report import PUBLISHED, readme_block
-    assert readme_block(SEEDS_BEGIN, SEEDS_END).strip() == \
+    from .test_report import DOC, PUBLISHED, published_block
+    assert published_block(SEEDS_BEGIN, SEEDS_END, DOC).strip() == \
         seeds_block(PUBLISHED).strip()
 
 
