@@ -4,8 +4,8 @@
 # the same stills under a second, longer cosine schedule. The first run's
 # curve was still rising when its schedule ran out (47.3 / 49.8 / 50.4 at
 # 5k / 6k / 7k); the job's goal is a single-frame estimator of >= 60 mAP on
-# the val videos, and the main job's numbers follow stage 1 (README, "What
-# limits PoseWarper").
+# the val videos, and the main job's numbers follow stage 1
+# (docs/experiments.md, "What limits PoseWarper").
 #
 #   python tools/train.py configs/sparse_benchmark/pretrain_hrnet-small_synthetic-stills_128x96_continued.py \
 #       --work-dir work_dirs/pretrain_hrnet-small_synthetic-stills_128x96_continued

@@ -21,7 +21,8 @@ RSS_FRAMES = 6
 # one subprocess each
 METHODS = ('components', 'paired', 'rss_single', 'rss_recompute',
            'rss_cached', 'train')
-#: keys of the JSON line the tests and README rely on (there are more)
+#: keys of the JSON line the tests and docs/benchmark.md rely on (there are
+#: more)
 JSON_KEYS = ('single_frame_s', 'recompute_s', 'cached_s', 'backbone_s',
              'warp_pair_s', 'peak_rss_mb', 'dcn_mmcv_s', 'dcn_torchvision_s')
 

@@ -34,7 +34,8 @@ def joint(name: str) -> int:
 
 # ----------------------------------------------------------------- real data
 def test_real_gt_against_itself_scored_by_visibility_is_100(tmp_path):
-    """The README fact: GT vs GT, scores = visibility flag -> 100 per joint."""
+    """docs/evaluation.md: GT vs GT, scores = visibility flag -> 100 per
+    joint."""
     pred_dir = write_gt_as_predictions(tmp_path / 'pred')
     result = evaluate_posetrack_dirs(str(GT_DIR), str(pred_dir))
     np.testing.assert_array_equal(result['ap'], np.full(16, 100.0))

@@ -1,6 +1,6 @@
 """Property-based tests of the PoseTrack AP (invariants poseval's algorithm
 has; exact equality with poseval itself is checked by the comparison
-procedure described in the README).
+procedure described in docs/evaluation.md).
 
 Note what poseval does NOT guarantee, so it is not tested: permuting the
 predictions of a frame can change the AP, because a GT person takes the
