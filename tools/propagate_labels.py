@@ -4,12 +4,15 @@
         --ann-dir data/posetrack18/annotations/train \\
         --img-root data/posetrack18 --out-dir work_dirs/propagated \\
         [--k 3] [--device cpu] [--eval data/posetrack18/annotations/dense] \\
-        [--overwrite]
+        [--two-sided] [--overwrite]
 
 For every labeled person of a labeled frame ``A`` and every frame ``B``
 within ``±K`` of it, ``A``'s ground-truth heatmaps are warped to ``B`` with
 offsets from the two frames' predicted heatmaps (see
-``mmpose_posewarper/apis/propagation.py``). Writes
+``mmpose_posewarper/apis/propagation.py``). With ``--two-sided``, a frame
+between two labeled frames also takes the labels of the one on its other
+side (within ``--second-reach``): both are warped to it and the two warped
+heatmaps are averaged with weights that fall with the distance. Writes
 
 * ``OUT_DIR/annotations/<video>.json``: PoseTrack18 files, one per input
   video; propagated people keep their track id and carry ``is_labeled:
@@ -48,6 +51,7 @@ from mmpose_posewarper.apis.propagation import (LabelPropagator,
                                                 count_propagation_targets,
                                                 evaluate_propagation,
                                                 propagate_video)
+from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
 from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
                                                      load_posetrack_dir,
                                                      load_posetrack_video,
@@ -113,11 +117,44 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         help='score the propagated labels against dense ground truth (a '
         'directory of per-video PoseTrack18 files with the same names)')
     parser.add_argument(
+        '--two-sided',
+        action='store_true',
+        help='also propagate from the labeled frame on the other side of '
+        'each frame and fuse the two warped heatmaps (a frame with one '
+        'labeled neighbour in reach stays one-sided)')
+    default = TwoSidedFusion()
+    parser.add_argument(
+        '--second-reach',
+        type=int,
+        default=default.second_reach,
+        help='with --two-sided: the farthest the second labeled frame may '
+        'be (default: %(default)s, i.e. any distance)')
+    parser.add_argument(
+        '--fusion-power',
+        type=float,
+        default=default.power,
+        help='with --two-sided: source weights fall as distance ** -POWER '
+        '(1: linear interpolation\'s weights; default: %(default)s)')
+    parser.add_argument(
+        '--fusion-level',
+        choices=('heatmap', 'keypoint'),
+        default=default.level,
+        help='with --two-sided: fuse the warped heatmaps before decoding, or '
+        'the decoded joints (default: %(default)s)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override config settings')
     args = parser.parse_args(argv)
+    if args.second_reach is not None and args.second_reach < 1:
+        parser.error(f'--second-reach must be >= 1, got {args.second_reach}')
+    if args.fusion_power < 0:
+        parser.error(f'--fusion-power must be >= 0, got {args.fusion_power}')
+    args.fusion = TwoSidedFusion(
+        second_reach=args.second_reach,
+        power=args.fusion_power,
+        level=args.fusion_level) if args.two_sided else None
     if args.batch_size < 1:
         parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
     if args.k is not None and args.k < 1:
@@ -208,7 +245,8 @@ def main(argv: List[str] = None) -> int:
                 f'--eval {args.eval}: no ground truth for the videos '
                 f'{missing[:5]} (the directory needs a <video>.json per input '
                 'video)')
-    check_frames_exist(videos, args.img_root, k, args.frame_index_base)
+    check_frames_exist(videos, args.img_root, k, args.frame_index_base,
+                       two_sided=args.fusion)
     output = OutputSet(
         args.out_dir,
         overwrite=args.overwrite,
@@ -224,7 +262,7 @@ def main(argv: List[str] = None) -> int:
     total = count_propagation_targets(videos, k, args.frame_index_base)
     print_log(
         f'propagating labels of {len(videos)} videos to {total} frames '
-        f'(K={k}) on {args.device}',
+        f'(K={k}{", two-sided" if args.two_sided else ""}) on {args.device}',
         logger='current')
     # the staging folder is made now (an unwritable location fails here);
     # on any error, Ctrl-C or SIGTERM it is removed and OUT_DIR stays as it
@@ -242,7 +280,8 @@ def main(argv: List[str] = None) -> int:
                 keep_labeled=args.keep_labeled,
                 frame_index_base=args.frame_index_base,
                 progress=progress,
-                skipped=skipped)
+                skipped=skipped,
+                two_sided=args.fusion)
         if progress is not None:
             sys.stdout.write('\n')
 

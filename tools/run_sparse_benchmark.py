@@ -13,6 +13,7 @@ propagation, augmentation and temporal aggregation, and writes
 import argparse
 import os.path as osp
 import sys
+from dataclasses import replace
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -21,6 +22,10 @@ from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_seeds, run_sparse_benchmark)
 from mmpose_posewarper.sparse_benchmark.augmentation_bound import \
     run_augmentation_bound  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.effort import \
+    run_effort  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.fusion_sweep import \
+    run_fusion_sweep  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.pretrained import \
     pretrained_checkpoint  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.quality import \
@@ -63,6 +68,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'augmented stage on sparse labels + the ground truth of the people '
         'PoseWarper labeled, the most its labels could give; writes '
         'OUT/augmentation_bound.json and .md (a measured run is reused)')
+    parser.add_argument(
+        '--effort', action='store_true',
+        help='after the job (OUT, or each seed of --seeds): a simulated '
+        'annotator labels every 7th val frame, each method propagates, the '
+        'annotator reviews frames least confident first (and in random '
+        'order) and fixes wrong joints; writes OUT/effort.json, .md, .png '
+        '(edits to reach 95%% and 99%% correct joints)')
+    parser.add_argument(
+        '--effort-batch', type=int, default=10, metavar='N',
+        help='with --effort: frames reviewed between two propagations '
+        '(default: %(default)s)')
+    parser.add_argument(
+        '--fusion-sweep', action='store_true',
+        help='after the job (OUT): score the two-sided methods\' fusion '
+        'settings on train videos (where the defaults are chosen); writes '
+        'OUT/fusion_sweep.json and .md')
     init = parser.add_mutually_exclusive_group()
     init.add_argument('--from-scratch', action='store_true',
                       help='train the single-frame stages from random '
@@ -80,9 +101,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='override a stage config, as tools/train.py --cfg-options, '
         'e.g. posewarper:optim_wrapper.optimizer.lr=1e-4')
     args = parser.parse_args(argv)
-    if args.quality and args.augmentation_bound:
-        parser.error('--quality and --augmentation-bound are separate '
-                     'measurements; run them one at a time')
+    if sum(map(bool, (args.quality, args.augmentation_bound, args.effort,
+                      args.fusion_sweep))) > 1:
+        parser.error('--quality, --augmentation-bound, --effort and '
+                     '--fusion-sweep are separate measurements; run them one '
+                     'at a time')
+    if args.effort_batch < 1:
+        parser.error(f'--effort-batch must be >= 1, got {args.effort_batch}')
     try:
         args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
         args.cfg_options = _stage_options(args.cfg_options)
@@ -130,6 +155,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         ])
     elif args.augmentation_bound:
         run_augmentation_bound(settings, args.seeds or ())
+    elif args.fusion_sweep:
+        run_fusion_sweep(settings)
+    elif args.effort:
+        for seed in args.seeds or [args.seed]:
+            one = settings if not args.seeds else replace(
+                settings, seed=seed, out_dir=settings.path(f'seed_{seed}'))
+            run_effort(one, batch=args.effort_batch)
     elif args.seeds:
         run_seeds(settings, args.seeds)
     else:

@@ -40,38 +40,16 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..datasets import posetrack_videos
+from ..codecs import decode_heatmaps
 from ..datasets.posetrack_io import clip_person_box, person_box_problem
+from .propagation_plan import match_by_track, plan_propagation, plan_two_sided
+from .source_fusion import (TwoSidedFusion, fuse_keypoints, joint_weights,
+                            source_weights)
 from .video_io import read_frame
 
 #: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
 #: head box follows them.
 HEAD_JOINTS = (0, 1, 2)
-
-
-def plan_propagation(labeled_frames: Sequence[int], frames: Sequence[int],
-                     k: int) -> Dict[int, int]:
-    """Choose the source labeled frame of each frame to propagate to.
-
-    Args:
-        labeled_frames (Sequence[int]): Frame numbers with labels.
-        frames (Sequence[int]): Frame numbers of the video (the candidates).
-        k (int): Maximum distance from a labeled frame (``K >= 1``).
-
-    Returns:
-        dict[int, int]: Unlabeled frame -> its source labeled frame: the
-        nearest labeled frame within ``k``, the earlier one on a tie.
-        Labeled frames themselves are not in it.
-    """
-    if k < 1:
-        raise ValueError(f'the propagation distance K must be >= 1, got {k}')
-    labeled = sorted(set(int(t) for t in labeled_frames))
-    plan = {}
-    for t in sorted(set(int(t) for t in frames) - set(labeled)):
-        # min over (distance, frame): equal distances pick the earlier frame
-        best = min(((abs(t - s), s) for s in labeled), default=None)
-        if best is not None and best[0] <= k:
-            plan[t] = best[1]
-    return plan
 
 
 def _find_transform(pipeline: Sequence[Any], name: str) -> Optional[dict]:
@@ -137,14 +115,18 @@ class LabelPropagator:
 
     def _crop(self, imgs: List[np.ndarray], bbox: np.ndarray,
               keypoints: np.ndarray, visible: np.ndarray) -> dict:
-        """Crop all ``imgs`` with one person's box (one affine transform)."""
+        """Crop all ``imgs`` with one person's box (one affine transform);
+        ``keypoints`` ``(S, K, 2)`` and ``visible`` ``(S, K)``: the person
+        in each of ``S`` labeled frames, mapped into the crop alike."""
+        num_kpts = keypoints.shape[-2]
         results = dict(
             img=list(imgs),
             img_shape=imgs[0].shape[:2],
             bbox=bbox.reshape(1, 4).astype(np.float32),
             bbox_score=np.ones(1, dtype=np.float32),
-            keypoints=keypoints.reshape(1, -1, 2).astype(np.float32),
-            keypoints_visible=visible.reshape(1, -1).astype(np.float32))
+            keypoints=keypoints.reshape(-1, num_kpts, 2).astype(np.float32),
+            keypoints_visible=visible.reshape(-1, num_kpts).astype(
+                np.float32))
         results = self.get_center_scale(results)
         return self.affine(results)
 
@@ -189,36 +171,164 @@ class LabelPropagator:
             tuple: ``keypoints`` ``(T, N, K, 2)``, ``scores`` ``(T, N, K)``
             and ``visible`` ``(N, K)`` (the same for every target).
         """
-        for t, img in enumerate(imgs_dst):
-            if img.shape != img_src.shape:
-                raise ValueError(f'target frame {t} is {img.shape}, the '
-                                 f'source frame {img_src.shape}')
-        num, num_dst = len(bboxes), len(imgs_dst)
-        num_kpts = keypoints.shape[1] if num else 0
-        out_kpts = np.zeros((num_dst, num, num_kpts, 2), dtype=np.float32)
-        out_scores = np.zeros((num_dst, num, num_kpts), dtype=np.float32)
-        out_vis = np.zeros((num, num_kpts), dtype=bool)
+        warped, crops, rendered = self.warp_people(
+            [img_src], imgs_dst, bboxes, keypoints[None],
+            keypoints_visible[None])
+        kpts, scores = self._decode(warped[:, 0], crops)
+        vis = rendered[:, 0]
+        return (np.where(vis[None, ..., None], kpts, 0).astype(np.float32),
+                np.where(vis[None], scores, 0).astype(np.float32), vis)
+
+    @torch.no_grad()
+    def propagate_two_sided(self, img_near: np.ndarray,
+                            img_far: np.ndarray,
+                            imgs_dst: Sequence[np.ndarray],
+                            bboxes: np.ndarray, keypoints: np.ndarray,
+                            keypoints_visible: np.ndarray,
+                            weights: np.ndarray, level: str = 'heatmap'
+                            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Propagate the people of two labeled frames to ``T`` frames
+        between them and fuse the two results (see :mod:`.source_fusion`).
+
+        All frames are cropped with each person's box in the near frame
+        (``bboxes``); the far frame's ground truth is rendered in that crop,
+        so the two warped heatmaps share one grid.
+
+        Args:
+            img_near, img_far (np.ndarray): The two labeled frames.
+            imgs_dst (Sequence[np.ndarray]): The ``T`` targets.
+            bboxes (np.ndarray): ``(N, 4)`` xyxy boxes in the near frame.
+            keypoints (np.ndarray): ``(2, N, K, 2)``: each person's ground
+                truth in the near and in the far frame.
+            keypoints_visible (np.ndarray): ``(2, N, K)``; a person missing
+                from the far frame has all zeros there.
+            weights (np.ndarray): ``(T, 2)`` the sources' weights per target
+                (:func:`.source_fusion.source_weights`).
+            level (str): ``'heatmap'``: the warped heatmaps are averaged
+                with the weights and decoded (the score is the fused
+                heatmap's maximum); ``'keypoint'``: each is decoded and the
+                joints averaged (:func:`.source_fusion.fuse_keypoints`).
+
+        Returns:
+            tuple: ``keypoints`` ``(T, N, K, 2)``, ``scores`` ``(T, N, K)``
+            and ``visible`` ``(N, K)`` (joints either source placed).
+        """
+        if level not in ('heatmap', 'keypoint'):
+            raise ValueError(f"level must be 'heatmap' or 'keypoint', got "
+                             f'{level!r}')
+        weights = np.asarray(weights, np.float64)
+        if weights.shape != (len(imgs_dst), 2):
+            raise ValueError(f'weights must be (T, 2) = ({len(imgs_dst)}, '
+                             f'2), got {weights.shape}')
+        if len(bboxes) == 0:
+            num_kpts = keypoints.shape[-2]
+            return (np.zeros((len(imgs_dst), 0, num_kpts, 2), np.float32),
+                    np.zeros((len(imgs_dst), 0, num_kpts), np.float32),
+                    np.zeros((0, num_kpts), bool))
+        warped, crops, rendered = self.warp_people(
+            [img_near, img_far], imgs_dst, bboxes, keypoints,
+            keypoints_visible)
+        # (S, T, N, K) per-joint weights over the sources that have it
+        available = np.broadcast_to(
+            rendered.transpose(1, 0, 2)[:, None],
+            (2, len(imgs_dst)) + rendered.transpose(1, 0, 2).shape[1:])
+        vis = rendered.any(axis=1)
+        if level == 'heatmap':
+            w = joint_weights(weights.T[:, :, None, None], available)
+            fused = np.einsum('stnk,nstkhw->ntkhw', w, warped)
+            kpts, scores = self._decode(fused, crops)
+        else:
+            kpts, scores = self._decode(
+                warped.reshape((-1, ) + warped.shape[2:]),
+                [c for c in crops for _ in range(2)])
+            kpts = kpts.reshape((len(imgs_dst), len(bboxes), 2) +
+                                kpts.shape[2:]).transpose(2, 0, 1, 3, 4)
+            scores = scores.reshape(
+                (len(imgs_dst), len(bboxes), 2) + scores.shape[2:]).transpose(
+                    2, 0, 1, 3)
+            kpts, scores, _ = fuse_keypoints(kpts, scores, available,
+                                             weights.T[:, :, None])
+        return (np.where(vis[None, ..., None], kpts, 0).astype(np.float32),
+                np.where(vis[None], scores, 0).astype(np.float32), vis)
+
+    def _decode(self, heatmaps: np.ndarray, crops: Sequence[Tuple]
+                ) -> Tuple[np.ndarray, np.ndarray]:
+        """Decode ``(N, T, K, h, w)`` heatmaps of ``N`` people (``crops``:
+        each person's crop center and scale) into image keypoints
+        ``(T, N, K, 2)`` and scores ``(T, N, K)`` (heatmap maxima)."""
+        num, num_dst, num_kpts = heatmaps.shape[:3]
+        if num * num_dst == 0:
+            return (np.zeros((num_dst, num, num_kpts, 2), np.float32),
+                    np.zeros((num_dst, num, num_kpts), np.float32))
+        kpts, _ = decode_heatmaps(self.codec,
+                                  heatmaps.reshape((-1, ) + heatmaps.shape[2:]))
+        kpts = kpts.reshape(num, num_dst, -1, 2)
+        scores = heatmaps.reshape(num, num_dst, heatmaps.shape[2], -1).max(-1)
+        center = np.stack([c for c, _ in crops]).reshape(num, 1, 1, 2)
+        scale = np.stack([s for _, s in crops]).reshape(num, 1, 1, 2)
+        # input (crop) space -> image, as TopdownPoseEstimator
+        kpts = kpts / np.array(self.input_size) * scale + center - 0.5 * scale
+        return kpts.transpose(1, 0, 2, 3), scores.transpose(1, 0, 2)
+
+    @torch.no_grad()
+    def warp_people(self, imgs_src: Sequence[np.ndarray],
+                    imgs_dst: Sequence[np.ndarray], bboxes: np.ndarray,
+                    keypoints: np.ndarray, keypoints_visible: np.ndarray
+                    ) -> Tuple[np.ndarray, List[Tuple], np.ndarray]:
+        """Warp the ground truth of ``S`` labeled frames to ``T`` frames.
+
+        Every frame is cropped with each person's box (one affine transform
+        per person); the crops go through the backbone once, and each
+        source's ground-truth heatmaps are warped to each target with the
+        target as the reference.
+
+        Args:
+            imgs_src (Sequence[np.ndarray]): ``S`` labeled frames (BGR).
+            imgs_dst (Sequence[np.ndarray]): ``T`` frames, the same size.
+            bboxes (np.ndarray): ``(N, 4)`` xyxy crop boxes.
+            keypoints (np.ndarray): ``(S, N, K, 2)`` ground truth per source.
+            keypoints_visible (np.ndarray): ``(S, N, K)``, > 0 where labeled.
+
+        Returns:
+            tuple: warped heatmaps ``(N, S, T, K, h, w)``, each person's
+            crop ``(center, scale)``, and ``(N, S, K)`` bool: the joints
+            whose ground truth could be rendered in the crop.
+        """
+        imgs_src, imgs_dst = list(imgs_src), list(imgs_dst)
+        for t, img in enumerate(imgs_src[1:] + imgs_dst):
+            if img.shape != imgs_src[0].shape:
+                raise ValueError(f'frame {t + 1} is {img.shape}, the first '
+                                 f'source frame {imgs_src[0].shape}')
+        num_src, num_dst, num = len(imgs_src), len(imgs_dst), len(bboxes)
+        num_kpts = keypoints.shape[-2]
+        h, w = (int(v) for v in self.codec.heatmap_size[::-1])
+        warped = np.zeros((num, num_src, num_dst, num_kpts, h, w), np.float32)
+        rendered = np.zeros((num, num_src, num_kpts), dtype=bool)
+        crops = []
         # people per forward pass, so that about batch_size frame pairs run
-        # through the backbone at once
-        per_pass = max(1, self.batch_size // max(1, num_dst))
+        # through the warping at once
+        per_pass = max(1, self.batch_size // max(1, num_src * num_dst))
         for start in range(0, num, per_pass):
             idx = range(start, min(num, start + per_pass))
-            crops, targets, metas = [], [], []
+            images, targets = [], []
             for n in idx:
-                res = self._crop([img_src, *imgs_dst], bboxes[n],
-                                 keypoints[n], keypoints_visible[n] > 0)
-                enc = self.codec.encode(res['transformed_keypoints'],
-                                        res['keypoints_visible'])
-                crops.append(
+                # every source's keypoints in the one crop of the person
+                res = self._crop(imgs_src + imgs_dst, bboxes[n],
+                                 keypoints[:, n], keypoints_visible[:, n] > 0)
+                crops.append((res['input_center'], res['input_scale']))
+                images.append(
                     torch.from_numpy(np.stack(res['img']).transpose(
                         0, 3, 1, 2).copy()))
-                targets.append(enc['heatmaps'])
-                metas.append((res['input_center'], res['input_scale'],
-                              enc['keypoint_weights'].reshape(-1) > 0))
-            # (n, 1 + T, 3, H, W), frame 0 = A; the model's own data
+                for s in range(num_src):
+                    enc = self.codec.encode(
+                        res['transformed_keypoints'][s:s + 1],
+                        res['keypoints_visible'][s:s + 1])
+                    targets.append(enc['heatmaps'])
+                    rendered[n, s] = enc['keypoint_weights'].reshape(-1) > 0
+            # (n, S + T, 3, H, W), sources first; the model's own data
             # preprocessor does the channel order and normalisation
             inputs = self.model.data_preprocessor(
-                dict(inputs=crops))['inputs'].to(self.device)
+                dict(inputs=images))['inputs'].to(self.device)
             if inputs.dim() != 5:
                 raise TypeError(
                     "the model's data_preprocessor must return (B, F, 3, H, "
@@ -226,7 +336,7 @@ class LabelPropagator:
                     f'{tuple(inputs.shape)}')
             heatmaps = self.model.neck.heatmaps(
                 self.model.backbone(inputs.flatten(0, 1)))
-            heatmaps = heatmaps.view(len(idx), 1 + num_dst,
+            heatmaps = heatmaps.view(len(idx), num_src + num_dst,
                                      *heatmaps.shape[1:])
             gt = torch.from_numpy(np.stack(targets)).to(heatmaps)
             if gt.shape[1:] != heatmaps.shape[2:]:
@@ -235,29 +345,19 @@ class LabelPropagator:
                     f'{tuple(gt.shape[1:])} but the network predicts '
                     f'{tuple(heatmaps.shape[2:])}; check the codec '
                     'heatmap_size and the number of keypoints')
-            # every target B is the reference of its own warp; A's heatmaps
-            # and ground truth are the same for all of them
-            # (mmcv's deformable conv needs contiguous inputs)
-            hm_dst = heatmaps[:, 1:].flatten(0, 1).contiguous()
-            hm_src = heatmaps[:, :1].expand_as(
-                heatmaps[:, 1:]).flatten(0, 1).contiguous()
-            gt = gt[:, None].expand_as(
-                heatmaps[:, 1:]).flatten(0, 1).contiguous()
-            warped = self.model.neck.warp(hm_dst, hm_src, source=gt)
-            warped = warped.float().cpu().numpy().reshape(
-                len(idx), num_dst, num_kpts, *warped.shape[2:])
-            for j, n in enumerate(idx):
-                center, scale, vis = metas[j]
-                out_vis[n] = vis
-                for t in range(num_dst):
-                    kpts, _ = self.codec.decode(warped[j, t])
-                    # input (crop) space -> image, as TopdownPoseEstimator
-                    kpts = kpts[0, :, :2] / np.array(self.input_size) \
-                        * scale + center - 0.5 * scale
-                    score = warped[j, t].reshape(num_kpts, -1).max(axis=1)
-                    out_kpts[t, n] = np.where(vis[:, None], kpts, 0)
-                    out_scores[t, n] = np.where(vis, score, 0)
-        return out_kpts, out_scores, out_vis
+            gt = gt.view(len(idx), num_src, 1, *gt.shape[1:])
+            # every (source, target) pair: the target is the reference of
+            # its own warp (mmcv's deformable conv needs contiguous inputs)
+            shape = (len(idx), num_src, num_dst) + tuple(heatmaps.shape[2:])
+            hm_dst = heatmaps[:, None, num_src:].expand(shape)
+            hm_src = heatmaps[:, :num_src, None].expand(shape)
+            out = self.model.neck.warp(
+                hm_dst.flatten(0, 2).contiguous(),
+                hm_src.flatten(0, 2).contiguous(),
+                source=gt.expand(shape).flatten(0, 2).contiguous())
+            warped[idx.start:idx.stop] = out.float().cpu().numpy().reshape(
+                shape)
+        return warped, crops, rendered
 
 
 def _shift_box(box: Optional[np.ndarray],
@@ -277,7 +377,8 @@ def propagate_video(propagator: LabelPropagator,
                     keep_labeled: bool = False,
                     frame_index_base: int = 0,
                     progress: Optional[ProgressBar] = None,
-                    skipped: Optional[List[Dict[str, Any]]] = None
+                    skipped: Optional[List[Dict[str, Any]]] = None,
+                    two_sided: Optional[TwoSidedFusion] = None
                     ) -> Dict[str, Any]:
     """Propagate the labels of one PoseTrack18 video.
 
@@ -301,6 +402,12 @@ def propagate_video(propagator: LabelPropagator,
         skipped (list, optional): Receives one dict per skipped person
             (``video``, ``frame``, ``annotation_id``, ``track_id``,
             ``problem``), see :func:`usable_people`.
+        two_sided (TwoSidedFusion, optional): Also propagate from the
+            labeled frame on the other side of each frame (within its
+            ``second_reach``) and fuse the two as it says
+            (:meth:`LabelPropagator.propagate_two_sided`); the people are
+            the nearest labeled frame's, found in the other one by track
+            id. Defaults to None: the paper's one-sided propagation.
 
     Returns:
         dict: The output video in the loader's layout: every frame of the
@@ -309,7 +416,8 @@ def propagate_video(propagator: LabelPropagator,
         each propagated person has ``is_labeled`` False, ``source_frame``,
         ``source_image_id``, ``source_annotation_id``, ``propagation_offset``,
         ``score`` (mean joint score) and per-joint ``scores``; its
-        ``track_id`` is the source person's.
+        ``track_id`` is the source person's. Two-sided, frames and people
+        that used a second source also carry ``second_source_frame``.
 
     Raises:
         ValueError: the video has no labeled frame, or a frame is malformed.
@@ -326,7 +434,7 @@ def propagate_video(propagator: LabelPropagator,
         raise ValueError(
             f'video {name} has no labeled frame (no image with is_labeled '
             'true and annotations): there is nothing to propagate')
-    plan = plan_propagation(labeled, frames, k)
+    plan = propagation_sources(labeled, frames, k, two_sided)
 
     out_images, out_anns = [], []
     for t, img in frames.items():
@@ -341,29 +449,50 @@ def propagate_video(propagator: LabelPropagator,
                 dict(copy.deepcopy(a), is_labeled=True) for a in people[t])
     by_t = {posetrack_videos.frame_number(img): img for img in out_images}
 
-    # group targets by source frame: each frame is decoded once
-    by_source: Dict[int, List[int]] = {}
-    for t, s in plan.items():
-        by_source.setdefault(s, []).append(t)
-    for s in sorted(by_source):
-        src_img = frames[s]
-        img_src = read_frame(
-            osp.join(img_root, src_img['file_name']), frame_index=s)
-        anns = usable_people(people[s], img_src.shape, name, s, skipped)
+    def load(t: int) -> np.ndarray:
+        return read_frame(
+            osp.join(img_root, frames[t]['file_name']), frame_index=t)
+
+    # group targets by their sources: each frame is decoded once per group
+    by_sources: Dict[Tuple[int, Optional[int]], List[int]] = {}
+    for t, sources in plan.items():
+        by_sources.setdefault(sources, []).append(t)
+    usable: Dict[int, list] = {}
+    for s, far in sorted(by_sources, key=lambda key: (key[0], key[1] or -1)):
+        img_src = load(s)
+        if s not in usable:
+            usable[s] = usable_people(people[s], img_src.shape, name, s,
+                                      skipped)
+        anns = usable[s]
         bboxes, kpts, vis = _source_people(anns, img_src.shape)
-        targets = by_source[s]
+        targets = by_sources[(s, far)]
         imgs_dst = []
         for t in targets:
-            img = read_frame(
-                osp.join(img_root, frames[t]['file_name']), frame_index=t)
+            img = load(t)
             if img.shape != img_src.shape:
                 raise ValueError(
                     f'video {name}: frame {t} is {img.shape[1]}x'
                     f'{img.shape[0]} but its source frame {s} is '
                     f'{img_src.shape[1]}x{img_src.shape[0]}')
             imgs_dst.append(img)
-        new_kpts, scores, new_vis = propagator.propagate_many(
-            img_src, imgs_dst, bboxes, kpts, vis)
+        if far is None:
+            new_kpts, scores, new_vis = propagator.propagate_many(
+                img_src, imgs_dst, bboxes, kpts, vis)
+        else:
+            img_far = load(far)
+            if img_far.shape != img_src.shape:
+                raise ValueError(
+                    f'video {name}: frame {far} is {img_far.shape[1]}x'
+                    f'{img_far.shape[0]} but frame {s} is '
+                    f'{img_src.shape[1]}x{img_src.shape[0]}')
+            kpts_far, vis_far = _matched_people(anns, people[far], kpts.shape)
+            weights = source_weights([abs(t - s) for t in targets],
+                                     [abs(t - far) for t in targets],
+                                     two_sided.power)
+            new_kpts, scores, new_vis = propagator.propagate_two_sided(
+                img_src, img_far, imgs_dst, bboxes,
+                np.stack([kpts, kpts_far]), np.stack([vis, vis_far]),
+                weights, level=two_sided.level)
         for i, t in enumerate(targets):
             entry = by_t[t]
             entry.update(
@@ -372,11 +501,13 @@ def propagate_video(propagator: LabelPropagator,
                 propagation_offset=t - s,
                 height=int(img_src.shape[0]),
                 width=int(img_src.shape[1]))
+            if far is not None:
+                entry['second_source_frame'] = far
             for p, ann in enumerate(anns):
                 out_anns.append(
                     _propagated_annotation(ann, entry, p, new_kpts[i, p],
                                            scores[i, p], new_vis[p], kpts[p],
-                                           s, t))
+                                           vis[p] > 0, s, t, far))
             if progress is not None:
                 progress.update()
     return dict(
@@ -448,13 +579,33 @@ def _source_people(anns: Sequence[Mapping[str, Any]], shape: Tuple[int, ...]
     return bboxes, kpts, vis
 
 
+def _matched_people(anns: Sequence[Mapping[str, Any]],
+                    far_people: Sequence[Mapping[str, Any]],
+                    shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
+    """Keypoints ``shape`` ``(N, K, 2)`` and placed joints ``(N, K)`` of the
+    near frame's people ``anns`` in the far frame (same track id); zeros
+    for a person the far frame does not have."""
+    kpts = np.zeros(shape, np.float32)
+    vis = np.zeros(shape[:2], np.float32)
+    for p, j in enumerate(match_by_track(anns, far_people)):
+        if j is not None:
+            kp = np.asarray(far_people[j]['keypoints'], np.float32)
+            kpts[p] = kp[:, :2]
+            vis[p] = kp[:, 2] > 0
+    return kpts, vis
+
+
 def _propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
                            index: int, kpts: np.ndarray, scores: np.ndarray,
-                           vis: np.ndarray, src_kpts: np.ndarray, s: int,
-                           t: int) -> Dict[str, Any]:
+                           vis: np.ndarray, src_kpts: np.ndarray,
+                           src_vis: np.ndarray, s: int, t: int,
+                           far: Optional[int] = None) -> Dict[str, Any]:
     keypoints = np.zeros((len(kpts), 3), dtype=np.float64)
     keypoints[vis, :2] = kpts[vis]
     keypoints[vis, 2] = 1
+    placed = vis
+    # the boxes move with the joints the source frame has
+    vis = vis & src_vis
     shift = np.median(kpts[vis] - src_kpts[vis], axis=0) if vis.any() \
         else np.zeros(2)
     head = np.array([j for j in HEAD_JOINTS if j < len(vis) and vis[j]])
@@ -475,14 +626,28 @@ def _propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
         scores=scores.astype(np.float64),
         bbox=_shift_box(ann.get('bbox'), shift),
         bbox_head=_shift_box(ann.get('bbox_head'), head_shift),
-        num_keypoints=int(vis.sum()),
+        num_keypoints=int(keypoints[:, 2].sum()),
         is_labeled=False,
         source_frame=s,
         source_image_id=ann['image_id'],
         source_annotation_id=ann.get('id'),
         propagation_offset=t - s,
-        score=float(scores[vis].mean()) if vis.any() else 0.0)
+        score=float(scores[placed].mean()) if placed.any() else 0.0)
+    if far is not None:
+        out['second_source_frame'] = far
     return out
+
+
+def propagation_sources(labeled: Sequence[int], frames: Sequence[int],
+                        k: int, two_sided: Optional[TwoSidedFusion] = None
+                        ) -> Dict[int, Tuple[int, Optional[int]]]:
+    """Frame -> (nearest source, second source or ``None``): the one-sided
+    plan (second sources ``None``) or, with ``two_sided``, the two-sided
+    one within its ``second_reach``."""
+    if two_sided is not None:
+        return plan_two_sided(labeled, frames, k, two_sided.second_reach)
+    return {t: (s, None)
+            for t, s in plan_propagation(labeled, frames, k).items()}
 
 
 def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
@@ -504,7 +669,8 @@ def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
 def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
                        img_root: str,
                        k: int,
-                       frame_index_base: int = 0) -> int:
+                       frame_index_base: int = 0,
+                       two_sided: Optional[TwoSidedFusion] = None) -> int:
     """Check that every frame :func:`propagate_video` will read exists, so a
     wrong ``img_root`` or a missing frame is found before the propagation
     (a frame that exists but cannot be decoded is still found when read).
@@ -523,8 +689,10 @@ def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
         if not labeled:
             continue
         frames = posetrack_videos.video_frames(video, name, frame_index_base)
-        plan = plan_propagation(labeled, frames, k)
-        for t in sorted(set(plan) | set(plan.values())):
+        plan = propagation_sources(labeled, frames, k, two_sided)
+        used = set(plan) | {s for sources in plan.values() for s in sources
+                            if s is not None}
+        for t in sorted(used):
             path = osp.join(img_root, frames[t]['file_name'])
             checked += 1
             if not osp.isfile(path):

@@ -14,6 +14,10 @@ the same inputs and return joints for the same set (those labeled in
   from ``A`` to ``B`` (OpenCV DIS), the classic way to propagate labels.
 * :class:`SingleFrameOnTarget`: a single-frame estimator run on ``B`` with
   ``A``'s box (pseudo-labels; ``A``'s keypoints are not used).
+* :class:`Interpolation`: linear interpolation between the labeled frames
+  on both sides of ``B`` (an annotation tool's keyframe interpolation), and
+  :class:`TwoSidedKeypoints`, any method above run from both sides, its two
+  poses fused (two-sided optical flow).
 
 Scores rank the joints for the AP. Copying has no measure of its own, so
 its score only orders joints by the distance ``|offset|`` (nearer frames
@@ -21,11 +25,14 @@ first); the flow's score is its forward-backward consistency at the joint,
 the usual confidence of flow-based tracking; the estimator's is its heatmap
 maximum.
 """
-from typing import Tuple
+from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch.nn as nn
+
+from ..apis.source_fusion import (TwoSidedFusion, fuse_keypoints,
+                                  source_weights)
 
 Propagated = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -136,3 +143,93 @@ class SingleFrameOnTarget:
         scores = np.concatenate(
             [s.pred_instances.keypoint_scores for s in samples])
         return _outputs(kpts, scores, visible)
+
+
+class TwoSidedKeypoints:
+    """A one-sided method run from both labeled neighbours of a frame, the
+    two poses fused joint by joint
+    (:func:`~mmpose_posewarper.apis.source_fusion.fuse_keypoints`).
+
+    Args:
+        method: A one-sided method (``propagate(img_src, img_dst, bboxes,
+            keypoints, visible, offset)``).
+        fusion (TwoSidedFusion): Reach and distance weights.
+        by_score (bool): Weight each source's joint by its score too.
+        name (str, optional): Defaults to ``two_sided_<method.name>``.
+    """
+
+    def __init__(self, method, fusion: TwoSidedFusion, by_score: bool = True,
+                 name: Optional[str] = None) -> None:
+        self.method = method
+        self.fusion = fusion
+        self.by_score = by_score
+        self.name = name or f'two_sided_{method.name}'
+
+    def propagate(self, img_src: np.ndarray, img_dst: np.ndarray,
+                  bboxes: np.ndarray, keypoints: np.ndarray,
+                  visible: np.ndarray, offset: int) -> Propagated:
+        """One source only: the wrapped method."""
+        return self.method.propagate(img_src, img_dst, bboxes, keypoints,
+                                     visible, offset)
+
+    def propagate_two_sided(self, img_near: np.ndarray, img_far: np.ndarray,
+                            imgs_dst: Sequence[np.ndarray],
+                            bboxes: np.ndarray, keypoints: np.ndarray,
+                            visible: np.ndarray, offsets: np.ndarray
+                            ) -> Propagated:
+        """Propagate from both sources to each of ``T`` targets and fuse.
+
+        Args:
+            keypoints (np.ndarray): ``(2, N, K, 2)``, near then far source.
+            visible (np.ndarray): ``(2, N, K)``.
+            offsets (np.ndarray): ``(T, 2)`` target minus each source.
+
+        Returns:
+            tuple: keypoints ``(T, N, K, 2)``, scores ``(T, N, K)``, visible
+            ``(N, K)``.
+        """
+        offsets = np.asarray(offsets)
+        weights = source_weights(np.abs(offsets[:, 0]), np.abs(offsets[:, 1]),
+                                 self.fusion.power)
+        out_k, out_s = [], []
+        for t, img_dst in enumerate(imgs_dst):
+            runs = [self.method.propagate(img, img_dst, bboxes, keypoints[s],
+                                          visible[s], int(offsets[t, s]))
+                    for s, img in enumerate((img_near, img_far))]
+            kpts, scores, vis = fuse_keypoints(
+                np.stack([r[0] for r in runs]), np.stack([r[1] for r in runs]),
+                np.stack([r[2] for r in runs]), weights[t],
+                by_score=self.by_score)
+            out_k.append(kpts)
+            out_s.append(self._scores(scores, offsets[t]))
+        return np.stack(out_k), np.stack(out_s), vis
+
+    def _scores(self, fused: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        return fused
+
+
+class Interpolation(TwoSidedKeypoints):
+    """Linear interpolation of each person's joints between the labeled
+    frames before and after (what annotation tools such as CVAT do between
+    keyframes): :class:`CopyNearest` from both sides, weighted by
+    ``1 / distance``. A person or joint one of them lacks is copied from
+    the other; a frame with one labeled neighbour copies it. The score
+    orders joints by the distance to the nearest labeled frame, as
+    :class:`CopyNearest`'s does.
+
+    Args:
+        second_reach (int, optional): Maximum distance to the second
+            labeled frame; ``None`` (default): any, as annotation tools
+            interpolate between any two keyframes.
+    """
+
+    def __init__(self, second_reach: Optional[int] = None) -> None:
+        super().__init__(
+            CopyNearest(),
+            TwoSidedFusion(second_reach=second_reach, power=1.0),
+            by_score=False,
+            name='interpolation')
+
+    def _scores(self, fused: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        near = np.where(fused > 0, 1.0 / (1.0 + abs(offsets[0])), 0)
+        return near.astype(np.float32)

@@ -14,6 +14,10 @@ data, hidden joints inside the image). poseval evaluates both kinds in the
 ground truth, so a method that dropped the hidden ones could not reach 100
 even on the labeled frame itself.
 
+Two-sided methods (:func:`run_two_sided`) propagate to the same frames
+and the same people from the nearest labeled frame and, where there is one
+within their reach, the labeled frame on the other side of the frame.
+
 Two controls check the measurement rather than a method:
 
 * ``self``: propagate each labeled frame to itself (offset 0); a correct
@@ -24,13 +28,16 @@ Two controls check the measurement rather than a method:
 """
 import os.path as osp
 from collections import defaultdict
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from ..apis.propagation import (LabelPropagator, evaluate_propagation,
-                                plan_propagation)
+from ..apis.propagation import LabelPropagator, evaluate_propagation
+from ..apis.propagation_plan import (match_by_track, plan_propagation,
+                                     plan_two_sided)
+from ..apis.source_fusion import TwoSidedFusion, source_weights
 from ..apis.video_io import read_frame
 from ..datasets.posetrack_videos import frame_number, labeled_frames
 
@@ -57,6 +64,39 @@ class PoseWarperMethod:
         """Same as the baselines (``offset`` is not needed)."""
         return self.propagator.propagate(img_src, img_dst, bboxes, keypoints,
                                          visible)
+
+    def propagate_many(self, img_src: np.ndarray,
+                       imgs_dst: Sequence[np.ndarray], bboxes: np.ndarray,
+                       keypoints: np.ndarray, visible: np.ndarray):
+        """:meth:`propagate` to several targets at once
+        (:meth:`LabelPropagator.propagate_many`)."""
+        return self.propagator.propagate_many(img_src, imgs_dst, bboxes,
+                                              keypoints, visible)
+
+
+class TwoSidedPoseWarper(PoseWarperMethod):
+    """Two-sided PoseWarper: both labeled neighbours' ground-truth heatmaps
+    warped to the frame and fused
+    (:meth:`LabelPropagator.propagate_two_sided`)."""
+
+    name = 'two_sided_posewarper'
+
+    def __init__(self, propagator: LabelPropagator,
+                 fusion: TwoSidedFusion) -> None:
+        super().__init__(propagator)
+        self.fusion = fusion
+
+    def propagate_two_sided(self, img_near: np.ndarray, img_far: np.ndarray,
+                            imgs_dst: Sequence[np.ndarray],
+                            bboxes: np.ndarray, keypoints: np.ndarray,
+                            visible: np.ndarray, offsets: np.ndarray):
+        """As :meth:`.baselines.TwoSidedKeypoints.propagate_two_sided`."""
+        offsets = np.asarray(offsets)
+        weights = source_weights(np.abs(offsets[:, 0]), np.abs(offsets[:, 1]),
+                                 self.fusion.power)
+        return self.propagator.propagate_two_sided(
+            img_near, img_far, imgs_dst, bboxes, keypoints, visible, weights,
+            level=self.fusion.level)
 
 
 def propagation_pairs(sparse_videos: Videos, k: int,
@@ -109,6 +149,88 @@ def source_people(video: Mapping[str, Any], t: int, shape: Tuple[int, int]
 
 FrameSource = Callable[[str, int], str]
 
+#: video name -> frame -> (nearest labeled frame, other side's or None)
+SourcePlans = Dict[str, Dict[int, Tuple[int, Optional[int]]]]
+
+
+def two_sided_plans(sparse_videos: Videos, k: int,
+                    second_reach: Optional[int]) -> SourcePlans:
+    """Both sources of every frame :func:`propagation_pairs` lists (the
+    nearest labeled frame is the same; see
+    :func:`~mmpose_posewarper.apis.propagation_plan.plan_two_sided`)."""
+    plans = {}
+    for name, video in sparse_videos.items():
+        frames = [frame_number(img) for img in video['images']]
+        plans[name] = plan_two_sided(labeled_frames(video, name=name), frames,
+                                     k, second_reach)
+    return plans
+
+
+def run_two_sided(method: Any,
+                  sparse_videos: Videos,
+                  plans: SourcePlans,
+                  img_root: str,
+                  progress: Optional[ProgressBar] = None) -> Predictions:
+    """Propagate with a two-sided ``method`` (``propagate_two_sided`` and,
+    for frames with one source, ``propagate``) along ``plans``
+    (:func:`two_sided_plans`); returns what :func:`run_propagation` does.
+    The people are the nearest labeled frame's; each is found in the other
+    labeled frame by its track id."""
+    predictions: Predictions = {}
+    for name in sorted(plans):
+        video = sparse_videos[name]
+        files = {frame_number(img): img['file_name'] for img in video['images']}
+        groups = defaultdict(list)
+        for t, sources in plans[name].items():
+            groups[sources].append(t)
+        out = predictions.setdefault(name, {})
+        images: Dict[int, np.ndarray] = {}
+
+        def image(t: int) -> np.ndarray:
+            if t not in images:
+                images[t] = read_frame(osp.join(img_root, files[t]))
+            return images[t]
+
+        for (near, far), targets in sorted(
+                groups.items(), key=lambda g: (g[0][0], g[0][1] or -1)):
+            img_near = image(near)
+            anns, boxes, kpts, placed = source_people(video, near,
+                                                      img_near.shape[:2])
+            imgs_dst = [read_frame(osp.join(img_root, files[t]))
+                        for t in targets]
+            if far is None and hasattr(method, 'propagate_many'):
+                new_kpts, scores, vis = method.propagate_many(
+                    img_near, imgs_dst, boxes, kpts, placed)
+                vis = np.broadcast_to(vis, scores.shape)
+            elif far is None:
+                runs = [method.propagate(img_near, img, boxes, kpts, placed,
+                                         t - near)
+                        for t, img in zip(targets, imgs_dst)]
+                new_kpts, scores, vis = (np.stack(r) for r in zip(*runs))
+            else:
+                far_anns, _, far_kpts, far_placed = source_people(
+                    video, far, img_near.shape[:2])
+                kpts2 = np.zeros((2, ) + kpts.shape, np.float32)
+                placed2 = np.zeros((2, ) + placed.shape, bool)
+                kpts2[0], placed2[0] = kpts, placed
+                for i, j in enumerate(match_by_track(anns, far_anns)):
+                    if j is not None:
+                        kpts2[1, i], placed2[1, i] = far_kpts[j], far_placed[j]
+                offsets = np.array([[t - near, t - far] for t in targets])
+                new_kpts, scores, vis = method.propagate_two_sided(
+                    img_near, image(far), imgs_dst, boxes, kpts2, placed2,
+                    offsets)
+                vis = np.broadcast_to(vis, scores.shape)
+            for i, t in enumerate(targets):
+                out[t] = [
+                    _prediction(ann, new_kpts[i, p], scores[i, p], vis[i, p])
+                    for p, ann in enumerate(anns)
+                ]
+                if progress is not None:
+                    progress.update()
+        images.clear()
+    return predictions
+
 
 def run_propagation(method: Any,
                     sparse_videos: Videos,
@@ -146,14 +268,26 @@ def run_propagation(method: Any,
             img_src = read_frame(osp.join(img_root, files[s]))
             anns, boxes, kpts, placed = source_people(video, s,
                                                       img_src.shape[:2])
-            for t in by_source[s]:
-                path = (target_frame(name, t) if target_frame is not None
-                        else osp.join(img_root, files[t]))
-                img_dst = read_frame(path)
-                new_kpts, scores, vis = method.propagate(
-                    img_src, img_dst, boxes, kpts, placed, t - s)
+            targets = by_source[s]
+            imgs_dst = [
+                read_frame(target_frame(name, t) if target_frame is not None
+                           else osp.join(img_root, files[t]))
+                for t in targets
+            ]
+            if hasattr(method, 'propagate_many'):
+                # all targets of one source at once (its crop is computed
+                # once)
+                new_kpts, scores, vis = method.propagate_many(
+                    img_src, imgs_dst, boxes, kpts, placed)
+                vis = np.broadcast_to(vis, scores.shape)
+            else:
+                runs = [method.propagate(img_src, img, boxes, kpts, placed,
+                                         t - s)
+                        for t, img in zip(targets, imgs_dst)]
+                new_kpts, scores, vis = (np.stack(r) for r in zip(*runs))
+            for j, t in enumerate(targets):
                 out[t] = [
-                    _prediction(ann, new_kpts[i], scores[i], vis[i])
+                    _prediction(ann, new_kpts[j, i], scores[j, i], vis[j, i])
                     for i, ann in enumerate(anns)
                 ]
                 if progress is not None:

@@ -143,7 +143,7 @@ def _quality_curve(settings: Any,
         point.make_labels()
         point.train_single_frame()
         point.train_posewarper()
-        warper = PoseWarperMethod(LabelPropagator(point._load('posewarper')))
+        warper = PoseWarperMethod(LabelPropagator(point.load_model('posewarper')))
         self_pairs = propagation_pairs(point.sparse['val'],
                                        settings.propagate_k, to_self=True)
         entry = dict(
@@ -154,7 +154,7 @@ def _quality_curve(settings: Any,
                 point.cfg['single_frame'],
                 point.ckpt['single_frame'])['posetrack/AP']), 1),
             single_frame=_scores(
-                point, SingleFrameOnTarget(point._load('single_frame')),
+                point, SingleFrameOnTarget(point.load_model('single_frame')),
                 pairs),
             posewarper=_scores(point, warper, pairs),
             self_posewarper=_scores(point, warper, self_pairs)['total'])

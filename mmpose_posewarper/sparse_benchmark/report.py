@@ -23,6 +23,15 @@ ROWS = (
     ('propagation', 'copy_nearest', 'copy the nearest labeled pose'),
     ('propagation', 'single_frame',
      'single-frame estimator on the unlabeled frame'),
+    ('propagation', 'interpolation',
+     'linear interpolation between the labeled frames before and after '
+     '(an annotation tool\'s keyframe interpolation)'),
+    ('propagation', 'two_sided_posewarper',
+     'two-sided PoseWarper: GT heatmaps of both labeled neighbours warped '
+     'and fused'),
+    ('propagation', 'two_sided_optical_flow',
+     'two-sided optical flow: GT poses of both labeled neighbours moved and '
+     'fused'),
     ('augmentation', 'sparse_only', 'single-frame model, sparse labels'),
     ('augmentation', 'sparse_plus_propagated',
      'single-frame model, sparse + propagated labels'),
@@ -49,6 +58,8 @@ def markdown_table(results: Mapping[str, Any],
     the sanity controls (control -> method -> mAP) as a second one."""
     lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
     for section, key, text in ROWS:
+        if key not in results[section]:
+            continue  # a run made before the method was added
         lines.append(f'| {SECTION_TITLES[section]} | {text} '
                      f'(`{section}.{key}`) | {results[section][key]:.1f} |')
     if controls:
@@ -147,9 +158,15 @@ def picture_strip(gt_video: Mapping[str, Any],
     return sheet
 
 
-#: issue 11's goals for the default command, as margins of one number over
+#: the goals for the default command, as margins of one number over
 #: another: (name, minuend, subtrahend, comparison, the margin asked for)
 GOALS = (
+    ('two-sided PoseWarper - interpolation (propagation)',
+     'propagation.two_sided_posewarper', 'propagation.interpolation', '≥',
+     5.0),
+    ('two-sided PoseWarper - two-sided flow (propagation)',
+     'propagation.two_sided_posewarper', 'propagation.two_sided_optical_flow',
+     '≥', 2.0),
     ('PoseWarper - optical flow (propagation)', 'propagation.posewarper',
      'propagation.optical_flow', '≥', 5.0),
     ('PoseWarper - copy nearest (propagation)', 'propagation.posewarper',
@@ -237,6 +254,7 @@ def results_block(results_dir: str) -> str:
     with open(osp.join(results_dir, 'controls.json'), encoding='utf-8') as f:
         controls = json.load(f)
     controls.pop('timings', None)
+    controls.pop('reused_stages', None)
     return markdown_table(results, controls)
 
 

@@ -32,7 +32,7 @@ import os.path as osp
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import (Any, Dict, Iterable, Iterator, Mapping, Optional,
+from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
                     Sequence)
 
 import numpy as np
@@ -44,16 +44,19 @@ from mmengine.utils import ProgressBar
 
 from ..apis.model import init_model as load_pose_model
 from ..apis.propagation import LabelPropagator, propagate_video
+from ..apis.source_fusion import TwoSidedFusion
 from ..datasets.posetrack_io import write_json_atomic, write_posetrack_video
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
 from . import data as bdata
-from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
+from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
+                        SingleFrameOnTarget, TwoSidedKeypoints)
 from .pretrained import pretrained_checkpoint, sha256_of
-from .propagation_eval import (PoseWarperMethod, prediction_videos,
-                               propagation_pairs, run_propagation,
+from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
+                               prediction_videos, propagation_pairs,
+                               run_propagation, run_two_sided,
                                score_by_distance, score_predictions,
-                               shuffled_frame_source)
+                               shuffled_frame_source, two_sided_plans)
 from .report import (STRIP_METHODS, bar_plot, flat_numbers, goal_margins,
                      markdown_table, picture_strip, seeds_table)
 from .training import stage_config, test_stage, train_stage
@@ -91,10 +94,16 @@ def check_stages(names: Iterable[str], what: str) -> None:
 #: results.json: section -> its keys (each a PoseTrack Total AP, percent)
 RESULT_KEYS = dict(
     propagation=('posewarper', 'optical_flow', 'copy_nearest',
-                 'single_frame'),
+                 'single_frame', 'interpolation', 'two_sided_posewarper',
+                 'two_sided_optical_flow'),
     augmentation=('sparse_only', 'sparse_plus_propagated'),
     aggregation=('single_frame', 'temporal'))
 LOGGER = 'sparse_benchmark'
+#: the two-sided methods' fusion (measured on train videos, not on the val
+#: videos the job reports)
+TWO_SIDED_DEFAULTS = dict(
+    posewarper=TwoSidedFusion(second_reach=None, power=1.0, level='heatmap'),
+    optical_flow=TwoSidedFusion(second_reach=None, power=1.0))
 
 
 @dataclass
@@ -136,6 +145,9 @@ class BenchmarkSettings:
         min_joint_score: Augmentation keeps a propagated joint only if its
             score (warped heatmap maximum) is above this, as the original's
             script (0.2).
+        two_sided_posewarper, two_sided_optical_flow: How each two-sided
+            method fuses its two sources (reach of the second source,
+            distance weights; chosen on train videos, docs/experiments.md).
     """
 
     out_dir: str
@@ -154,8 +166,16 @@ class BenchmarkSettings:
     cfg_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     pretrained: Optional[str] = 'shipped'
     min_joint_score: float = 0.2
+    two_sided_posewarper: TwoSidedFusion = field(
+        default_factory=lambda: TWO_SIDED_DEFAULTS['posewarper'])
+    two_sided_optical_flow: TwoSidedFusion = field(
+        default_factory=lambda: TWO_SIDED_DEFAULTS['optical_flow'])
 
     def __post_init__(self) -> None:
+        for name in ('two_sided_posewarper', 'two_sided_optical_flow'):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):  # from a settings record
+                setattr(self, name, TwoSidedFusion(**value))
         # the stage configs join annotation paths to the data root: a
         # relative DIR would be counted twice
         self.out_dir = osp.abspath(self.out_dir)
@@ -199,6 +219,8 @@ class SparseBenchmark:
         self.data_root = settings.path('data')
         self.ckpt: Dict[str, str] = {}
         self.cfg: Dict[str, Any] = {}
+        #: stages reused from an earlier run in the same folder
+        self.reused: List[str] = []
 
     # -- data ---------------------------------------------------------------
     def generate(self) -> None:
@@ -254,35 +276,112 @@ class SparseBenchmark:
         return cfg
 
     # -- training -----------------------------------------------------------
+    def stage_cfg(self, stage: str):
+        """The MMEngine config stage ``stage`` trains with (after
+        :meth:`make_labels`; the augmented stage after
+        :meth:`propagate_train`)."""
+        if stage == 'single_frame':
+            return self._stage_cfg('single_frame', [self.train_sparse_file],
+                                   load_from=self.s.pretrained)
+        if stage == 'posewarper':
+            cfg = self._stage_cfg('posewarper', ['annotations/train/'],
+                                  load_from=self.ckpt['single_frame'])
+            # the pair dataset reads the dense per-video files and keeps
+            # every k-th frame's labels itself (the same rule as make_labels)
+            cfg.train_dataloader.dataset.sparse_cfg = dict(
+                mode='every_k', k=self.s.label_every, phase=0)
+            cfg.test_dataloader.dataset.ann_file = 'annotations/val/'
+            return cfg
+        check_stages([stage], 'stage_cfg')
+        # from the same initialisation as stage 1, for as many iterations
+        return self._stage_cfg(
+            'augmented', [self.train_sparse_file, self.propagated_file],
+            load_from=self.s.pretrained)
+
+    def _stage_inputs(self, stage: str) -> list:
+        """The files a stage's training reads beside the generated data
+        (which the settings determine)."""
+        return dict(
+            single_frame=[self.train_sparse_file],
+            posewarper=[self.ckpt.get('single_frame')],
+            augmented=[self.train_sparse_file,
+                       getattr(self, 'propagated_file', None)])[stage]
+
+    def _stage_record(self, stage: str) -> Dict[str, Any]:
+        record = settings_record(self.s)
+        return dict(
+            stage=stage,
+            settings={k: v for k, v in record.items()
+                      if k not in _LOCATIONS},
+            inputs={osp.relpath(p, self.s.out_dir): sha256_of(p)
+                    for p in self._stage_inputs(stage)})
+
+    def finished_stage(self, stage: str) -> Optional[str]:
+        """The checkpoint of ``stage`` if this folder holds one trained with
+        the same settings and inputs (its marker
+        ``DIR/steps/<stage>.json`` says so and the checkpoint's sha256
+        agrees), else ``None``."""
+        marker = self.s.path('steps', f'{stage}.json')
+        if not osp.isfile(marker):
+            return None
+        with open(marker, encoding='utf-8') as f:
+            done = json.load(f)
+        ckpt = self.s.path(done.get('checkpoint', ''))
+        record = self._stage_record(stage)
+        if (any(done.get(k) != record[k] for k in record)
+                or not osp.isfile(ckpt)
+                or sha256_of(ckpt) != done.get('checkpoint_sha256')):
+            return None
+        return ckpt
+
+    def _train(self, stage: str) -> None:
+        self.cfg[stage] = self.stage_cfg(stage)
+        ckpt = self.finished_stage(stage)
+        if ckpt is not None:
+            print_log(f'{stage}: reusing {ckpt}, trained here with the same '
+                      'settings and inputs (DIR/steps/%s.json)' % stage,
+                      logger=LOGGER)
+            self.reused.append(stage)
+        else:
+            ckpt = train_stage(self.cfg[stage])
+            write_json_atomic(
+                self.s.path('steps', f'{stage}.json'),
+                dict(self._stage_record(stage),
+                     checkpoint=osp.relpath(ckpt, self.s.out_dir),
+                     checkpoint_sha256=sha256_of(ckpt)))
+        self.ckpt[stage] = ckpt
+
     def train_single_frame(self) -> None:
         """Stage 1: the single-frame estimator on the sparse labels."""
-        self.cfg['single_frame'] = self._stage_cfg(
-            'single_frame', [self.train_sparse_file],
-            load_from=self.s.pretrained)
-        self.ckpt['single_frame'] = train_stage(self.cfg['single_frame'])
+        self._train('single_frame')
 
     def train_posewarper(self) -> None:
         """Stage 2: PoseWarper's warping on pairs, stage 1 frozen."""
-        cfg = self._stage_cfg('posewarper', ['annotations/train/'],
-                              load_from=self.ckpt['single_frame'])
-        # the pair dataset reads the dense per-video files and keeps every
-        # k-th frame's labels itself (the same rule as make_labels)
-        cfg.train_dataloader.dataset.sparse_cfg = dict(
-            mode='every_k', k=self.s.label_every, phase=0)
-        cfg.test_dataloader.dataset.ann_file = 'annotations/val/'
-        self.cfg['posewarper'] = cfg
-        self.ckpt['posewarper'] = train_stage(cfg)
+        self._train('posewarper')
 
     def train_augmented(self) -> None:
         """The single-frame estimator on sparse + propagated labels."""
-        # from the same initialisation as stage 1, for as many iterations
-        self.cfg['augmented'] = self._stage_cfg(
-            'augmented', [self.train_sparse_file, self.propagated_file],
-            load_from=self.s.pretrained)
-        self.ckpt['augmented'] = train_stage(self.cfg['augmented'])
+        self._train('augmented')
+
+    def load_trained(self, stages: Sequence[str] = ('single_frame',
+                                                    'posewarper')) -> None:
+        """Use the trained ``stages`` of a finished run in this folder
+        (after :meth:`make_labels`); ``FileNotFoundError`` if one is
+        missing or was made with other settings."""
+        for stage in stages:
+            self.cfg[stage] = self.stage_cfg(stage)
+            ckpt = self.finished_stage(stage)
+            if ckpt is None:
+                raise FileNotFoundError(
+                    f'{self.s.path("steps", stage + ".json")}: no {stage} '
+                    f'stage trained with these settings in {self.s.out_dir}; '
+                    'run the job there first')
+            self.ckpt[stage] = ckpt
 
     # -- propagation --------------------------------------------------------
-    def _load(self, stage: str):
+    def load_model(self, stage: str):
+        """The trained model of ``stage`` (after training it or
+        :meth:`load_trained`)."""
         return load_pose_model(self.cfg[stage], self.ckpt[stage],
                                device=self.device,
                                require_warping=stage == 'posewarper')
@@ -293,11 +392,17 @@ class SparseBenchmark:
         controls (see :mod:`.propagation_eval`) run PoseWarper and the flow
         baseline on the labeled frames themselves and on frames taken from
         another video."""
-        warper = PoseWarperMethod(LabelPropagator(self._load('posewarper')))
+        propagator = LabelPropagator(self.load_model('posewarper'))
+        warper = PoseWarperMethod(propagator)
         flow = OpticalFlowWarp()
         methods = [
             warper, flow, CopyNearest(),
-            SingleFrameOnTarget(self._load('single_frame'))
+            SingleFrameOnTarget(self.load_model('single_frame'))
+        ]
+        two_sided = [
+            Interpolation(),
+            TwoSidedPoseWarper(propagator, self.s.two_sided_posewarper),
+            TwoSidedKeypoints(flow, self.s.two_sided_optical_flow)
         ]
         sparse, gt = self.sparse['val'], self.gt['val']
         pairs = propagation_pairs(sparse, self.s.propagate_k)
@@ -308,17 +413,25 @@ class SparseBenchmark:
         for method in (warper, flow):
             runs += [(f'self/{method.name}', method, self_pairs, None),
                      (f'shuffled/{method.name}', method, pairs, other_video)]
+        runs += [(m.name, m, two_sided_plans(sparse, self.s.propagate_k,
+                                             m.fusion.second_reach), 'both')
+                 for m in two_sided]
         total = sum(sum(len(v) for v in run[2].values()) for run in runs)
         print_log(f'propagating to {sum(len(v) for v in pairs.values())} '
                   f'frames of {len(pairs)} val videos with '
-                  f'{len(methods)} methods, and the controls', logger=LOGGER)
+                  f'{len(methods) + len(two_sided)} methods, and the '
+                  'controls', logger=LOGGER)
         progress = ProgressBar(total)
         self.propagated: Dict[str, Any] = {}
         self.propagation_scores: Dict[str, float] = {}
         for name, method, method_pairs, source in runs:
-            preds = run_propagation(method, sparse, method_pairs,
-                                    self.data_root, target_frame=source,
-                                    progress=progress)
+            if source == 'both':
+                preds = run_two_sided(method, sparse, method_pairs,
+                                      self.data_root, progress=progress)
+            else:
+                preds = run_propagation(method, sparse, method_pairs,
+                                        self.data_root, target_frame=source,
+                                        progress=progress)
             self.propagated[name] = preds
             self.propagation_scores[name] = float(
                 score_predictions(preds, gt)['Total'])
@@ -331,7 +444,7 @@ class SparseBenchmark:
         # what the distance to the labeled frame costs each method
         self.propagation_by_distance = {
             m.name: score_by_distance(self.propagated[m.name], gt, pairs)
-            for m in methods
+            for m in methods + two_sided
         }
         for name, values in self.propagation_by_distance.items():
             print_log(f'propagation {name} by distance: ' + ', '.join(
@@ -340,7 +453,7 @@ class SparseBenchmark:
     def propagate_train(self) -> None:
         """PoseWarper's labels for the train videos (augmentation data),
         with the jobs API (``tools/propagate_labels.py``'s core)."""
-        propagator = LabelPropagator(self._load('posewarper'))
+        propagator = LabelPropagator(self.load_model('posewarper'))
         videos = self.sparse['train']
         from ..apis.propagation import count_propagation_targets
         progress = ProgressBar(
@@ -444,7 +557,8 @@ class SparseBenchmark:
         write_json_atomic(self.s.path('results.json'), results)
         controls = self.controls()
         write_json_atomic(self.s.path('controls.json'),
-                          dict(controls, timings=self.timings))
+                          dict(controls, timings=self.timings,
+                               reused_stages=self.reused))
         table = markdown_table(results, controls)
         with open(self.s.path('results.md'), 'w', encoding='utf-8') as f:
             f.write(table)

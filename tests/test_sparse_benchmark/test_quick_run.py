@@ -65,7 +65,9 @@ def test_report_files_exist(quick_run):
         img = cv2.imread(str(quick_run / name))
         assert img is not None and min(img.shape[:2]) > 50, name
     for method in ('posewarper', 'optical_flow', 'copy_nearest',
-                   'single_frame', 'self/posewarper', 'shuffled/optical_flow'):
+                   'single_frame', 'interpolation', 'two_sided_posewarper',
+                   'two_sided_optical_flow', 'self/posewarper',
+                   'shuffled/optical_flow'):
         assert list((quick_run / 'propagation' / method).glob('*.json'))
     assert osp.isfile(quick_run / 'benchmark.log')
 
@@ -143,3 +145,59 @@ def test_augmentation_bound_retrains_on_the_ground_truth(quick_run, tmp_path):
     with pytest.raises(FileNotFoundError, match='no finished run'):
         run_augmentation_bound(BenchmarkSettings(out_dir=str(tmp_path),
                                                  quick=True))
+
+
+def test_two_sided_rows_cover_the_one_sided_frames(quick_run):
+    """The two-sided methods and interpolation propagate to exactly the
+    frames and people the one-sided ones do."""
+    from mmpose_posewarper.datasets.posetrack_io import load_posetrack_dir
+
+    def people(method):
+        return {(name, a['image_id'], a['track_id'])
+                for name, v in load_posetrack_dir(
+                    str(quick_run / 'propagation' / method)).items()
+                for a in v['annotations']}
+
+    one_sided = people('posewarper')
+    assert one_sided
+    for method in ('interpolation', 'two_sided_posewarper',
+                   'two_sided_optical_flow', 'copy_nearest'):
+        assert people(method) == one_sided, method
+
+
+def test_a_rerun_reuses_the_trained_stages_only_when_unchanged(quick_run):
+    from mmpose_posewarper.sparse_benchmark.steps import (BenchmarkSettings,
+                                                          SparseBenchmark)
+    job = SparseBenchmark(BenchmarkSettings(out_dir=str(quick_run),
+                                            quick=True))
+    job.make_labels()
+    job.load_trained()
+    assert job.ckpt['posewarper'] == str(quick_run / 'work_dirs' /
+                                         'posewarper' / 'iter_100.pth')
+    assert job.finished_stage('augmented') is None  # needs its labels first
+    other = SparseBenchmark(BenchmarkSettings(
+        out_dir=str(quick_run), quick=True, iters=dict(posewarper=50)))
+    other.make_labels()
+    other.ckpt['single_frame'] = job.ckpt['single_frame']
+    assert other.finished_stage('single_frame') is None  # other settings
+    with pytest.raises(FileNotFoundError, match='run the job there first'):
+        other.load_trained(('single_frame', ))
+
+
+def test_effort_on_the_finished_run(quick_run):
+    """--effort: each method's review session reaches 95% and 99% correct
+    joints with fewer edits than labeling every frame by hand."""
+    assert load_tool().main(['--out', str(quick_run), '--quick', '--effort',
+                             '--effort-batch', '4']) == 0
+    effort = json.loads((quick_run / 'effort.json').read_text())
+    assert set(effort['methods']) == {
+        'posewarper', 'two_sided_posewarper', 'optical_flow',
+        'two_sided_optical_flow', 'interpolation', 'copy_nearest'}
+    for name, orders in effort['methods'].items():
+        for order, result in orders.items():
+            for goal, edits in result['edits_to'].items():
+                assert edits is not None and edits <= effort['hand'][goal], (
+                    name, order, goal)
+    assert '| label every frame by hand |' in (quick_run /
+                                               'effort.md').read_text()
+    assert cv2.imread(str(quick_run / 'effort.png')) is not None

@@ -213,7 +213,9 @@ def _remove_ignored(people: _People,
     return people.select(has.any(axis=1))
 
 
-def _head_size(box: Optional[np.ndarray], name: str) -> float:
+def head_size(box: Optional[np.ndarray], name: str) -> float:
+    """poseval's head size of an xywh head box (0.6 x its diagonal), the
+    unit of the PCKh threshold; ``name`` names the person in errors."""
     if box is None:
         raise ValueError(f'{name}: bbox_head: missing; the ground truth '
                          'needs a head box (PCKh threshold)')
@@ -226,7 +228,7 @@ def _head_size(box: Optional[np.ndarray], name: str) -> float:
 
 def _joint_distances(gt: _People, pred: _People) -> np.ndarray:
     """(P, G, 15) distances / head size; inf where a joint is missing."""
-    head = np.array([_head_size(b, n) for b, n in zip(gt.head_box,
+    head = np.array([head_size(b, n) for b, n in zip(gt.head_box,
                                                       gt.names)])
     diff = gt.xy[None, :, :, :] - pred.xy[:, None, :, :]
     with np.errstate(divide='ignore', invalid='ignore'):

@@ -1,0 +1,3 @@
+from .decoding import decode_heatmaps
+
+__all__ = ['decode_heatmaps']

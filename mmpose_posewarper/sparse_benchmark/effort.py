@@ -1,0 +1,362 @@
+"""The labeling effort a propagation method saves, measured with a
+simulated annotator on the val videos (whose every frame has ground truth).
+
+The annotator labels every ``label_every``-th frame by hand (each placed
+joint is one edit); the method propagates those labels to the other frames;
+then the annotator reviews frames one at a time, either in the order of the
+method's confidence (lowest first: the mean joint score of the frame's
+propagated people) or in a random order, and fixes every joint that is
+missing or farther from the truth than the PCKh@0.5 threshold (one edit per
+joint; a propagated person who is not in the frame costs one edit to
+delete). A reviewed frame is labeled: after each batch of reviews the method
+propagates again from all labeled frames, so corrections improve their
+neighbours. Correct joints are counted over all frames (poseval's 15 joints,
+PCKh@0.5, people matched by track id; labeled frames are all correct).
+Labeling every frame by hand costs one edit per joint.
+
+    python tools/run_sparse_benchmark.py --out DIR --effort
+
+writes ``DIR/effort.json``, ``effort.md`` (edits to reach 95% and 99%
+correct joints per method and order) and ``effort.png`` (edits vs correct
+joints) from the finished run's trained models.
+"""
+import math
+import os.path as osp
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.logging import print_log
+
+from ..apis.propagation import LabelPropagator
+from ..apis.propagation_plan import plan_propagation, plan_two_sided
+from ..datasets.posetrack_io import write_json_atomic
+from ..datasets.posetrack_videos import frame_number
+from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
+                                                  POSETRACK18_TO_POSEVAL,
+                                                  head_size)
+from .propagation_eval import run_two_sided
+
+Videos = Mapping[str, Mapping[str, Any]]
+#: the targets of the curve's headline: fractions of correct joints
+TARGETS = (0.95, 0.99)
+
+
+class Truth:
+    """The ground truth of one frame, as the annotator checks it.
+
+    Attributes:
+        people (dict): track id -> ``(xy (15, 2), has (15,), threshold)``
+            in poseval's joints; ``threshold`` is PCKh@0.5 in pixels.
+        joints (int): Joints placed in the frame.
+    """
+
+    def __init__(self, annotations: Sequence[Mapping[str, Any]],
+                 name: str) -> None:
+        self.people: Dict[Any, Tuple[np.ndarray, np.ndarray, float]] = {}
+        for ann in annotations:
+            kp = np.asarray(ann['keypoints'], np.float64)[POSETRACK18_TO_POSEVAL]
+            has = ~np.all(kp == 0, axis=1)
+            thr = DIST_THRESH * head_size(ann.get('bbox_head'), name)
+            self.people[ann['track_id']] = (kp[:, :2], has, thr)
+        self.joints = int(sum(has.sum() for _, has, _ in self.people.values()))
+
+    def check(self, predicted: Sequence[Mapping[str, Any]]) -> Tuple[int, int]:
+        """Correct joints of ``predicted`` people, and the edits that make
+        the frame right (missing or wrong joints, people to delete)."""
+        by_track = {p['track_id']: p for p in predicted}
+        correct = 0
+        for track, (xy, has, thr) in self.people.items():
+            pred = by_track.get(track)
+            if pred is None:
+                continue
+            kp = np.asarray(pred['keypoints'], np.float64)[POSETRACK18_TO_POSEVAL]
+            placed = kp[:, 2] > 0
+            near = np.linalg.norm(kp[:, :2] - xy, axis=1) <= thr
+            correct += int((has & placed & near).sum())
+        extra = sum(1 for track in by_track if track not in self.people)
+        return correct, self.joints - correct + extra
+
+
+def frame_confidence(predicted: Sequence[Mapping[str, Any]]) -> float:
+    """The method's confidence in a frame: the mean joint score of its
+    propagated people (-1 for a frame without any: reviewed first)."""
+    scores = [np.asarray(p['scores'])[np.asarray(p['keypoints'])[:, 2] > 0]
+              for p in predicted]
+    scores = [s for s in scores if len(s)]
+    return float(np.mean(np.concatenate(scores))) if scores else -1.0
+
+
+class Propagations:
+    """A method's propagated people per ``(video, frame, sources)``,
+    computed in batches and kept (every review order reuses them)."""
+
+    def __init__(self, method: Any, videos: Videos, img_root: str, k: int,
+                 second_reach: Optional[int], two_sided: bool) -> None:
+        self.method, self.videos, self.img_root = method, videos, img_root
+        self.k, self.second_reach, self.two_sided = k, second_reach, two_sided
+        self.cache: Dict[Tuple[str, int, int, Optional[int]], list] = {}
+
+    def plan(self, name: str, labeled: Sequence[int]
+             ) -> Dict[int, Tuple[int, Optional[int]]]:
+        frames = [frame_number(img) for img in self.videos[name]['images']]
+        if self.two_sided:
+            return plan_two_sided(labeled, frames, self.k, self.second_reach)
+        return {t: (s, None)
+                for t, s in plan_propagation(labeled, frames, self.k).items()}
+
+    def predict(self, labeled: Mapping[str, Sequence[int]]
+                ) -> Dict[str, Dict[int, list]]:
+        """Video -> unlabeled frame -> propagated people, from the
+        ``labeled`` frames of each video (frames out of reach: none)."""
+        plans = {name: self.plan(name, frames)
+                 for name, frames in labeled.items()}
+        todo = {name: {t: src for t, src in plan.items()
+                       if (name, t) + src not in self.cache}
+                for name, plan in plans.items()}
+        todo = {name: plan for name, plan in todo.items() if plan}
+        if todo:
+            new = run_two_sided(self.method, self.videos, todo, self.img_root)
+            for name, frames in new.items():
+                for t, people in frames.items():
+                    self.cache[(name, t) + todo[name][t]] = people
+        return {name: {t: self.cache[(name, t) + src]
+                       for t, src in plan.items()}
+                for name, plan in plans.items()}
+
+
+def simulate(propagations: Propagations, truth: Mapping[str, Dict[int, Truth]],
+             label_every: int, order: str, batch: int = 10, seed: int = 0,
+             stop_at: float = max(TARGETS)) -> Dict[str, Any]:
+    """One annotator's session (see the module docstring).
+
+    Args:
+        propagations (Propagations): The method.
+        truth (Mapping): Video -> frame -> :class:`Truth`.
+        label_every (int): The hand-labeled frames are ``t % label_every
+            == 0``.
+        order (str): ``'confidence'`` (least confident frame first, as the
+            method scores it after the last batch) or ``'random'``.
+        batch (int): Frames reviewed between two propagations.
+        seed (int): The random order's seed.
+        stop_at (float): Stop once this fraction of joints is correct.
+
+    Returns:
+        dict: ``curve`` (``[edits, fraction correct]`` after the keyframes
+        and after every review), ``edits_to`` (target -> edits, ``None``
+        if never reached) and ``reviewed`` frames.
+    """
+    if order not in ('confidence', 'random'):
+        raise ValueError(f"order must be 'confidence' or 'random', got "
+                         f'{order!r}')
+    if batch < 1:
+        raise ValueError(f'batch must be >= 1, got {batch}')
+    total = sum(f.joints for frames in truth.values() for f in frames.values())
+    labeled = {name: sorted(t for t in frames if t % label_every == 0)
+               for name, frames in truth.items()}
+    edits = sum(truth[name][t].joints for name, ts in labeled.items()
+                for t in ts)
+    rng = np.random.default_rng(seed)
+    queue = [(name, t) for name in sorted(truth) for t in sorted(truth[name])
+             if t % label_every]
+    random_order = [queue[i] for i in rng.permutation(len(queue))]
+
+    def state():
+        preds = propagations.predict(labeled)
+        done = {(name, t) for name, ts in labeled.items() for t in ts}
+        correct = {(name, t): (frame.joints if (name, t) in done else
+                               frame.check(preds[name].get(t, []))[0])
+                   for name in truth for t, frame in truth[name].items()}
+        return preds, correct
+
+    preds, correct = state()
+    n_correct = sum(correct.values())
+    curve = [[edits, n_correct / total]]
+    reviewed = 0
+    while n_correct < stop_at * total:
+        done = {(n, t) for n, ts in labeled.items() for t in ts}
+        left = [key for key in (random_order if order == 'random' else queue)
+                if key not in done]
+        if not left:
+            break
+        if order == 'confidence':
+            left.sort(key=lambda key: frame_confidence(
+                preds[key[0]].get(key[1], [])))
+        for name, t in left[:batch]:
+            frame = truth[name][t]
+            edits += frame.check(preds[name].get(t, []))[1]
+            n_correct += frame.joints - correct[(name, t)]
+            correct[(name, t)] = frame.joints
+            labeled[name] = sorted(labeled[name] + [t])
+            reviewed += 1
+            curve.append([edits, n_correct / total])
+            if n_correct >= stop_at * total:
+                break
+        preds, correct = state()
+        n_correct = sum(correct.values())
+        curve.append([edits, n_correct / total])
+    return dict(curve=curve, reviewed=reviewed,
+                edits_to={str(goal): first_edits(curve, goal)
+                          for goal in TARGETS})
+
+
+def first_edits(curve: Sequence[Sequence[float]], goal: float
+                ) -> Optional[int]:
+    """The fewest edits after which the fraction correct reaches ``goal``
+    (``None`` if it never does)."""
+    for edits, frac in curve:
+        if frac >= goal - 1e-12:
+            return int(edits)
+    return None
+
+
+def ground_truth(videos: Videos) -> Dict[str, Dict[int, Truth]]:
+    """Video -> frame -> :class:`Truth` of densely labeled ``videos``."""
+    out = {}
+    for name, video in videos.items():
+        people: Dict[Any, list] = {img['id']: [] for img in video['images']}
+        for ann in video['annotations']:
+            people[ann['image_id']].append(ann)
+        out[name] = {frame_number(img): Truth(people[img['id']],
+                                              f'{name} frame '
+                                              f'{frame_number(img)}')
+                     for img in video['images']}
+    return out
+
+
+def measure_effort(methods: Mapping[str, Propagations], gt_videos: Videos,
+                   label_every: int, batch: int = 10, seed: int = 0
+                   ) -> Dict[str, Any]:
+    """:func:`simulate` every method in both orders, and hand labeling.
+
+    Returns:
+        dict: ``total_joints``, ``hand`` (target -> edits), and per method
+        and order the :func:`simulate` result.
+    """
+    truth = ground_truth(gt_videos)
+    total = sum(f.joints for frames in truth.values() for f in frames.values())
+    out: Dict[str, Any] = dict(
+        total_joints=total, label_every=label_every, batch=batch,
+        hand={str(goal): int(math.ceil(goal * total)) for goal in TARGETS},
+        methods={})
+    for name, propagations in methods.items():
+        out['methods'][name] = {
+            order: simulate(propagations, truth, label_every, order,
+                            batch=batch, seed=seed)
+            for order in ('confidence', 'random')
+        }
+        print_log(f'effort {name}: ' + ', '.join(
+            f'{order} order {int(100 * float(g))}% after '
+            f'{r["edits_to"][g]} edits'
+            for order, r in out['methods'][name].items()
+            for g in r['edits_to']), logger='current')
+    return out
+
+
+def effort_table(effort: Mapping[str, Any]) -> str:
+    """Markdown: edits to reach each target per method and order, and what
+    the confidence order saves against hand labeling every frame."""
+    goals = [str(g) for g in TARGETS]
+    pct = [f'{float(g) * 100:g}%' for g in goals]
+    head = ' | '.join(f'edits to {p} (confidence order)' for p in pct) + \
+        ' | ' + ' | '.join(f'edits to {p} (random order)' for p in pct)
+    lines = [f'| method | {head} | saved at {pct[0]} vs by hand |',
+             '|---|' + '---:|' * (2 * len(goals) + 1)]
+
+    def cell(value):
+        return '-' if value is None else f'{value:,}'
+
+    hand = effort['hand']
+    for name, orders in effort['methods'].items():
+        conf, rand = orders['confidence'], orders['random']
+        first = conf['edits_to'][goals[0]]
+        saved = ('-' if first is None else
+                 f'{100 * (1 - first / hand[goals[0]]):.0f}%')
+        lines.append(f'| `{name}` | ' + ' | '.join(
+            cell(conf['edits_to'][g]) for g in goals) + ' | ' + ' | '.join(
+                cell(rand['edits_to'][g]) for g in goals) + f' | {saved} |')
+    lines.append('| label every frame by hand | ' + ' | '.join(
+        cell(hand[g]) for g in goals) + ' | ' + ' | '.join(
+            cell(hand[g]) for g in goals) + ' | 0% |')
+    lines.append('')
+    lines.append(f'{effort["total_joints"]:,} joints in the val videos; '
+                 f'every {effort["label_every"]}th frame labeled first, '
+                 f'propagation rerun after every {effort["batch"]} reviewed '
+                 'frames.')
+    return '\n'.join(lines) + '\n'
+
+
+def effort_plot(effort: Mapping[str, Any], path: str) -> None:
+    """Edits vs % correct joints, one line per method and order."""
+    import matplotlib
+    matplotlib.use('Agg')  # files only, no display
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for i, (name, orders) in enumerate(effort['methods'].items()):
+        for order, style in (('confidence', '-'), ('random', ':')):
+            curve = np.asarray(orders[order]['curve'], np.float64)
+            ax.plot(curve[:, 0], 100 * curve[:, 1], style,
+                    color=colors[i % len(colors)],
+                    label=f'{name} ({order})')
+    total = effort['total_joints']
+    ax.plot([0, total], [0, 100], '--', color='black',
+            label='label every frame by hand')
+    for goal in TARGETS:
+        ax.axhline(100 * goal, color='gray', lw=0.5)
+    ax.set_xlabel('edits (joints placed or fixed)')
+    ax.set_ylabel('% correct joints (PCKh@0.5), all val frames')
+    ax.set_ylim(50, 100.5)
+    ax.set_xlim(0, total)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run_effort(settings: Any, batch: int = 10) -> Dict[str, Any]:
+    """The effort of each method on the finished run in
+    ``settings.out_dir``; writes ``effort.json``, ``effort.md`` and
+    ``effort.png`` there."""
+    import torch
+
+    from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
+                            TwoSidedKeypoints)
+    from .propagation_eval import PoseWarperMethod, TwoSidedPoseWarper
+    from .steps import SparseBenchmark, check_finished_run, settings_record
+
+    check_finished_run(settings)
+    torch.set_num_threads(settings.threads)
+    job = SparseBenchmark(settings)
+    job.make_labels()
+    job.load_trained(('single_frame', 'posewarper'))
+    propagator = LabelPropagator(job.load_model('posewarper'))
+    flow = OpticalFlowWarp()
+    k = settings.propagate_k
+    pw_fusion = settings.two_sided_posewarper
+    flow_fusion = settings.two_sided_optical_flow
+    gt, root = job.gt['val'], job.data_root
+    methods = {
+        'posewarper': Propagations(PoseWarperMethod(propagator), gt, root, k,
+                                   None, False),
+        'two_sided_posewarper': Propagations(
+            TwoSidedPoseWarper(propagator, pw_fusion), gt, root, k,
+            pw_fusion.second_reach, True),
+        'optical_flow': Propagations(flow, gt, root, k, None, False),
+        'two_sided_optical_flow': Propagations(
+            TwoSidedKeypoints(flow, flow_fusion), gt, root, k,
+            flow_fusion.second_reach, True),
+        'interpolation': Propagations(Interpolation(), gt, root, k, None,
+                                      True),
+        'copy_nearest': Propagations(CopyNearest(), gt, root, k, None, False),
+    }
+    effort = measure_effort(methods, gt, settings.label_every, batch=batch,
+                            seed=settings.seed)
+    effort['settings'] = settings_record(settings)
+    write_json_atomic(settings.path('effort.json'), effort)
+    table = effort_table(effort)
+    with open(settings.path('effort.md'), 'w', encoding='utf-8') as f:
+        f.write(table)
+    effort_plot(effort, settings.path('effort.png'))
+    print_log('\n' + table, logger='current')
+    return effort
