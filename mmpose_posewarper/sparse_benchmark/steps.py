@@ -307,14 +307,20 @@ class SparseBenchmark:
             augmented=[self.train_sparse_file,
                        getattr(self, 'propagated_file', None)])[stage]
 
-    def _stage_record(self, stage: str) -> Dict[str, Any]:
+    def _stage_record(self, stage: str) -> Optional[Dict[str, Any]]:
+        """What a stage's training depends on (``None`` while an input is
+        not there yet): the settings but where things lie and how the
+        comparison fuses two sources, and the sha256 of its input files."""
+        inputs = self._stage_inputs(stage)
+        if any(p is None or not osp.isfile(p) for p in inputs):
+            return None
         record = settings_record(self.s)
         return dict(
             stage=stage,
             settings={k: v for k, v in record.items()
-                      if k not in _LOCATIONS},
+                      if k not in _LOCATIONS + _COMPARISON_ONLY},
             inputs={osp.relpath(p, self.s.out_dir): sha256_of(p)
-                    for p in self._stage_inputs(stage)})
+                    for p in inputs})
 
     def finished_stage(self, stage: str) -> Optional[str]:
         """The checkpoint of ``stage`` if this folder holds one trained with
@@ -328,7 +334,7 @@ class SparseBenchmark:
             done = json.load(f)
         ckpt = self.s.path(done.get('checkpoint', ''))
         record = self._stage_record(stage)
-        if (any(done.get(k) != record[k] for k in record)
+        if (record is None or any(done.get(k) != record[k] for k in record)
                 or not osp.isfile(ckpt)
                 or sha256_of(ckpt) != done.get('checkpoint_sha256')):
             return None
@@ -658,6 +664,8 @@ def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
 
 #: settings that only say where something lies (see check_same_settings)
 _LOCATIONS = ('out_dir', 'pretrained', 'config_dir')
+#: settings that change the propagation comparison, not what is trained
+_COMPARISON_ONLY = ('two_sided_posewarper', 'two_sided_optical_flow')
 
 
 def check_same_settings(stored: Optional[Mapping[str, Any]],
