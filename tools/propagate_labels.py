@@ -1,10 +1,23 @@
-"""Propagate sparse PoseTrack18 labels to nearby frames with a PoseWarper.
+"""Propagate sparse labels to nearby frames with a PoseWarper.
 
     python tools/propagate_labels.py CONFIG CHECKPOINT \\
         --ann-dir data/posetrack18/annotations/train \\
         --img-root data/posetrack18 --out-dir work_dirs/propagated \\
         [--k 3] [--device cpu] [--eval data/posetrack18/annotations/dense] \\
         [--two-sided] [--overwrite]
+
+    # labels from CVAT: a "CVAT for video 1.1" export and the video
+    python tools/propagate_labels.py CONFIG CHECKPOINT \\
+        --ann-dir task.xml --img-root video.mp4 --out-dir work_dirs/prop
+
+The sparse labels are PoseTrack18 JSON files, CVAT's "CVAT for video 1.1"
+XML exports (keyframe skeletons labeled ``person`` are the labels;
+interpolated frames, and frames whose ``needs_review`` is still true, are
+not) or CVAT-flavoured COCO Keypoints (``--format``, default: by the files).
+For CVAT and COCO input, ``--img-root`` holds the frames (a video file or a
+frame folder, or per video ``<video>.mp4`` / ``<video>/``): every frame is
+written to ``OUT_DIR/frames/<video>/`` and the output's files refer to them
+(the output folder is their image root). See docs/annotation.md.
 
 For every labeled person of a labeled frame ``A`` and every frame ``B``
 within ``±K`` of it, ``A``'s ground-truth heatmaps are warped to ``B`` with
@@ -20,7 +33,18 @@ heatmaps are averaged with weights that fall with the distance. Writes
 * ``OUT_DIR/posetrack18_manual.json`` and
   ``OUT_DIR/posetrack18_propagated.json``: the manual and the propagated
   labels as COCO-style files (the layout MMPose's ``PoseTrack18Dataset``
-  reads), the two parts of ``configs/augmentation/``.
+  reads), the two parts of ``configs/augmentation/``;
+* for annotators (docs/annotation.md): ``OUT_DIR/cvat/<video>.xml`` (manual
+  and propagated people as CVAT skeleton tracks, every frame a keyframe,
+  with ``person_id`` and ``needs_review``: true on propagated frames),
+  ``OUT_DIR/cvat/label_spec.json`` (the CVAT task's label definition),
+  ``OUT_DIR/coco/person_keypoints_<video>.json`` (the same as CVAT-flavoured
+  COCO Keypoints) and ``OUT_DIR/review_queue.csv`` (one row per propagated
+  person and frame, least confident first).
+
+People of a PoseTrack18 input marked ``needs_review: true`` (propagated,
+not yet reviewed, as ``tools/import_annotations.py`` writes them) are no
+propagation source.
 
 The outputs are one set: they are written to a hidden folder beside
 ``OUT_DIR`` and moved into place when all of them are complete; an error,
@@ -45,6 +69,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
+from mmpose_posewarper.apis.annotator_input import (FORMATS, input_format,
+                                                    load_annotator_videos)
+from mmpose_posewarper.apis.frame_source import write_frames
 from mmpose_posewarper.apis.model import init_model
 from mmpose_posewarper.apis.propagation import (LabelPropagator,
                                                 check_frames_exist,
@@ -52,6 +79,10 @@ from mmpose_posewarper.apis.propagation import (LabelPropagator,
                                                 evaluate_propagation,
                                                 propagate_video)
 from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
+from mmpose_posewarper.datasets.annotation_people import (DEFAULT_LABEL,
+                                                          SkeletonSpec)
+from mmpose_posewarper.datasets.annotation_videos import (
+    drop_unreviewed, write_annotator_outputs)
 from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
                                                      load_posetrack_dir,
                                                      load_posetrack_video,
@@ -68,18 +99,39 @@ DEFAULT_K = 3
 
 def parse_args(argv: List[str] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='Propagate sparse PoseTrack18 labels with PoseWarper')
+        description='Propagate sparse labels (PoseTrack18, CVAT, COCO) '
+        'with PoseWarper')
     parser.add_argument('config', help='PoseWarper config file')
     parser.add_argument('checkpoint', help='trained PoseWarper checkpoint')
     parser.add_argument(
         '--ann-dir',
         required=True,
-        help='PoseTrack18 annotations: a directory of per-video JSON files '
-        'or one such file')
+        help='sparse labels: a directory of per-video files or one file '
+        '(PoseTrack18 JSON, "CVAT for video 1.1" XML or CVAT-flavoured COCO '
+        'Keypoints JSON)')
     parser.add_argument(
         '--img-root',
         required=True,
-        help='directory the images\' "file_name" is relative to')
+        help='PoseTrack18: directory the images\' "file_name" is relative '
+        'to; CVAT/COCO: the frames (a video file or frame folder, or a '
+        'directory with <video>.mp4 or <video>/ per video)')
+    parser.add_argument(
+        '--format',
+        choices=FORMATS,
+        default='auto',
+        help='format of --ann-dir (default: .xml is CVAT, JSON with '
+        'attributes.track_id is COCO, other JSON PoseTrack18)')
+    parser.add_argument(
+        '--label',
+        default=DEFAULT_LABEL,
+        help='CVAT/COCO: the skeleton label of the people (default: '
+        '%(default)s)')
+    parser.add_argument(
+        '--joint-map',
+        metavar='JSON',
+        help='CVAT/COCO: a JSON object mapping the task\'s point names to '
+        'PoseTrack18 joint names (default: the task uses PoseTrack18\'s '
+        'names, nose ... right_ankle)')
     parser.add_argument(
         '--out-dir', required=True, help='output directory (a new location)')
     parser.add_argument(
@@ -215,11 +267,33 @@ def main(argv: List[str] = None) -> int:
 
     # every input and the output location are checked before the (long)
     # propagation starts
-    videos = load_input(args.ann_dir)
-    ann_out = check_output_location(
-        args.ann_dir, args.out_dir,
-        [osp.join(args.ann_dir, f'{n}.json') for n in videos]
-        if osp.isdir(args.ann_dir) else [args.ann_dir])
+    spec = SkeletonSpec.from_options(args.label, args.joint_map)
+    fmt = input_format(args.ann_dir, args.format)
+    annotator = None
+    if fmt == 'posetrack':
+        videos = load_input(args.ann_dir)
+        unreviewed = drop_unreviewed(videos)
+        input_files = [osp.join(args.ann_dir, f'{n}.json') for n in videos] \
+            if osp.isdir(args.ann_dir) else [args.ann_dir]
+    else:
+        if args.frame_index_base != 0:
+            raise ValueError('--frame-index-base: CVAT numbers a video\'s '
+                             'frames from 0; leave it at 0 for CVAT/COCO '
+                             'input')
+        annotator = load_annotator_videos(args.ann_dir, fmt, args.img_root,
+                                          spec)
+        videos, unreviewed = annotator.videos, annotator.unreviewed
+        input_files = list(annotator.files.values())
+        print_log(
+            f'{fmt} input: {len(videos)} videos; '
+            f'{annotator.interpolated} interpolated skeletons are no labels',
+            logger='current')
+    if unreviewed:
+        print_log(
+            f'{unreviewed} people still marked needs_review are no '
+            'propagation source (they are propagated again)',
+            logger='current')
+    ann_out = check_output_location(args.ann_dir, args.out_dir, input_files)
     # a video without labels is an error unless asked to skip it
     unlabeled = [
         name for name, video in videos.items()
@@ -245,8 +319,9 @@ def main(argv: List[str] = None) -> int:
                 f'--eval {args.eval}: no ground truth for the videos '
                 f'{missing[:5]} (the directory needs a <video>.json per input '
                 'video)')
-    check_frames_exist(videos, args.img_root, k, args.frame_index_base,
-                       two_sided=args.fusion)
+    if annotator is None:
+        check_frames_exist(videos, args.img_root, k, args.frame_index_base,
+                           two_sided=args.fusion)
     output = OutputSet(
         args.out_dir,
         overwrite=args.overwrite,
@@ -268,13 +343,21 @@ def main(argv: List[str] = None) -> int:
     # on any error, Ctrl-C or SIGTERM it is removed and OUT_DIR stays as it
     # was
     with output:
+        img_root = args.img_root
+        if annotator is not None:
+            # the frames are part of the output: its files refer to them
+            img_root = output.path()
+            for name in videos:
+                write_frames(annotator.sources[name],
+                             output.path('frames', name))
+            check_frames_exist(videos, img_root, k, two_sided=args.fusion)
         progress = ProgressBar(total) if total else None
         outputs, skipped = {}, []
         for name, video in videos.items():
             outputs[name] = propagate_video(
                 propagator,
                 video,
-                args.img_root,
+                img_root,
                 k=k,
                 name=name,
                 keep_labeled=args.keep_labeled,
@@ -286,9 +369,12 @@ def main(argv: List[str] = None) -> int:
             sys.stdout.write('\n')
 
         manual_coco = videos_to_coco(
-            videos, 'manual', img_root=args.img_root, skipped=skipped)
+            videos, 'manual', img_root=img_root, skipped=skipped)
         propagated_coco = videos_to_coco(
-            outputs, 'propagated', img_root=args.img_root, skipped=skipped)
+            outputs, 'propagated', img_root=img_root, skipped=skipped)
+        write_annotator_outputs(
+            output, videos, outputs, spec, img_root, args.frame_index_base,
+            annotator.frame_ranges if annotator is not None else None)
         for name, video in outputs.items():
             write_posetrack_video(
                 output.path('annotations', f'{name}.json'), video)
@@ -327,7 +413,10 @@ def main(argv: List[str] = None) -> int:
         for a in v['annotations'])
     print_log(
         f'wrote {len(outputs)} videos with {num_people} propagated people to '
-        f'{ann_out}',
+        f'{ann_out}; for annotators: {osp.join(args.out_dir, "cvat")}, '
+        f'{osp.join(args.out_dir, "coco")}, '
+        f'{osp.join(args.out_dir, "review_queue.csv")} '
+        '(docs/annotation.md)',
         logger='current')
     return 0
 
