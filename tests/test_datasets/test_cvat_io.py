@@ -358,3 +358,10 @@ def test_bad_coco(tmp_path):
     with pytest.raises(AnnotationFormatError,
                        match=r'track 1, frame 0: two skeletons of one track'):
         read_coco_video(str(path))
+
+
+def test_docs_label_spec_is_the_written_one():
+    """docs/cvat_label_spec.json (step 1 of docs/annotation.md, before any
+    propagation) is what every propagation writes as label_spec.json."""
+    path = Path(__file__).parents[2] / 'docs' / 'cvat_label_spec.json'
+    assert json.loads(path.read_text()) == cvat_label_spec(SkeletonSpec())
