@@ -271,3 +271,30 @@ def test_import_refuses_frames_the_video_lacks(tmp_path, capsys):
     assert re.search(r'error: .*\.xml: track 0, frame 9: frame 9 is beyond '
                      r'the video \(.* has 9 frames', capsys.readouterr().err)
     assert not (tmp_path / 'out').exists()
+
+
+def test_import_a_coco_export(tmp_path):
+    """CVAT's COCO Keypoints export of a corrected task (the golden file of
+    tests/test_datasets/data/cvat) gives the people its XML export gives."""
+    data = write_tiny_video(tmp_path / 'data', nframes=9, labeled=(2, ))
+    golden = REPO / 'tests/test_datasets/data/cvat'
+    outs = {}
+    for export in ('corrected_task_coco.json', 'corrected_task.xml'):
+        out = tmp_path / export.split('.')[0]
+        assert import_tool_.main([
+            str(golden / export), '--video', NAME, '--frames-from',
+            str(data['sparse_file']), '--img-root', str(data['img_root']),
+            '--out-dir', str(out)
+        ]) == 0
+        outs[export] = out
+        manual = json.loads((out / 'posetrack18_manual.json').read_text())
+        propagated = json.loads(
+            (out / 'posetrack18_propagated.json').read_text())
+        assert (len(manual['annotations']),
+                len(propagated['annotations'])) == (6, 10)
+    a, b = (person_frames(load_posetrack_video(
+        str(out / 'annotations' / f'{NAME}.json'))) for out in outs.values())
+    assert sorted(a) == sorted(b)
+    for key in a:
+        np.testing.assert_allclose(a[key]['keypoints'], b[key]['keypoints'])
+        assert a[key].get('needs_review') == b[key].get('needs_review')
