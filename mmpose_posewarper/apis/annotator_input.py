@@ -36,7 +36,11 @@ def input_format(ann_path: str, fmt: str = 'auto') -> str:
         raise ValueError(f'unknown format {fmt!r}, expected one of {FORMATS}')
     if fmt != 'auto':
         return fmt
-    files = list(list_annotation_files(ann_path).values())
+    try:
+        files = list(list_annotation_files(ann_path).values())
+    except (OSError, ValueError):
+        # not there or empty: the PoseTrack18 reader names the problem
+        return 'posetrack'
     kinds = {detect_format(f) for f in files if f.lower().endswith('.xml')}
     jsons = [f for f in files if f.lower().endswith('.json')]
     if jsons:
