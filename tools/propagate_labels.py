@@ -24,8 +24,8 @@ within ``±K`` of it, ``A``'s ground-truth heatmaps are warped to ``B`` with
 offsets from the two frames' predicted heatmaps (see
 ``mmpose_posewarper/apis/propagation.py``). With ``--two-sided``, a frame
 between two labeled frames also takes the labels of the one on its other
-side (within ``--second-reach``): both are warped to it and the two warped
-heatmaps are averaged with weights that fall with the distance. Writes
+side (within ``--second-reach``): both are warped to it and the two results
+are averaged with weights that fall with the distance. Writes
 
 * ``OUT_DIR/annotations/<video>.json``: PoseTrack18 files, one per input
   video; propagated people keep their track id and carry ``is_labeled:
@@ -172,8 +172,8 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         '--two-sided',
         action='store_true',
         help='also propagate from the labeled frame on the other side of '
-        'each frame and fuse the two warped heatmaps (a frame with one '
-        'labeled neighbour in reach stays one-sided)')
+        'each frame and fuse the two (a frame with one labeled neighbour in '
+        'reach stays one-sided)')
     default = TwoSidedFusion()
     parser.add_argument(
         '--second-reach',
@@ -191,8 +191,9 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         '--fusion-level',
         choices=('heatmap', 'keypoint'),
         default=default.level,
-        help='with --two-sided: fuse the warped heatmaps before decoding, or '
-        'the decoded joints (default: %(default)s)')
+        help='with --two-sided: fuse the decoded joints (weighted also by '
+        'their scores), or the warped heatmaps before decoding (default: '
+        '%(default)s)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',

@@ -8,7 +8,7 @@ Generates the videos, trains the single-frame estimator (stage 1) and
 PoseWarper (stage 2) on labels kept every 7th frame, compares label
 propagation, augmentation and temporal aggregation, and writes
 ``DIR/results.json``, ``DIR/results.md``, ``DIR/results.png`` and
-``DIR/propagation_strip.jpg`` (see README.md, "Main job").
+``DIR/propagation_strip.jpg`` (see docs/sparse_benchmark.md).
 """
 import argparse
 import os.path as osp

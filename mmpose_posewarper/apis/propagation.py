@@ -185,7 +185,7 @@ class LabelPropagator:
                             imgs_dst: Sequence[np.ndarray],
                             bboxes: np.ndarray, keypoints: np.ndarray,
                             keypoints_visible: np.ndarray,
-                            weights: np.ndarray, level: str = 'heatmap'
+                            weights: np.ndarray, level: str = 'keypoint'
                             ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Propagate the people of two labeled frames to ``T`` frames
         between them and fuse the two results (see :mod:`.source_fusion`).

@@ -19,6 +19,10 @@ import numpy as np
 class TwoSidedFusion:
     """How two-sided propagation fuses its two sources.
 
+    The defaults are two-sided PoseWarper's best setting on the main job's
+    train videos (``tools/run_sparse_benchmark.py --fusion-sweep``,
+    docs/sparse_benchmark.md).
+
     Attributes:
         second_reach: Maximum distance (frames) to the second source;
             ``None``: any distance.
@@ -31,7 +35,7 @@ class TwoSidedFusion:
 
     second_reach: Optional[int] = None
     power: float = 1.0
-    level: str = 'heatmap'
+    level: str = 'keypoint'
 
     def __post_init__(self) -> None:
         if self.second_reach is not None and self.second_reach < 1:

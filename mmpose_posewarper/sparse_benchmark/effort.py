@@ -25,6 +25,7 @@ import os.path as osp
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 from mmengine.logging import print_log
 
 from ..apis.propagation import LabelPropagator
@@ -34,7 +35,12 @@ from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
                                                   head_size)
-from .propagation_eval import run_two_sided
+from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
+                        TwoSidedKeypoints)
+from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
+                               run_two_sided)
+from .steps import (LOGGER, SparseBenchmark, check_finished_run, job_log,
+                    settings_record)
 
 Videos = Mapping[str, Mapping[str, Any]]
 #: the targets of the curve's headline: fractions of correct joints
@@ -248,7 +254,7 @@ def measure_effort(methods: Mapping[str, Propagations], gt_videos: Videos,
             f'{order} order {int(100 * float(g))}% after '
             f'{r["edits_to"][g]} edits'
             for order, r in out['methods'][name].items()
-            for g in r['edits_to']), logger='current')
+            for g in r['edits_to']), logger=LOGGER)
     return out
 
 
@@ -318,14 +324,12 @@ def run_effort(settings: Any, batch: int = 10) -> Dict[str, Any]:
     """The effort of each method on the finished run in
     ``settings.out_dir``; writes ``effort.json``, ``effort.md`` and
     ``effort.png`` there."""
-    import torch
-
-    from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
-                            TwoSidedKeypoints)
-    from .propagation_eval import PoseWarperMethod, TwoSidedPoseWarper
-    from .steps import SparseBenchmark, check_finished_run, settings_record
-
     check_finished_run(settings)
+    with job_log(settings.path('effort.log')):
+        return _run_effort(settings, batch)
+
+
+def _run_effort(settings: Any, batch: int) -> Dict[str, Any]:
     torch.set_num_threads(settings.threads)
     job = SparseBenchmark(settings)
     job.make_labels()
@@ -358,5 +362,5 @@ def run_effort(settings: Any, batch: int = 10) -> Dict[str, Any]:
     with open(settings.path('effort.md'), 'w', encoding='utf-8') as f:
         f.write(table)
     effort_plot(effort, settings.path('effort.png'))
-    print_log('\n' + table, logger='current')
+    print_log('\n' + table, logger=LOGGER)
     return effort

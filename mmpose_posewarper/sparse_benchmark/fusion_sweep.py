@@ -14,6 +14,7 @@ flow, beside their one-sided rows and interpolation.
 """
 from typing import Any, Dict, List, Tuple
 
+import torch
 from mmengine.logging import print_log
 
 from ..apis.propagation import LabelPropagator
@@ -24,6 +25,7 @@ from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                propagation_pairs, run_propagation,
                                run_two_sided, score_by_distance,
                                score_predictions, two_sided_plans)
+from .steps import LOGGER, SparseBenchmark, check_finished_run, job_log
 
 #: the settings tried: reach of the second source x distance power, and
 #: PoseWarper's fusion level
@@ -56,11 +58,12 @@ def run_fusion_sweep(settings: Any, max_videos: int = 12) -> Dict[str, Any]:
         dict: ``videos``, ``one_sided`` (method -> mAP), ``interpolation``
         and, per two-sided method, ``[[setting, mAP, by distance], ...]``.
     """
-    import torch
-
-    from .steps import SparseBenchmark, check_finished_run
-
     check_finished_run(settings)
+    with job_log(settings.path('fusion_sweep.log')):
+        return _run_fusion_sweep(settings, max_videos)
+
+
+def _run_fusion_sweep(settings: Any, max_videos: int) -> Dict[str, Any]:
     torch.set_num_threads(settings.threads)
     job = SparseBenchmark(settings)
     job.make_labels()
@@ -99,12 +102,12 @@ def run_fusion_sweep(settings: Any, max_videos: int = 12) -> Dict[str, Any]:
                               power=fusion.power, level=fusion.level),
                          total, by_d])
             print_log(f'fusion sweep, two-sided {name}, {label(fusion)}: '
-                      f'{total:.1f} mAP', logger='current')
+                      f'{total:.1f} mAP', logger=LOGGER)
         out['two_sided'][name] = rows
     write_json_atomic(settings.path('fusion_sweep.json'), out)
     with open(settings.path('fusion_sweep.md'), 'w', encoding='utf-8') as f:
         f.write(sweep_table(out))
-    print_log('\n' + sweep_table(out), logger='current')
+    print_log('\n' + sweep_table(out), logger=LOGGER)
     return out
 
 

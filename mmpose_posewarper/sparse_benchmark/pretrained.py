@@ -95,7 +95,7 @@ def learning_curve(work_dir: str,
 def learning_curve_markdown(curve: Sequence[Mapping[str, Any]],
                             per_row: int = 8) -> str:
     """A provenance's ``learning_curve`` as markdown tables of ``per_row``
-    validations each (README shows it so)."""
+    validations each (docs/sparse_benchmark.md shows it so)."""
     tables = []
     for start in range(0, len(curve), per_row):
         part = curve[start:start + per_row]
