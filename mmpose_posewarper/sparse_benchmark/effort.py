@@ -21,14 +21,13 @@ correct joints per method and order) and ``effort.png`` (edits vs correct
 joints) from the finished run's trained models.
 """
 import math
-import os.path as osp
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.logging import print_log
 
-from ..apis.propagation import LabelPropagator
+from ..apis.label_propagator import LabelPropagator
 from ..apis.propagation_plan import plan_propagation, plan_two_sided
 from ..datasets.posetrack_io import write_json_atomic
 from ..datasets.posetrack_videos import frame_number

@@ -12,12 +12,12 @@ writes ``DIR/fusion_sweep.json`` and ``fusion_sweep.md``: the mAP of every
 setting in :data:`SWEEP` for two-sided PoseWarper and two-sided optical
 flow, beside their one-sided rows and interpolation.
 """
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
 
-from ..apis.propagation import LabelPropagator
+from ..apis.label_propagator import LabelPropagator
 from ..apis.source_fusion import TwoSidedFusion
 from ..datasets.posetrack_io import write_json_atomic
 from .baselines import Interpolation, OpticalFlowWarp, TwoSidedKeypoints
@@ -35,12 +35,14 @@ SWEEP = dict(
     level=('heatmap', 'keypoint'))
 
 
-def fusion_settings(method: str) -> List[TwoSidedFusion]:
-    """The settings :data:`SWEEP` tries for ``method`` (``posewarper``
-    tries both levels, ``optical_flow`` fuses keypoints only)."""
-    levels = SWEEP['level'] if method == 'posewarper' else ('keypoint', )
+def fusion_settings(method: str,
+                    sweep: Mapping[str, Sequence] = SWEEP
+                    ) -> List[TwoSidedFusion]:
+    """The settings ``sweep`` tries for ``method`` (``posewarper`` tries
+    each level, ``optical_flow`` fuses keypoints only)."""
+    levels = sweep['level'] if method == 'posewarper' else ('keypoint', )
     return [TwoSidedFusion(second_reach=r, power=p, level=lv)
-            for r in SWEEP['second_reach'] for p in SWEEP['power']
+            for r in sweep['second_reach'] for p in sweep['power']
             for lv in levels]
 
 
@@ -49,10 +51,11 @@ def label(fusion: TwoSidedFusion) -> str:
             f'{fusion.level}')
 
 
-def run_fusion_sweep(settings: Any, max_videos: int = 12) -> Dict[str, Any]:
-    """Score every setting on the first ``max_videos`` train videos of the
-    finished run in ``settings.out_dir``; write ``fusion_sweep.json`` and
-    ``fusion_sweep.md`` there.
+def run_fusion_sweep(settings: Any, max_videos: int = 12,
+                     sweep: Mapping[str, Sequence] = SWEEP) -> Dict[str, Any]:
+    """Score every setting of ``sweep`` on the first ``max_videos`` train
+    videos of the finished run in ``settings.out_dir``; write
+    ``fusion_sweep.json`` and ``fusion_sweep.md`` there.
 
     Returns:
         dict: ``videos``, ``one_sided`` (method -> mAP), ``interpolation``
@@ -60,10 +63,11 @@ def run_fusion_sweep(settings: Any, max_videos: int = 12) -> Dict[str, Any]:
     """
     check_finished_run(settings)
     with job_log(settings.path('fusion_sweep.log')):
-        return _run_fusion_sweep(settings, max_videos)
+        return _run_fusion_sweep(settings, max_videos, sweep)
 
 
-def _run_fusion_sweep(settings: Any, max_videos: int) -> Dict[str, Any]:
+def _run_fusion_sweep(settings: Any, max_videos: int,
+                      sweep: Mapping[str, Sequence]) -> Dict[str, Any]:
     torch.set_num_threads(settings.threads)
     job = SparseBenchmark(settings)
     job.make_labels()
@@ -90,7 +94,7 @@ def _run_fusion_sweep(settings: Any, max_videos: int) -> Dict[str, Any]:
         interpolation, sparse, two_sided_plans(sparse, k, None), root))
     for name in ('posewarper', 'optical_flow'):
         rows = []
-        for fusion in fusion_settings(name):
+        for fusion in fusion_settings(name, sweep):
             method = (TwoSidedPoseWarper(propagator, fusion)
                       if name == 'posewarper' else
                       TwoSidedKeypoints(flow, fusion))

@@ -30,7 +30,7 @@ import torch
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from ..apis.propagation import LabelPropagator
+from ..apis.label_propagator import LabelPropagator
 from ..datasets.posetrack_io import write_json_atomic
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,

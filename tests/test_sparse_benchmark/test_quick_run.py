@@ -10,6 +10,8 @@ import importlib.util
 import json
 import os.path as osp
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -185,10 +187,12 @@ def test_a_rerun_reuses_the_trained_stages_only_when_unchanged(quick_run):
 
 
 def test_effort_on_the_finished_run(quick_run):
-    """--effort: each method's review session reaches 95% and 99% correct
-    joints with fewer edits than labeling every frame by hand."""
-    assert load_tool().main(['--out', str(quick_run), '--quick', '--effort',
-                             '--effort-batch', '4']) == 0
+    """--effort (the tool in a process of its own, as a user runs it): each
+    method's review session reaches 95% and 99% correct joints with fewer
+    edits than labeling every frame by hand."""
+    subprocess.run([sys.executable, str(TOOL), '--out', str(quick_run),
+                    '--quick', '--effort', '--effort-batch', '4'],
+                   check=True, capture_output=True)
     effort = json.loads((quick_run / 'effort.json').read_text())
     assert set(effort['methods']) == {
         'posewarper', 'two_sided_posewarper', 'optical_flow',
@@ -201,3 +205,27 @@ def test_effort_on_the_finished_run(quick_run):
     assert '| label every frame by hand |' in (quick_run /
                                                'effort.md').read_text()
     assert cv2.imread(str(quick_run / 'effort.png')) is not None
+
+
+def test_fusion_sweep_on_train_videos(quick_run):
+    """The fusion sweep (one setting per method, one train video) in a
+    process of its own: its table lists the one-sided rows, interpolation
+    and each two-sided setting with the mAP its JSON holds."""
+    code = ('from mmpose_posewarper.sparse_benchmark.fusion_sweep import '
+            'run_fusion_sweep\n'
+            'from mmpose_posewarper.sparse_benchmark.steps import '
+            'BenchmarkSettings\n'
+            f'run_fusion_sweep(BenchmarkSettings(out_dir={str(quick_run)!r}, '
+            'quick=True), max_videos=1, sweep=dict(second_reach=(None, ), '
+            "power=(1.0, ), level=('heatmap', )))")
+    subprocess.run([sys.executable, '-c', code], check=True,
+                   capture_output=True, cwd=str(TOOL.parents[1]))
+    sweep = json.loads((quick_run / 'fusion_sweep.json').read_text())
+    assert len(sweep['videos']) == 1
+    assert set(sweep['one_sided']) == {'posewarper', 'optical_flow'}
+    assert [row[0] for row in sweep['two_sided']['posewarper']] == [
+        dict(second_reach=None, power=1.0, level='heatmap')]
+    table = (quick_run / 'fusion_sweep.md').read_text()
+    total = sweep['two_sided']['optical_flow'][0][1]
+    assert (f'| two-sided optical_flow | reach any, power 1, keypoint | '
+            f'{total:.1f} |') in table
