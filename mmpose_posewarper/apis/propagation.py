@@ -40,6 +40,16 @@ __all__ = [
 HEAD_JOINTS = (0, 1, 2)
 
 
+def _same_size(img: np.ndarray, src: np.ndarray, name: str, t: int,
+               s: int) -> np.ndarray:
+    """``img`` (frame ``t``), if it is as large as its source frame ``s``."""
+    if img.shape != src.shape:
+        raise ValueError(f'video {name}: frame {t} is {img.shape[1]}x'
+                         f'{img.shape[0]} but its source frame {s} is '
+                         f'{src.shape[1]}x{src.shape[0]}')
+    return img
+
+
 def _shift_box(box: Optional[np.ndarray],
                shift: np.ndarray) -> Optional[np.ndarray]:
     if box is None:
@@ -146,25 +156,12 @@ def propagate_video(propagator: LabelPropagator,
         anns = usable[s]
         bboxes, kpts, vis = _source_people(anns, img_src.shape)
         targets = by_sources[(s, far)]
-        imgs_dst = []
-        for t in targets:
-            img = load(t)
-            if img.shape != img_src.shape:
-                raise ValueError(
-                    f'video {name}: frame {t} is {img.shape[1]}x'
-                    f'{img.shape[0]} but its source frame {s} is '
-                    f'{img_src.shape[1]}x{img_src.shape[0]}')
-            imgs_dst.append(img)
+        imgs_dst = [_same_size(load(t), img_src, name, t, s) for t in targets]
         if far is None:
             new_kpts, scores, new_vis = propagator.propagate_many(
                 img_src, imgs_dst, bboxes, kpts, vis)
         else:
-            img_far = load(far)
-            if img_far.shape != img_src.shape:
-                raise ValueError(
-                    f'video {name}: frame {far} is {img_far.shape[1]}x'
-                    f'{img_far.shape[0]} but frame {s} is '
-                    f'{img_src.shape[1]}x{img_src.shape[0]}')
+            img_far = _same_size(load(far), img_src, name, far, s)
             kpts_far, vis_far = _matched_people(anns, people[far], kpts.shape)
             weights = source_weights([abs(t - s) for t in targets],
                                      [abs(t - far) for t in targets],

@@ -25,7 +25,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
 from ..apis.propagation_plan import plan_propagation, plan_two_sided
@@ -80,6 +80,12 @@ class Truth:
             correct += int((has & placed & near).sum())
         extra = sum(1 for track in by_track if track not in self.people)
         return correct, self.joints - correct + extra
+
+
+def _logger() -> str:
+    """The job's logger inside :func:`run_effort`, else MMEngine's
+    current one (the measurement used on its own)."""
+    return LOGGER if MMLogger.check_instance_created(LOGGER) else 'current'
 
 
 def frame_confidence(predicted: Sequence[Mapping[str, Any]]) -> float:
@@ -253,7 +259,7 @@ def measure_effort(methods: Mapping[str, Propagations], gt_videos: Videos,
             f'{order} order {int(100 * float(g))}% after '
             f'{r["edits_to"][g]} edits'
             for order, r in out['methods'][name].items()
-            for g in r['edits_to']), logger=LOGGER)
+            for g in r['edits_to']), logger=_logger())
     return out
 
 

@@ -198,15 +198,10 @@ def run_two_sided(method: Any,
                                                       img_near.shape[:2])
             imgs_dst = [read_frame(osp.join(img_root, files[t]))
                         for t in targets]
-            if far is None and hasattr(method, 'propagate_many'):
-                new_kpts, scores, vis = method.propagate_many(
-                    img_near, imgs_dst, boxes, kpts, placed)
-                vis = np.broadcast_to(vis, scores.shape)
-            elif far is None:
-                runs = [method.propagate(img_near, img, boxes, kpts, placed,
-                                         t - near)
-                        for t, img in zip(targets, imgs_dst)]
-                new_kpts, scores, vis = (np.stack(r) for r in zip(*runs))
+            if far is None:
+                new_kpts, scores, vis = _one_sided(method, img_near, imgs_dst,
+                                                   targets, near, boxes, kpts,
+                                                   placed)
             else:
                 far_anns, _, far_kpts, far_placed = source_people(
                     video, far, img_near.shape[:2])
@@ -274,17 +269,9 @@ def run_propagation(method: Any,
                            else osp.join(img_root, files[t]))
                 for t in targets
             ]
-            if hasattr(method, 'propagate_many'):
-                # all targets of one source at once (its crop is computed
-                # once)
-                new_kpts, scores, vis = method.propagate_many(
-                    img_src, imgs_dst, boxes, kpts, placed)
-                vis = np.broadcast_to(vis, scores.shape)
-            else:
-                runs = [method.propagate(img_src, img, boxes, kpts, placed,
-                                         t - s)
-                        for t, img in zip(targets, imgs_dst)]
-                new_kpts, scores, vis = (np.stack(r) for r in zip(*runs))
+            new_kpts, scores, vis = _one_sided(method, img_src, imgs_dst,
+                                               targets, s, boxes, kpts,
+                                               placed)
             for j, t in enumerate(targets):
                 out[t] = [
                     _prediction(ann, new_kpts[j, i], scores[j, i], vis[j, i])
@@ -293,6 +280,21 @@ def run_propagation(method: Any,
                 if progress is not None:
                     progress.update()
     return predictions
+
+
+def _one_sided(method: Any, img_src: np.ndarray,
+               imgs_dst: Sequence[np.ndarray], targets: Sequence[int], s: int,
+               boxes: np.ndarray, kpts: np.ndarray, placed: np.ndarray):
+    """``method`` from labeled frame ``s`` to each of ``targets``:
+    keypoints ``(T, N, K, 2)``, scores and visibility ``(T, N, K)``."""
+    if hasattr(method, 'propagate_many'):
+        # all targets of one source at once (its crop is computed once)
+        new_kpts, scores, vis = method.propagate_many(img_src, imgs_dst, boxes,
+                                                      kpts, placed)
+        return new_kpts, scores, np.broadcast_to(vis, scores.shape)
+    runs = [method.propagate(img_src, img, boxes, kpts, placed, t - s)
+            for t, img in zip(targets, imgs_dst)]
+    return tuple(np.stack(r) for r in zip(*runs))
 
 
 def _prediction(ann: Mapping[str, Any], kpts: np.ndarray, scores: np.ndarray,
