@@ -216,13 +216,7 @@ def run_two_sided(method: Any,
                     img_near, image(far), imgs_dst, boxes, kpts2, placed2,
                     offsets)
                 vis = np.broadcast_to(vis, scores.shape)
-            for i, t in enumerate(targets):
-                out[t] = [
-                    _prediction(ann, new_kpts[i, p], scores[i, p], vis[i, p])
-                    for p, ann in enumerate(anns)
-                ]
-                if progress is not None:
-                    progress.update()
+            _store(out, targets, anns, new_kpts, scores, vis, progress)
         images.clear()
     return predictions
 
@@ -272,13 +266,7 @@ def run_propagation(method: Any,
             new_kpts, scores, vis = _one_sided(method, img_src, imgs_dst,
                                                targets, s, boxes, kpts,
                                                placed)
-            for j, t in enumerate(targets):
-                out[t] = [
-                    _prediction(ann, new_kpts[j, i], scores[j, i], vis[j, i])
-                    for i, ann in enumerate(anns)
-                ]
-                if progress is not None:
-                    progress.update()
+            _store(out, targets, anns, new_kpts, scores, vis, progress)
     return predictions
 
 
@@ -295,6 +283,19 @@ def _one_sided(method: Any, img_src: np.ndarray,
     runs = [method.propagate(img_src, img, boxes, kpts, placed, t - s)
             for t, img in zip(targets, imgs_dst)]
     return tuple(np.stack(r) for r in zip(*runs))
+
+
+def _store(out: Dict[int, list], targets: Sequence[int],
+           anns: Sequence[Mapping[str, Any]], kpts: np.ndarray,
+           scores: np.ndarray, vis: np.ndarray,
+           progress: Optional[ProgressBar]) -> None:
+    """The people propagated to each of ``targets`` (arrays ``(T, N, ...)``)
+    as predictions of ``out``."""
+    for j, t in enumerate(targets):
+        out[t] = [_prediction(ann, kpts[j, i], scores[j, i], vis[j, i])
+                  for i, ann in enumerate(anns)]
+        if progress is not None:
+            progress.update()
 
 
 def _prediction(ann: Mapping[str, Any], kpts: np.ndarray, scores: np.ndarray,
