@@ -34,9 +34,7 @@ file as it is: every frame a keyframe, all joints written (those not placed
 an all-``outside`` keyframe where a person leaves the view.
 """
 import math
-import os
 import os.path as osp
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -44,6 +42,7 @@ from xml.sax.saxutils import XMLGenerator
 
 import numpy as np
 
+from ..utils.atomic_file import atomic_write
 from .annotation_people import (NEEDS_REVIEW, PERSON_ID,
                                 AnnotationFormatError, PersonFrame,
                                 SkeletonSpec, assign_person_ids,
@@ -421,50 +420,39 @@ def write_cvat_video(path: str, people: Sequence[PersonFrame],
                 raise ValueError(f'{path}: person {p.person_id} twice on '
                                  f'frame {p.frame}')
             frames[p.frame] = p
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.staging-'
-                               f'{os.getpid()}-', suffix='.tmp',
-                               dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            w = _Writer(f)
-            w.gen.startDocument()
-            w.gen.startElement('annotations', {})
-            w.level = 1
-            w.leaf('version', '1.1')
-            w.open('meta')
-            w.open('task')
-            w.leaf('name', name)
-            w.leaf('size', str(stop - start + 1))
-            w.leaf('mode', 'interpolation')
-            w.leaf('start_frame', str(start))
-            w.leaf('stop_frame', str(stop))
-            w.leaf('frame_filter', '')
-            _write_labels(w, spec)
-            if frame_size is not None:
-                w.open('original_size')
-                w.leaf('width', str(int(frame_size[0])))
-                w.leaf('height', str(int(frame_size[1])))
-                w.close('original_size')
-            w.close('task')
-            w.close('meta')
-            for t, pid in enumerate(sorted(by_id)):
-                frames = by_id[pid]
-                w.open('track', dict(id=str(t), label=spec.label,
-                                     source='file'))
-                for f_no in sorted(frames):
-                    _write_skeleton(w, spec, frames[f_no], f_no, False)
-                    after = f_no + 1
-                    if after <= stop and after not in frames:
-                        _write_skeleton(w, spec, frames[f_no], after, True)
-                w.close('track')
-            w.close('annotations')
-            f.write('\n')
-            w.gen.endDocument()
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(path) as f:
+        w = _Writer(f)
+        w.gen.startDocument()
+        w.gen.startElement('annotations', {})
+        w.level = 1
+        w.leaf('version', '1.1')
+        w.open('meta')
+        w.open('task')
+        w.leaf('name', name)
+        w.leaf('size', str(stop - start + 1))
+        w.leaf('mode', 'interpolation')
+        w.leaf('start_frame', str(start))
+        w.leaf('stop_frame', str(stop))
+        w.leaf('frame_filter', '')
+        _write_labels(w, spec)
+        if frame_size is not None:
+            w.open('original_size')
+            w.leaf('width', str(int(frame_size[0])))
+            w.leaf('height', str(int(frame_size[1])))
+            w.close('original_size')
+        w.close('task')
+        w.close('meta')
+        for t, pid in enumerate(sorted(by_id)):
+            frames = by_id[pid]
+            w.open('track', dict(id=str(t), label=spec.label,
+                                 source='file'))
+            for f_no in sorted(frames):
+                _write_skeleton(w, spec, frames[f_no], f_no, False)
+                after = f_no + 1
+                if after <= stop and after not in frames:
+                    _write_skeleton(w, spec, frames[f_no], after, True)
+            w.close('track')
+        w.close('annotations')
+        f.write('\n')
+        w.gen.endDocument()
     return len(by_id)

@@ -21,12 +21,12 @@ import glob
 import json
 import math
 import numbers
-import os
 import os.path as osp
-import tempfile
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import numpy as np
+
+from ..utils.atomic_file import atomic_write
 
 #: PoseTrack18 keypoint names in the order of the official files.
 POSETRACK18_KEYPOINTS = (
@@ -498,24 +498,10 @@ def video_to_json(video: Mapping[str, Any]) -> Dict[str, Any]:
 
 def write_json_atomic(path: str, obj: Any) -> None:
     """Write JSON to a temp file next to ``path`` and rename it over it, so
-    a reader (or a crash) never sees a half-written file."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # the process id in the name lets OutputSet remove it after a SIGKILL
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(path)}.staging-{os.getpid()}-',
-        suffix='.tmp',
-        dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(obj, f, allow_nan=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    a reader (or a crash) never sees a half-written file
+    (:func:`~mmpose_posewarper.utils.atomic_file.atomic_write`)."""
+    with atomic_write(path) as f:
+        json.dump(obj, f, allow_nan=False)
 
 
 def write_posetrack_video(path: str, video: Mapping[str, Any]) -> None:

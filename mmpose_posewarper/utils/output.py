@@ -28,6 +28,8 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, List, Optional, Sequence
 
+from .atomic_file import umask_mode
+
 #: Signals that end a tool cleanly (output set removed) instead of abruptly.
 TERMINATING_SIGNALS = tuple(
     getattr(signal, name) for name in ('SIGTERM', 'SIGHUP')
@@ -247,6 +249,9 @@ class OutputSet:
         try:
             self.staging = tempfile.mkdtemp(
                 prefix=f'.{base}.staging-{os.getpid()}-', dir=parent)
+            # mkdtemp's folder is private (0700); the committed folder gets
+            # what mkdir gives under the umask
+            os.chmod(self.staging, umask_mode(0o777))
         except OSError as e:
             # found now, not after hours of work
             raise OSError(e.errno, f'{self.option} {self.dest}: cannot '

@@ -195,3 +195,43 @@ def test_sigkill_leftover_is_removed_by_the_next_run(tmp_path):
     live.mkdir()
     assert remove_stale_staging(str(root)) == []
     assert live.is_dir()
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o077])
+def test_outputs_get_the_umask_permissions(tmp_path, umask):
+    """The committed folder and atomically written files get what mkdir and
+    open() give under the umask (tempfile's are private: 0700 / 0600), so
+    a teammate can read labels propagated for them."""
+    import stat
+
+    from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
+    from mmpose_posewarper.utils.atomic_file import atomic_write
+    old = os.umask(umask)
+    try:
+        with OutputSet(str(tmp_path / 'out')) as out:
+            write_json_atomic(out.path('labels.json'), {'a': 1})
+        with atomic_write(str(tmp_path / 'note.txt')) as f:
+            f.write('x')
+    finally:
+        os.umask(old)
+
+    def mode(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    assert mode(tmp_path / 'out') == 0o777 & ~umask
+    assert mode(tmp_path / 'out' / 'labels.json') == 0o666 & ~umask
+    assert mode(tmp_path / 'note.txt') == 0o666 & ~umask
+    # nothing left behind: only the outputs
+    assert sorted(os.listdir(tmp_path)) == ['note.txt', 'out']
+
+
+def test_atomic_write_error_keeps_the_old_file(tmp_path):
+    from mmpose_posewarper.utils.atomic_file import atomic_write
+    path = tmp_path / 'a.json'
+    path.write_text('old')
+    with pytest.raises(RuntimeError):
+        with atomic_write(str(path)) as f:
+            f.write('new, half')
+            raise RuntimeError('disk full')
+    assert path.read_text() == 'old'
+    assert os.listdir(tmp_path) == ['a.json']
