@@ -20,7 +20,10 @@ writes ``DIR/effort.json``, ``effort.md`` (edits to reach 95% and 99%
 correct joints per method and order) and ``effort.png`` (edits vs correct
 joints) from the finished run's trained models.
 """
+import json
 import math
+import os
+import os.path as osp
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -30,6 +33,7 @@ from mmengine.logging import MMLogger, print_log
 from ..apis.label_propagator import LabelPropagator
 from ..apis.propagation_plan import plan_propagation, plan_two_sided
 from ..datasets.posetrack_io import write_json_atomic
+from ..utils.atomic_file import atomic_write
 from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
@@ -369,3 +373,86 @@ def _run_effort(settings: Any, batch: int) -> Dict[str, Any]:
     effort_plot(effort, settings.path('effort.png'))
     print_log('\n' + table, logger=LOGGER)
     return effort
+
+
+#: markers around the effort tables in docs/sparse_benchmark.md
+DOC_BEGIN = ('<!-- sparse-benchmark-effort: begin '
+             '(tools/publish_results.py --effort) -->')
+DOC_END = '<!-- sparse-benchmark-effort: end -->'
+
+
+def effort_summary_table(efforts: Mapping[str, Mapping[str, Any]]) -> str:
+    """Markdown over seeds (``efforts``: seed -> :func:`measure_effort`
+    result): edits to reach each target per method, confidence and random
+    order, each seed and the mean, with hand labeling's."""
+    seeds = sorted(efforts, key=int)
+    methods = list(efforts[seeds[0]]['methods'])
+    head = ' | '.join(f'seed {s}' for s in seeds)
+    lines = []
+    for goal in (str(g) for g in TARGETS):
+        pct = f'{float(goal) * 100:g}%'
+        lines += [f'| edits to {pct} correct joints | order | {head} | mean |',
+                  '|---|---|' + '---:|' * (len(seeds) + 1)]
+        for name in methods:
+            for order in ('confidence', 'random'):
+                values = [efforts[s]['methods'][name][order]['edits_to'][goal]
+                          for s in seeds]
+                mean = ('-' if None in values else
+                        f'{np.mean(values):,.0f}')
+                cells = ' | '.join('-' if v is None else f'{v:,}'
+                                   for v in values)
+                lines.append(f'| `{name}` | {order} | {cells} | {mean} |')
+        hand = [efforts[s]['hand'][goal] for s in seeds]
+        lines.append('| label every frame by hand | - | ' + ' | '.join(
+            f'{v:,}' for v in hand) + f' | {np.mean(hand):,.0f} |')
+        lines.append('')
+    batches = sorted({efforts[s]['batch'] for s in seeds})
+    lines.append('Joints in the val videos: ' + ', '.join(
+        f'{efforts[s]["total_joints"]:,}' for s in seeds) + '; propagation '
+        f'rerun after every {", ".join(map(str, batches))} reviewed '
+        'frame(s).')
+    return '\n'.join(lines) + '\n'
+
+
+def publish_effort(seeds_dir: str, dest: str,
+                   doc: Optional[str] = None) -> list:
+    """Collect each ``seeds_dir/seed_<s>/effort.json`` (or ``seeds_dir``'s
+    own, as seed of its run) into ``dest/effort.json``, copy the first
+    seed's plot to ``dest/effort.png`` and, with ``doc``, rewrite that
+    file's effort block from them.
+
+    Returns:
+        list: The files written.
+    """
+    import glob
+    import shutil
+
+    from .report import replace_readme_block
+    runs = {osp.basename(d)[len('seed_'):]: d
+            for d in glob.glob(osp.join(seeds_dir, 'seed_*'))
+            if osp.isfile(osp.join(d, 'effort.json'))}
+    if not runs and osp.isfile(osp.join(seeds_dir, 'effort.json')):
+        with open(osp.join(seeds_dir, 'settings.json'),
+                  encoding='utf-8') as f:
+            runs = {str(json.load(f)['seed']): seeds_dir}
+    if not runs:
+        raise FileNotFoundError(f'{seeds_dir}: no effort.json (run '
+                                'tools/run_sparse_benchmark.py --effort)')
+    efforts = {}
+    for seed, run in runs.items():
+        with open(osp.join(run, 'effort.json'), encoding='utf-8') as f:
+            efforts[seed] = json.load(f)
+    block = effort_summary_table(efforts)
+    text = None
+    if doc is not None:
+        with open(doc, encoding='utf-8') as f:
+            text = replace_readme_block(f.read(), block, (DOC_BEGIN, DOC_END))
+    os.makedirs(dest, exist_ok=True)
+    write_json_atomic(osp.join(dest, 'effort.json'), efforts)
+    first = runs[min(runs, key=int)]
+    shutil.copyfile(osp.join(first, 'effort.png'),
+                    osp.join(dest, 'effort.png'))
+    if text is not None:
+        with atomic_write(doc) as f:
+            f.write(text)
+    return [osp.join(dest, 'effort.json'), osp.join(dest, 'effort.png')]

@@ -52,10 +52,12 @@ CONTROL_TITLES = dict(
 
 
 def markdown_table(results: Mapping[str, Any],
-                   controls: Optional[Mapping[str, Mapping[str, float]]] = None
-                   ) -> str:
+                   controls: Optional[Mapping[str, Mapping[str, float]]] = None,
+                   reused: Sequence[str] = ()) -> str:
     """The results as a Markdown table (PoseTrack Total AP, percent), and
-    the sanity controls (control -> method -> mAP) as a second one."""
+    the sanity controls (control -> method -> mAP) as a second one;
+    ``reused``: the stages the run took from an earlier run in its folder
+    (its wall time did not train them)."""
     lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
     for section, key, text in ROWS:
         if key not in results[section]:
@@ -81,7 +83,9 @@ def markdown_table(results: Mapping[str, Any],
                                else '-' for d in distances)
             lines.append(f'| `{method}` | {cells} |')
     lines.append('')
-    lines.append(f'Wall time: {results["wall_seconds"]:.0f} s.')
+    lines.append(f'Wall time: {results["wall_seconds"]:.0f} s' + (
+        f' (the trained stages {", ".join(reused)} reused from an earlier '
+        'run in the same folder).' if reused else '.'))
     return '\n'.join(lines) + '\n'
 
 
@@ -254,8 +258,8 @@ def results_block(results_dir: str) -> str:
     with open(osp.join(results_dir, 'controls.json'), encoding='utf-8') as f:
         controls = json.load(f)
     controls.pop('timings', None)
-    controls.pop('reused_stages', None)
-    return markdown_table(results, controls)
+    reused = controls.pop('reused_stages', ())
+    return markdown_table(results, controls, reused)
 
 
 def replace_readme_block(readme: str, block: str,
@@ -305,8 +309,13 @@ def publish_results(run_dir: str, dest: str,
     Returns:
         list: The copied files.
     """
-    return copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
-                            results_block, (README_BEGIN, README_END), 'run')
+    copied = copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
+                              results_block, (README_BEGIN, README_END),
+                              'run')
+    # the table as the current code makes it from the copied numbers
+    with open(osp.join(dest, 'results.md'), 'w', encoding='utf-8') as f:
+        f.write(results_block(dest))
+    return copied
 
 
 def seeds_block(results_dir: str) -> str:

@@ -566,7 +566,7 @@ class SparseBenchmark:
         write_json_atomic(self.s.path('controls.json'),
                           dict(controls, timings=self.timings,
                                reused_stages=self.reused))
-        table = markdown_table(results, controls)
+        table = markdown_table(results, controls, self.reused)
         with open(self.s.path('results.md'), 'w', encoding='utf-8') as f:
             f.write(table)
         bar_plot(results, self.s.path('results.png'))

@@ -202,6 +202,13 @@ def test_doc_goals_table_agrees_with_the_published_json():
         return f'{"−" if x < 0 else "+"}{abs(x):.1f}'
 
     goals = {  # row of the table: (minuend, subtrahend, seeds.json margin)
+        'two-sided PoseWarper ≥ interpolation + 5':
+        ('propagation.two_sided_posewarper', 'propagation.interpolation',
+         'goal.two-sided PoseWarper - interpolation (propagation)'),
+        'two-sided PoseWarper ≥ two-sided flow + 2':
+        ('propagation.two_sided_posewarper',
+         'propagation.two_sided_optical_flow',
+         'goal.two-sided PoseWarper - two-sided flow (propagation)'),
         'PoseWarper propagation ≥ optical flow + 5':
         ('propagation.posewarper', 'propagation.optical_flow',
          'goal.PoseWarper - optical flow (propagation)'),
@@ -230,3 +237,43 @@ def test_doc_goals_table_agrees_with_the_published_json():
     assert default_run == f'{value("aggregation.single_frame"):.1f}'
     spread = summary['aggregation.single_frame']
     assert seeds.startswith(f'{spread["mean"]:.1f} ± {spread["std"]:.1f},')
+
+
+def test_table_says_which_stages_a_run_reused():
+    table = markdown_table(fake_results(), reused=['single_frame',
+                                                   'posewarper'])
+    assert ('Wall time: 12 s (the trained stages single_frame, posewarper '
+            'reused from an earlier run in the same folder).') in table
+
+
+def test_doc_shows_the_published_effort(tmp_path):
+    """docs/sparse_benchmark.md's effort tables are made from
+    docs/results/effort.json, and publishing the effort of several seeds
+    rewrites only that block."""
+    import json
+
+    from mmpose_posewarper.sparse_benchmark.effort import (
+        DOC_BEGIN, DOC_END, effort_summary_table, publish_effort)
+    with open(osp.join(PUBLISHED, 'effort.json'), encoding='utf-8') as f:
+        published = json.load(f)
+    assert published_block(DOC_BEGIN, DOC_END, DOC).strip() == \
+        effort_summary_table(published).strip()
+
+    seeds = tmp_path / 'seeds'
+    for seed, edits in (('0', 100), ('1', 300)):
+        run = seeds / f'seed_{seed}'
+        run.mkdir(parents=True)
+        result = dict(edits_to={'0.95': edits, '0.99': None}, curve=[],
+                      reviewed=1)
+        (run / 'effort.json').write_text(json.dumps(dict(
+            total_joints=1000, label_every=7, batch=1,
+            hand={'0.95': 950, '0.99': 990},
+            methods=dict(interpolation=dict(confidence=result,
+                                            random=result)))))
+        (run / 'effort.png').write_bytes(b'png')
+    text = publish_into_readme(publish_effort, seeds, tmp_path,
+                               (DOC_BEGIN, DOC_END))
+    assert '| `interpolation` | confidence | 100 | 300 | 200 |' in text
+    assert '| `interpolation` | random | - | - | - |' in text
+    assert '| label every frame by hand | - | 950 | 950 | 950 |' in text
+    assert (tmp_path / 'pub' / 'effort.png').read_bytes() == b'png'
