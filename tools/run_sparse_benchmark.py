@@ -76,7 +76,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'order) and fixes wrong joints; writes OUT/effort.json, .md, .png '
         '(edits to reach 95%% and 99%% correct joints)')
     parser.add_argument(
-        '--effort-batch', type=int, default=10, metavar='N',
+        '--effort-batch', type=int, default=1, metavar='N',
         help='with --effort: frames reviewed between two propagations '
         '(default: %(default)s)')
     parser.add_argument(

@@ -140,7 +140,7 @@ class Propagations:
 
 
 def simulate(propagations: Propagations, truth: Mapping[str, Dict[int, Truth]],
-             label_every: int, order: str, batch: int = 10, seed: int = 0,
+             label_every: int, order: str, batch: int = 1, seed: int = 0,
              stop_at: float = max(TARGETS)) -> Dict[str, Any]:
     """One annotator's session (see the module docstring).
 
@@ -239,7 +239,7 @@ def ground_truth(videos: Videos) -> Dict[str, Dict[int, Truth]]:
 
 
 def measure_effort(methods: Mapping[str, Propagations], gt_videos: Videos,
-                   label_every: int, batch: int = 10, seed: int = 0
+                   label_every: int, batch: int = 1, seed: int = 0
                    ) -> Dict[str, Any]:
     """:func:`simulate` every method in both orders, and hand labeling.
 
@@ -329,7 +329,7 @@ def effort_plot(effort: Mapping[str, Any], path: str) -> None:
     plt.close(fig)
 
 
-def run_effort(settings: Any, batch: int = 10) -> Dict[str, Any]:
+def run_effort(settings: Any, batch: int = 1) -> Dict[str, Any]:
     """The effort of each method on the finished run in
     ``settings.out_dir``; writes ``effort.json``, ``effort.md`` and
     ``effort.png`` there."""
