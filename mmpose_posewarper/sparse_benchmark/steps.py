@@ -351,11 +351,13 @@ class SparseBenchmark:
             self.reused.append(stage)
         else:
             ckpt = train_stage(self.cfg[stage])
-            write_json_atomic(
-                self.s.path('steps', f'{stage}.json'),
-                dict(self._stage_record(stage),
-                     checkpoint=osp.relpath(ckpt, self.s.out_dir),
-                     checkpoint_sha256=sha256_of(ckpt)))
+            record = self._stage_record(stage)
+            if record is not None:  # else its inputs cannot be fingerprinted
+                write_json_atomic(
+                    self.s.path('steps', f'{stage}.json'),
+                    dict(record,
+                         checkpoint=osp.relpath(ckpt, self.s.out_dir),
+                         checkpoint_sha256=sha256_of(ckpt)))
         self.ckpt[stage] = ckpt
 
     def train_single_frame(self) -> None:

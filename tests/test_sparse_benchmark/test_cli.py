@@ -96,8 +96,14 @@ def test_single_frame_stages_fine_tune_the_shipped_checkpoint(tmp_path,
     from mmpose_posewarper.sparse_benchmark.pretrained import \
         pretrained_checkpoint
     trained = {}
-    monkeypatch.setattr(steps, 'train_stage',
-                        lambda cfg: trained.setdefault(cfg.work_dir, cfg))
+
+    def fake_train_stage(cfg):
+        trained[cfg.work_dir] = cfg
+        ckpt = tmp_path / f'iter_{len(trained)}.pth'
+        ckpt.write_bytes(b'weights')
+        return str(ckpt)
+
+    monkeypatch.setattr(steps, 'train_stage', fake_train_stage)
     for pretrained, expected in (('shipped', pretrained_checkpoint()),
                                  (None, None)):
         trained.clear()
