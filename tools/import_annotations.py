@@ -32,7 +32,6 @@ export ends the tool with exit code 2 and ``error: FILE: track T, frame F:
 problem`` before anything is written. See docs/annotation.md.
 """
 import argparse
-import os.path as osp
 import sys
 from typing import Dict, List
 
@@ -46,8 +45,7 @@ from mmpose_posewarper.datasets.annotation_people import (DEFAULT_LABEL,
 from mmpose_posewarper.datasets.annotation_videos import (
     check_frames_in_video, frame_positions, list_annotation_files,
     read_annotator_file)
-from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
-                                                     load_posetrack_video,
+from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_path,
                                                      write_json_atomic,
                                                      write_posetrack_video)
 from mmpose_posewarper.utils.cli import run_tool
@@ -111,16 +109,7 @@ def main(argv: List[str] = None) -> int:
     args = parse_args(argv)
     spec = SkeletonSpec.from_options(args.label, args.joint_map)
     files = export_files(args.exports, args.video)
-    if osp.isdir(args.frames_from):
-        templates = load_posetrack_dir(args.frames_from)
-    elif osp.isfile(args.frames_from):
-        templates = {
-            osp.splitext(osp.basename(args.frames_from))[0]:
-            load_posetrack_video(args.frames_from)
-        }
-    else:
-        raise FileNotFoundError(f'--frames-from {args.frames_from} does not '
-                                'exist')
+    templates = load_posetrack_path(args.frames_from, '--frames-from')
 
     # every export is read and checked before anything is written
     videos, manual, propagated, interpolated = {}, 0, 0, 0

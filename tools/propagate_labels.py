@@ -63,7 +63,7 @@ import argparse
 import math
 import os.path as osp
 import sys
-from typing import Dict, List
+from typing import List
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
@@ -85,7 +85,7 @@ from mmpose_posewarper.datasets.annotation_videos import (
     drop_unreviewed, write_annotator_outputs)
 from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
                                                      load_posetrack_dir,
-                                                     load_posetrack_video,
+                                                     load_posetrack_path,
                                                      write_json_atomic,
                                                      write_posetrack_video)
 from mmpose_posewarper.datasets.posetrack_videos import (labeled_frames,
@@ -246,16 +246,6 @@ def check_output_location(ann_path: str, out_dir: str,
     return ann_out
 
 
-def load_input(ann_path: str) -> Dict[str, dict]:
-    """Videos of a per-video directory or of a single per-video file."""
-    if osp.isdir(ann_path):
-        return load_posetrack_dir(ann_path)
-    if osp.isfile(ann_path):
-        name = osp.splitext(osp.basename(ann_path))[0]
-        return {name: load_posetrack_video(ann_path)}
-    raise FileNotFoundError(f'--ann-dir {ann_path} does not exist')
-
-
 def main(argv: List[str] = None) -> int:
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -272,7 +262,7 @@ def main(argv: List[str] = None) -> int:
     fmt = input_format(args.ann_dir, args.format)
     annotator = None
     if fmt == 'posetrack':
-        videos = load_input(args.ann_dir)
+        videos = load_posetrack_path(args.ann_dir, '--ann-dir')
         unreviewed = drop_unreviewed(videos)
         input_files = [osp.join(args.ann_dir, f'{n}.json') for n in videos] \
             if osp.isdir(args.ann_dir) else [args.ann_dir]

@@ -451,6 +451,18 @@ def load_posetrack_dir(ann_dir: str,
     }
 
 
+def load_posetrack_path(path: str,
+                        option: str = 'path') -> Dict[str, Dict[str, Any]]:
+    """The videos of a directory of per-video files, or of one such file
+    (video name: its file name without ``.json``); ``option`` names the
+    argument in the error for a path that does not exist."""
+    if osp.isdir(path):
+        return load_posetrack_dir(path)
+    if osp.isfile(path):
+        return {osp.splitext(osp.basename(path))[0]: load_posetrack_video(path)}
+    raise FileNotFoundError(f'{option} {path} does not exist')
+
+
 def _to_builtin(value: Any) -> Any:
     """Convert numpy containers/scalars to plain JSON types."""
     if isinstance(value, np.ndarray):
