@@ -31,9 +31,9 @@ import torch
 from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
-from ..apis.propagation_plan import plan_propagation, plan_two_sided
+from ..apis.propagation import propagation_sources
 from ..datasets.posetrack_io import write_json_atomic
-from ..utils.atomic_file import atomic_write
+from ..utils.atomic_file import write_text_atomic
 from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
@@ -103,21 +103,23 @@ def frame_confidence(predicted: Sequence[Mapping[str, Any]]) -> float:
 
 class Propagations:
     """A method's propagated people per ``(video, frame, sources)``,
-    computed in batches and kept (every review order reuses them)."""
+    computed in batches and kept (every review order reuses them). A
+    two-sided method (one with a ``fusion``,
+    :class:`~mmpose_posewarper.apis.source_fusion.TwoSidedFusion`) takes
+    both labeled neighbours within its reach, a one-sided one the
+    nearest."""
 
-    def __init__(self, method: Any, videos: Videos, img_root: str, k: int,
-                 second_reach: Optional[int], two_sided: bool) -> None:
+    def __init__(self, method: Any, videos: Videos, img_root: str,
+                 k: int) -> None:
         self.method, self.videos, self.img_root = method, videos, img_root
-        self.k, self.second_reach, self.two_sided = k, second_reach, two_sided
+        self.k = k
         self.cache: Dict[Tuple[str, int, int, Optional[int]], list] = {}
 
     def plan(self, name: str, labeled: Sequence[int]
              ) -> Dict[int, Tuple[int, Optional[int]]]:
         frames = [frame_number(img) for img in self.videos[name]['images']]
-        if self.two_sided:
-            return plan_two_sided(labeled, frames, self.k, self.second_reach)
-        return {t: (s, None)
-                for t, s in plan_propagation(labeled, frames, self.k).items()}
+        return propagation_sources(labeled, frames, self.k,
+                                   getattr(self.method, 'fusion', None))
 
     def predict(self, labeled: Mapping[str, Sequence[int]]
                 ) -> Dict[str, Dict[int, list]]:
@@ -345,31 +347,22 @@ def _run_effort(settings: Any, batch: int) -> Dict[str, Any]:
     job.load_trained(('single_frame', 'posewarper'))
     propagator = LabelPropagator(job.load_model('posewarper'))
     flow = OpticalFlowWarp()
-    k = settings.propagate_k
-    pw_fusion = settings.two_sided_posewarper
-    flow_fusion = settings.two_sided_optical_flow
     gt, root = job.gt['val'], job.data_root
     methods = {
-        'posewarper': Propagations(PoseWarperMethod(propagator), gt, root, k,
-                                   None, False),
-        'two_sided_posewarper': Propagations(
-            TwoSidedPoseWarper(propagator, pw_fusion), gt, root, k,
-            pw_fusion.second_reach, True),
-        'optical_flow': Propagations(flow, gt, root, k, None, False),
-        'two_sided_optical_flow': Propagations(
-            TwoSidedKeypoints(flow, flow_fusion), gt, root, k,
-            flow_fusion.second_reach, True),
-        'interpolation': Propagations(Interpolation(), gt, root, k, None,
-                                      True),
-        'copy_nearest': Propagations(CopyNearest(), gt, root, k, None, False),
+        method.name: Propagations(method, gt, root, settings.propagate_k)
+        for method in (
+            PoseWarperMethod(propagator),
+            TwoSidedPoseWarper(propagator, settings.two_sided_posewarper),
+            flow,
+            TwoSidedKeypoints(flow, settings.two_sided_optical_flow),
+            Interpolation(), CopyNearest())
     }
     effort = measure_effort(methods, gt, settings.label_every, batch=batch,
                             seed=settings.seed)
     effort['settings'] = settings_record(settings)
     write_json_atomic(settings.path('effort.json'), effort)
     table = effort_table(effort)
-    with open(settings.path('effort.md'), 'w', encoding='utf-8') as f:
-        f.write(table)
+    write_text_atomic(settings.path('effort.md'), table)
     effort_plot(effort, settings.path('effort.png'))
     print_log('\n' + table, logger=LOGGER)
     return effort
@@ -453,6 +446,5 @@ def publish_effort(seeds_dir: str, dest: str,
     shutil.copyfile(osp.join(first, 'effort.png'),
                     osp.join(dest, 'effort.png'))
     if text is not None:
-        with atomic_write(doc) as f:
-            f.write(text)
+        write_text_atomic(doc, text)
     return [osp.join(dest, 'effort.json'), osp.join(dest, 'effort.png')]

@@ -59,8 +59,7 @@ def test_copy_nearest_effort_by_hand(tmp_path):
     then frame 5 (2 away from 3) costs 15 more: 60 edits to 100%."""
     videos = moving_person_video(tmp_path)
     truth = ground_truth(videos)
-    props = Propagations(CopyNearest(), videos, str(tmp_path), k=3,
-                         second_reach=None, two_sided=False)
+    props = Propagations(CopyNearest(), videos, str(tmp_path), k=3)
     result = simulate(props, truth, label_every=7, order='confidence',
                       batch=1)
     assert result['curve'][0] == [30, 0.5]
@@ -73,8 +72,7 @@ def test_copy_nearest_effort_by_hand(tmp_path):
 
 def test_interpolation_needs_only_the_keyframes(tmp_path):
     videos = moving_person_video(tmp_path)
-    props = Propagations(Interpolation(), videos, str(tmp_path), k=3,
-                         second_reach=None, two_sided=True)
+    props = Propagations(Interpolation(), videos, str(tmp_path), k=3)
     effort = measure_effort(dict(interpolation=props), videos, 7, batch=2)
     assert effort['total_joints'] == 120
     assert effort['hand'] == {'0.95': 114, '0.99': 119}
@@ -91,8 +89,7 @@ def test_interpolation_needs_only_the_keyframes(tmp_path):
 def test_random_order_reviews_every_frame_once(tmp_path):
     videos = moving_person_video(tmp_path)
     truth = ground_truth(videos)
-    props = Propagations(CopyNearest(), videos, str(tmp_path), k=3,
-                         second_reach=None, two_sided=False)
+    props = Propagations(CopyNearest(), videos, str(tmp_path), k=3)
     result = simulate(props, truth, 7, 'random', batch=3, seed=1,
                       stop_at=1.01)
     # everything reviewed: 100% correct, each of the 6 frames once
