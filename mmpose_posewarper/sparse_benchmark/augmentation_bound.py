@@ -26,6 +26,7 @@ import torch
 from mmengine.logging import print_log
 
 from ..datasets.posetrack_io import load_posetrack_dir, write_json_atomic
+from ..utils.atomic_file import write_text_atomic
 from . import data as bdata
 from .report import copy_and_rewrite
 from .steps import (LOGGER, SparseBenchmark, check_finished_run,
@@ -139,9 +140,8 @@ def run_augmentation_bound(settings: Any,
                    for key in per_seed[str(seeds[0])]}
         result = dict(seeds=list(seeds), per_seed=per_seed, summary=summary)
         write_json_atomic(settings.path('augmentation_bound.json'), result)
-    with open(settings.path('augmentation_bound.md'), 'w',
-              encoding='utf-8') as f:
-        f.write(bound_table(bound_rows(result)))
+    write_text_atomic(settings.path('augmentation_bound.md'),
+                      bound_table(bound_rows(result)))
     return result
 
 

@@ -20,6 +20,7 @@ from mmengine.logging import print_log
 from ..apis.label_propagator import LabelPropagator
 from ..apis.source_fusion import TwoSidedFusion
 from ..datasets.posetrack_io import write_json_atomic
+from ..utils.atomic_file import write_text_atomic
 from .baselines import Interpolation, OpticalFlowWarp, TwoSidedKeypoints
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                propagation_pairs, run_propagation,
@@ -109,8 +110,7 @@ def _run_fusion_sweep(settings: Any, max_videos: int,
                       f'{total:.1f} mAP', logger=LOGGER)
         out['two_sided'][name] = rows
     write_json_atomic(settings.path('fusion_sweep.json'), out)
-    with open(settings.path('fusion_sweep.md'), 'w', encoding='utf-8') as f:
-        f.write(sweep_table(out))
+    write_text_atomic(settings.path('fusion_sweep.md'), sweep_table(out))
     print_log('\n' + sweep_table(out), logger=LOGGER)
     return out
 

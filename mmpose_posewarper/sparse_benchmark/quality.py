@@ -32,6 +32,7 @@ from mmengine.utils import ProgressBar
 
 from ..apis.label_propagator import LabelPropagator
 from ..datasets.posetrack_io import write_json_atomic
+from ..utils.atomic_file import write_text_atomic
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,
                                run_propagation, score_by_distance,
@@ -163,8 +164,7 @@ def _quality_curve(settings: Any,
         print_log(f'quality {label}: single frame {entry["single_frame_val"]}'
                   f', PoseWarper propagation {entry["posewarper"]["total"]}',
                   logger=LOGGER)
-    with open(settings.path('quality.md'), 'w', encoding='utf-8') as f:
-        f.write(quality_table(result))
+    write_text_atomic(settings.path('quality.md'), quality_table(result))
     return result
 
 

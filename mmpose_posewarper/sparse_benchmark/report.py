@@ -14,6 +14,7 @@ import numpy as np
 from ..apis.video_io import read_frame
 from ..datasets.posetrack_videos import frame_number
 from ..synthetic import contact_sheet
+from ..utils.atomic_file import write_text_atomic
 
 #: rows of the table: (section, key, description), in results.json order
 ROWS = (
@@ -295,9 +296,7 @@ def copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
         with open(readme, encoding='utf-8') as f:
             text = f.read()
         text = replace_readme_block(text, block(dest), markers)
-        with open(readme + '.tmp', 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(readme + '.tmp', readme)
+        write_text_atomic(readme, text)
     return copied
 
 
@@ -313,8 +312,7 @@ def publish_results(run_dir: str, dest: str,
                               results_block, (README_BEGIN, README_END),
                               'run')
     # the table as the current code makes it from the copied numbers
-    with open(osp.join(dest, 'results.md'), 'w', encoding='utf-8') as f:
-        f.write(results_block(dest))
+    write_text_atomic(osp.join(dest, 'results.md'), results_block(dest))
     return copied
 
 

@@ -48,6 +48,7 @@ from ..apis.source_fusion import TwoSidedFusion
 from ..datasets.posetrack_io import write_json_atomic, write_posetrack_video
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
+from ..utils.atomic_file import write_text_atomic
 from . import data as bdata
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         SingleFrameOnTarget, TwoSidedKeypoints)
@@ -569,8 +570,7 @@ class SparseBenchmark:
                           dict(controls, timings=self.timings,
                                reused_stages=self.reused))
         table = markdown_table(results, controls, self.reused)
-        with open(self.s.path('results.md'), 'w', encoding='utf-8') as f:
-            f.write(table)
+        write_text_atomic(self.s.path('results.md'), table)
         bar_plot(results, self.s.path('results.png'))
         self.strip()
         print_log('\n' + table, logger=LOGGER)
@@ -758,6 +758,5 @@ def run_seeds(settings: BenchmarkSettings,
                per_seed={str(s): r for s, r in per_seed.items()},
                numbers={str(s): n for s, n in numbers.items()})
     write_json_atomic(settings.path('seeds.json'), out)
-    with open(settings.path('seeds.md'), 'w', encoding='utf-8') as f:
-        f.write(seeds_table(out))
+    write_text_atomic(settings.path('seeds.md'), seeds_table(out))
     return out

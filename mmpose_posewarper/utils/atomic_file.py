@@ -47,3 +47,9 @@ def atomic_write(path: str, encoding: str = 'utf-8') -> Iterator[IO[str]]:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` with :func:`atomic_write`."""
+    with atomic_write(path) as f:
+        f.write(text)
