@@ -22,6 +22,7 @@ from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
     learning_curve_markdown)
 from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.json_file import read_json  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -56,15 +57,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     continues = None
     if args.continues:
         # read before the export may overwrite it (same name)
-        with open(args.continues, encoding='utf-8') as f:
-            try:
-                continues = json.load(f)
-            except json.JSONDecodeError as e:
-                raise ValueError(f'--continues {args.continues}: not a JSON '
-                                 f'file ({e})') from e
-        if not isinstance(continues, dict):
-            raise ValueError(f'--continues {args.continues}: holds a '
-                             f'{type(continues).__name__}, not a provenance')
+        continues = read_json(args.continues, what='--continues', expect=dict)
     provenance = export_pretrained(
         checkpoint, args.work_dir, args.command, name=args.name,
         checkpoint_dir=args.out_dir, log_interval=args.log_interval,

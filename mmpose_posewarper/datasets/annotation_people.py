@@ -15,14 +15,13 @@ canonical PoseTrack18 order. This module also holds what both formats share:
 * :class:`AnnotationFormatError`, whose message names file, track and frame
   (``FILE: track T, frame F: problem``).
 """
-import json
 import math
-import os.path as osp
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.json_file import check_json_type, read_json
 from .posetrack_io import (MAX_TRACK_ID, NUM_KEYPOINTS, POSETRACK18_KEYPOINTS,
                            POSETRACK18_SKELETON)
 
@@ -148,20 +147,11 @@ class SkeletonSpec:
         object: the task's point name -> PoseTrack18 joint name)."""
         mapping = None
         if joint_map_file:
-            if not osp.isfile(joint_map_file):
-                raise FileNotFoundError(
-                    f'--joint-map {joint_map_file}: no such file')
-            try:
-                with open(joint_map_file, encoding='utf-8') as f:
-                    mapping = json.load(f)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                raise ValueError(f'{joint_map_file}: not a JSON file: '
-                                 f'{e}') from None
-            if not isinstance(mapping, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str)
-                    for k, v in mapping.items()):
-                raise ValueError(f'{joint_map_file}: expected a JSON object '
-                                 'of point name -> PoseTrack18 joint name')
+            mapping = read_json(joint_map_file, what='--joint-map',
+                                expect=dict)
+            for key, value in mapping.items():
+                check_json_type(value, str, joint_map_file, key,
+                                what='--joint-map')
         try:
             return cls(label, mapping)
         except ValueError as e:

@@ -19,13 +19,13 @@ order (:func:`frame_positions`): for PoseTrack18 (frames from 000000) the
 frame number itself.
 """
 import csv
-import json
 import os
 import os.path as osp
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.json_file import read_json
 from .annotation_people import (AnnotationFormatError, PersonFrame,
                                 SkeletonSpec, cvat_label_spec, person_box)
 from .coco_keypoints_io import read_coco_video, write_coco_video
@@ -44,9 +44,8 @@ def detect_format(path: str) -> str:
     if path.lower().endswith('.xml'):
         return 'cvat'
     try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except (OSError, ValueError):
+        data = read_json(path)
+    except ValueError:  # JSONFileError (a missing file too)
         return 'posetrack'  # its reader names the problem
     anns = data.get('annotations') if isinstance(data, dict) else None
     if isinstance(anns, list) and anns and all(

@@ -13,7 +13,6 @@ the same layout (interpolated frames with ``keyframe: false``).
 The person's ``person_id`` and ``needs_review`` travel in ``attributes``
 like in the XML (``cvat_io.py``).
 """
-import json
 import math
 import os.path as osp
 import re
@@ -25,6 +24,7 @@ from .annotation_people import (NEEDS_REVIEW, PERSON_ID,
                                 AnnotationFormatError, PersonFrame,
                                 SkeletonSpec, assign_person_ids, parse_flag,
                                 parse_person_id, person_box)
+from ..utils.json_file import json_field, read_json
 from .posetrack_io import NUM_KEYPOINTS, write_json_atomic
 
 _FRAME_NAME = re.compile(r'^(?:frame_)?(\d+)$')
@@ -171,20 +171,16 @@ def read_coco_video(path: str, spec: Optional[SkeletonSpec] = None
         and the track ids in file order.
 
     Raises:
+        JSONFileError: the file is no JSON object, or lacks a list of
+            ``images``, ``annotations`` or ``categories``.
         AnnotationFormatError: a missing field CVAT needs (``track_id``,
             ``keyframe``, ...), another label, an unknown joint, an image
             not named after a frame, one track twice on a frame.
     """
     spec = spec or SkeletonSpec()
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: no such file')
-    try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise AnnotationFormatError(path, f'malformed JSON: {e}',
-                                    where='<json>') from None
-    _need(data, ('images', 'annotations', 'categories'), path, '<root>')
+    data = read_json(path, expect=dict)
+    for key in ('images', 'annotations', 'categories'):
+        json_field(data, key, list, path)
     frames = _image_frames(data, path)
     cat_id, order = _category(data, spec, path)
     people, tracks, seen, interpolated = [], [], {}, 0

@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 import numpy as np
 
 from ..utils.atomic_file import atomic_write
+from ..utils.json_file import JSONFileError, read_json
 
 #: PoseTrack18 keypoint names in the order of the official files.
 POSETRACK18_KEYPOINTS = (
@@ -64,13 +65,14 @@ def posetrack18_categories() -> List[dict]:
     ]
 
 
-class PoseTrackFormatError(ValueError):
-    """A PoseTrack18 file is malformed; the message names file and field."""
+class PoseTrackFormatError(JSONFileError):
+    """A PoseTrack18 file is malformed; the message names file and field
+    (``FILE: FIELD: problem``). A :class:`JSONFileError`, as what the reader
+    raises for a file that is no JSON."""
 
     def __init__(self, source: str, field: str, problem: str) -> None:
         self.source = source
-        self.field = field
-        super().__init__(f'{source}: {field}: {problem}')
+        super().__init__(source, field, problem)
 
 
 def _is_number(value: Any) -> bool:
@@ -368,22 +370,6 @@ def clip_person_box(bbox: Any, width: float, height: float) -> np.ndarray:
     ])
 
 
-def _read_json(path: str) -> Any:
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: no such file')
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except json.JSONDecodeError as e:
-        raise PoseTrackFormatError(
-            path, '<json>',
-            f'malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})'
-        ) from None
-    except UnicodeDecodeError as e:
-        raise PoseTrackFormatError(path, '<json>',
-                                   f'not UTF-8 text: {e}') from None
-
-
 def load_posetrack_video(path: str,
                          require_head_box: bool = False,
                          keypoint_dtype: Any = np.float32) -> Dict[str, Any]:
@@ -399,12 +385,15 @@ def load_posetrack_video(path: str,
         dict: See :func:`parse_posetrack_video`.
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        PoseTrackFormatError: (a ValueError) the file is malformed; the
+        JSONFileNotFoundError: (a FileNotFoundError) ``path`` does not
+            exist.
+        JSONFileError: (a ValueError) the file is no JSON (see
+            :func:`~mmpose_posewarper.utils.json_file.read_json`), or, as
+            its subclass :class:`PoseTrackFormatError`, malformed; the
             message names the file and the field.
     """
     return parse_posetrack_video(
-        _read_json(path),
+        read_json(path),
         source=path,
         require_head_box=require_head_box,
         keypoint_dtype=keypoint_dtype)
@@ -659,7 +648,7 @@ def load_posetrack_detections(path: str) -> List[Dict[str, Any]]:
         list[dict]: detections with ``bbox`` as a (4,) float32 array and
         ``score`` as float.
     """
-    data = _read_json(path)
+    data = read_json(path)
     if not isinstance(data, list):
         raise PoseTrackFormatError(
             path, '<root>',
@@ -703,7 +692,7 @@ def load_frame_boxes(path: str,
         list[np.ndarray]: Per frame, ``(N, 5)`` float32 ``[x1, y1, x2, y2,
         score]`` (not clipped).
     """
-    data = _read_json(path)
+    data = read_json(path)
     if not isinstance(data, list):
         raise PoseTrackFormatError(
             path, '<root>',

@@ -20,6 +20,7 @@ from mmpose_posewarper.datasets.coco_keypoints_io import (read_coco_video,
 from mmpose_posewarper.datasets.cvat_io import (read_cvat_video,
                                                 write_cvat_video)
 from mmpose_posewarper.datasets.posetrack_io import POSETRACK18_KEYPOINTS
+from mmpose_posewarper.utils.json_file import JSONFileError, JSONFileNotFoundError
 
 from ._cvat_sim import CvatImportError, cvat_import
 
@@ -358,6 +359,37 @@ def test_bad_coco(tmp_path):
     with pytest.raises(AnnotationFormatError,
                        match=r'track 1, frame 0: two skeletons of one track'):
         read_coco_video(str(path))
+
+
+def test_json_inputs_go_through_the_json_reader(tmp_path):
+    """--joint-map and the COCO file: utils.json_file.read_json names the
+    option, the file and the problem."""
+    path = tmp_path / 'map.json'
+    with pytest.raises(JSONFileNotFoundError,
+                       match=f'--joint-map {re.escape(str(path))}: no such file'):
+        SkeletonSpec.from_options('human', str(path))
+    path.write_text('{"kp0": "nose",')
+    with pytest.raises(JSONFileError, match=r'--joint-map .*map\.json: invalid JSON at line 1 '
+                       r'column 16 .*truncated'):
+        SkeletonSpec.from_options('human', str(path))
+    path.write_text('["nose"]')
+    with pytest.raises(JSONFileError, match=r'map\.json: holds a list, not an object'):
+        SkeletonSpec.from_options('human', str(path))
+    path.write_text('{"kp0": 3}')
+    with pytest.raises(JSONFileError,
+                       match=r'--joint-map .*map\.json: kp0: expected a string, got int'):
+        SkeletonSpec.from_options('human', str(path))
+    coco = tmp_path / 'c.json'
+    coco.write_text('{"images": {}, "annotations": [], "categories": []}')
+    with pytest.raises(JSONFileError, match=r'c\.json: images: expected a list, got dict'):
+        read_coco_video(str(coco))
+    coco.write_text('{"images": [], "categories": []}')
+    with pytest.raises(JSONFileError, match=r'c\.json: annotations: missing'):
+        read_coco_video(str(coco))
+    coco.write_bytes(b'\x89PNG')
+    with pytest.raises(JSONFileError, match=r'c\.json: invalid JSON at line 1 column 1 '
+                       r'\(byte 0x89 is not UTF-8 text\)'):
+        read_coco_video(str(coco))
 
 
 def test_docs_label_spec_is_the_written_one():

@@ -5,6 +5,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
+from mmpose_posewarper.utils.json_file import JSONFileError
+
 from ._helpers import build_dataset, dataset_cfg
 
 MERGED = 'annotations/test_posetrack18_val.json'
@@ -211,8 +213,37 @@ def test_merged_file_without_nframes_names_field(data_root, tmp_path):
     del data['images'][1]['nframes']
     bad = tmp_path / 'bad.json'
     bad.write_text(json.dumps(data))
-    with pytest.raises(KeyError, match='nframes'):
+    image_id = data['images'][1]['id']
+    with pytest.raises(JSONFileError, match=rf'bad\.json: image id {image_id}: nframes: missing'):
         build_dataset(dataset_cfg(bad, data_root, test_mode=True))
+
+
+@pytest.mark.parametrize('content,message', [
+    ('{"images": [', r'ann_file .*bad\.json: invalid JSON at line 1 column 13 .*truncated'),
+    ('', r'ann_file .*bad\.json: invalid JSON at line 1 column 1 .*empty'),
+    ('[]', r'ann_file .*bad\.json: holds a list, not an object'),
+    ('{"images": "x"}', r'ann_file .*bad\.json: images: expected a list, got str'),
+    ('{"images": [{"file_name": "a/000001.jpg"}]}', r'bad\.json: images\[0\]\.id: missing'),
+])
+def test_merged_file_read_by_the_json_reader(data_root, tmp_path, content, message):
+    """utils.json_file.read_json names the file (and the config key that
+    gave it) instead of xtcocotools' bare JSONDecodeError / KeyError."""
+    bad = tmp_path / 'bad.json'
+    bad.write_text(content)
+    with pytest.raises(JSONFileError, match=message):
+        build_dataset(dataset_cfg(bad, data_root, test_mode=True))
+
+
+@pytest.mark.parametrize('content,message', [
+    ('[{"image_id": 1', r'bbox_file .*dets\.json: invalid JSON at line 1'),
+    ('{}', r'bbox_file .*dets\.json: holds an object, not a list'),
+    ('[3]', r'bbox_file .*dets\.json: \[0\]: expected an object, got int'),
+])
+def test_detection_file_read_by_the_json_reader(data_root, tmp_path, content, message):
+    dets = tmp_path / 'dets.json'
+    dets.write_text(content)
+    with pytest.raises(JSONFileError, match=message):
+        build_dataset(dataset_cfg(MERGED, data_root, test_mode=True, bbox_file=str(dets)))
 
 
 def test_per_video_dir_errors_come_from_posetrack_io(make_video, tmp_path):

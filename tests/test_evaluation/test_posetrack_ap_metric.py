@@ -251,7 +251,7 @@ def test_cli_bad_dirs_and_files(tmp_path, capsys):
     (tmp_path / 'pred' / '000001_mpii_test.json').write_text('{"images": [')
     assert cli.main([gt_dir, pred_dir]) == 2
     err = capsys.readouterr().err
-    assert 'pred/000001_mpii_test.json' in err and 'malformed JSON' in err
+    assert 'pred/000001_mpii_test.json: invalid JSON at line 1' in err
 
 
 def test_gt_box_predictions_metric_vs_written_files(tmp_path):

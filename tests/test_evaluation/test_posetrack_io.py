@@ -13,6 +13,7 @@ from mmpose_posewarper.datasets.posetrack_io import (
     clip_person_box, load_frame_boxes, load_posetrack_detections,
     load_posetrack_dir, load_posetrack_video, parse_posetrack_video,
     person_box_problem, write_posetrack_predictions, write_posetrack_video)
+from mmpose_posewarper.utils.json_file import JSONFileError
 from ._builders import (DET_FILE, GT_DIR, person, pose, require_sample_data,
                         video)
 
@@ -104,19 +105,23 @@ def _base():
     return video([[person(pose(), 0), person(pose(500), 1)], []])
 
 
-def _expect_error(tmp_path, data, field, **kwargs):
+def _expect_error(tmp_path, data, field, error=PoseTrackFormatError,
+                  **kwargs):
     path = _write(tmp_path, data)
     with pytest.raises(ValueError) as err:
         load_posetrack_video(path, **kwargs)
-    assert isinstance(err.value, PoseTrackFormatError)
+    assert isinstance(err.value, error)
     assert path in str(err.value) and field in str(err.value), str(err.value)
     return str(err.value)
 
 
 def test_malformed_json_names_file_and_position(tmp_path):
+    """The package's one JSON reader (utils.json_file.read_json) names the
+    file, the position and that the file ends early."""
     text = json.dumps(_base())
-    msg = _expect_error(tmp_path, text[:-10], '<json>')
-    assert 'malformed JSON' in msg and 'line 1' in msg
+    msg = _expect_error(tmp_path, text[:-10], 'invalid JSON at line 1 column',
+                        error=JSONFileError)
+    assert msg.endswith('the file ends early (truncated?)'), msg
 
 
 def test_wrong_keypoint_length(tmp_path):
@@ -339,7 +344,7 @@ def test_malformed_input_names_file_and_field(tmp_path, data, which, pick,
     if mutate is None:
         text = json.dumps(data)
         path = _write(tmp_path, text[:-min(cut, len(text) - 1)])
-        field = '<json>'
+        field = 'invalid JSON at line'
     else:
         if not data['annotations']:
             data['annotations'].append(

@@ -6,14 +6,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import mmpose
 import numpy as np
-from mmengine.fileio import exists, get_local_path, load
+from mmengine.fileio import exists, get_local_path
 from mmengine.logging import print_log
-from mmengine.utils import is_list_of
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 from mmpose.structures.bbox import bbox_xywh2xyxy
 from xtcocotools.coco import COCO
 
+from ...utils.json_file import JSONFileError, check_json_type, json_field, read_json
 from ..posetrack_io import BOX_RULE, clip_person_box, person_box_problem
 from .sparse_labels import check_sparse_cfg, select_labeled_frames
 
@@ -315,7 +315,7 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             raw_images, raw_anns, cats = self._read_per_video_dir(self.ann_file)
         else:
             with get_local_path(self.ann_file) as local_path:
-                coco = COCO(local_path)
+                coco = COCO(local_path, ann_data=self._read_coco_json(local_path))
             raw_images = list(coco.imgs.values())
             raw_anns = list(coco.anns.values())
             cats = coco.loadCats(coco.getCatIds()) if 'categories' in coco.dataset else []
@@ -324,6 +324,23 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             norm = self._normalise_image(img)
             images[norm['id']] = norm
         return images, raw_anns, cats
+
+    @staticmethod
+    def _read_coco_json(path: str) -> dict:
+        """The merged COCO-style file, with the fields COCO's index reads
+        checked (``FILE: images[3].id: missing`` instead of a KeyError)."""
+        data = read_json(path, what='ann_file', expect=dict)
+        for key, fields in (('images', ('id', )), ('annotations', ('id', 'image_id')),
+                            ('categories', ('id', ))):
+            if key == 'images':  # required; the others may be left out
+                entries = json_field(data, key, list, path, what='ann_file')
+            else:
+                entries = json_field(data, key, list, path, what='ann_file', default=[])
+            for i, entry in enumerate(entries):
+                for field in fields:
+                    json_field(entry, field, None, path, where=f'{key}[{i}]',
+                               what='ann_file')
+        return data
 
     def _read_per_video_dir(self, ann_dir: str) -> Tuple[List[dict], List[dict], List[dict]]:
         """Read a directory of per-video PoseTrack18 files via posetrack_io
@@ -351,7 +368,8 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         where = f'{source or self.ann_file}: image id {img.get("id")}'
         for field in ('id', 'file_name', 'nframes'):
             if field not in img:
-                raise KeyError(f'{where} has no "{field}" field')
+                raise JSONFileError(source or self.ann_file,
+                                    f'image id {img.get("id")}: {field}', 'missing')
         file_name = img['file_name']
         stem = osp.splitext(osp.basename(file_name))[0]
         if not stem.isdigit():
@@ -517,10 +535,10 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         if not exists(self.bbox_file):
             raise FileNotFoundError(f'{self.__class__.__name__}: bbox_file {self.bbox_file} '
                                     'does not exist')
-        dets = load(self.bbox_file)
-        if not is_list_of(dets, dict):
-            raise TypeError(f'bbox_file {self.bbox_file} must be a list of dicts, '
-                            f'got {type(dets)}')
+        with get_local_path(self.bbox_file) as local_path:
+            dets = read_json(local_path, what='bbox_file', expect=list)
+        for i, det in enumerate(dets):
+            check_json_type(det, dict, self.bbox_file, f'[{i}]', what='bbox_file')
         by_name = {img['file_name']: img for img in images.values()}
         num_kpts = self.metainfo['num_keypoints']
         items = []
@@ -537,8 +555,8 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             if img is None:
                 raise ValueError(f'{where}: {key} is not an image of {self.ann_file}')
             for field in ('bbox', 'score'):
-                if field not in det:
-                    raise KeyError(f'{where} has no "{field}" field')
+                json_field(det, field, None, self.bbox_file, where=f'[{i}]',
+                           what='bbox_file')
             size = (img['width'], img['height']) if img['width'] and img['height'] \
                 else (None, None)
             problem = person_box_problem(det['bbox'][:4], *size)
