@@ -27,35 +27,60 @@ from mmpose_posewarper.sparse_benchmark.data import \
 from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
                                          generate_dataset, video_name,
                                          video_contact_sheet)
-from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import (check_range_pair,  # noqa: E402
+                                         int_at_least, run_tool)
 from mmpose_posewarper.utils.output import OutputSet  # noqa: E402
+
+
+#: the smallest frame the generator renders (width and height, pixels)
+MIN_SIZE = 32
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    count = int_at_least(0)
+    length = int_at_least(1, 'a video has at least one frame')
     parser.add_argument('--out', required=True, help='dataset directory')
     parser.add_argument('--quick', action='store_true',
                         help='small dataset: 4+2 videos, 20 frames, 160x120')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--train-videos', type=int, help='override the size')
-    parser.add_argument('--val-videos', type=int, help='override the size')
-    parser.add_argument('--frames', type=int, nargs=2, metavar=('MIN', 'MAX'),
-                        help='range of video lengths')
-    parser.add_argument('--pretrain-videos', type=int,
+    parser.add_argument('--seed', type=int_at_least(0), default=0)
+    parser.add_argument('--train-videos', type=count,
+                        help='override the size')
+    parser.add_argument('--val-videos', type=count, help='override the size')
+    parser.add_argument('--frames', type=length, nargs=2,
+                        metavar=('MIN', 'MAX'),
+                        help='range of video lengths (1 <= MIN <= MAX)')
+    parser.add_argument('--pretrain-videos', type=count,
                         help='short clips of the pretrain split (stills for '
                         'pretraining; default none)')
-    parser.add_argument('--pretrain-frames', type=int, nargs=2,
+    parser.add_argument('--pretrain-frames', type=length, nargs=2,
                         metavar=('MIN', 'MAX'),
-                        help='range of the pretrain clips\' lengths')
-    parser.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'),
-                        help='frame size in pixels')
-    parser.add_argument('--workers', type=int, default=1,
+                        help='range of the pretrain clips\' lengths '
+                        '(1 <= MIN <= MAX)')
+    size = int_at_least(
+        MIN_SIZE, f'the smallest frame rendered is {MIN_SIZE}x{MIN_SIZE}')
+    parser.add_argument('--size', type=size, nargs=2, metavar=('W', 'H'),
+                        help=f'frame size in pixels (at least {MIN_SIZE} '
+                        'each)')
+    parser.add_argument('--workers', type=int_at_least(1), default=1,
                         help='parallel processes (output does not depend on it)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace a non-empty --out as a whole')
     parser.add_argument('--contact-sheet', action='store_true',
-                        help='also write DIR/contact_sheet.png')
-    return parser.parse_args(argv)
+                        help='also write DIR/contact_sheet.png (of the first '
+                        'val video)')
+    args = parser.parse_args(argv)
+    check_range_pair(parser, '--frames', args.frames)
+    check_range_pair(parser, '--pretrain-frames', args.pretrain_frames)
+    config = build_config(args)
+    if config.num_train_videos + config.num_val_videos + \
+            config.num_pretrain_videos == 0:
+        parser.error('--train-videos, --val-videos and --pretrain-videos '
+                     'are all 0: nothing to generate')
+    if args.contact_sheet and config.num_val_videos == 0:
+        parser.error('--contact-sheet draws the first val video, but '
+                     '--val-videos is 0')
+    return args
 
 
 def build_config(args: argparse.Namespace) -> SyntheticConfig:
@@ -87,7 +112,7 @@ def main(argv=None) -> int:
         root = output.path()
         manifest = generate_dataset(root, config, workers=args.workers)
         write_split_coco_files(root)
-        if args.contact_sheet and config.num_val_videos > 0:
+        if args.contact_sheet:
             name, _ = video_name('val', 0)
             sheet = video_contact_sheet(
                 root, osp.join(root, 'annotations', 'val', f'{name}.json'))

@@ -39,6 +39,7 @@ import os.path as osp
 import sys
 from typing import List, Optional, Tuple
 
+import cv2
 import mmcv
 import numpy as np
 from mmengine.logging import print_log
@@ -84,7 +85,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--frame-out',
         help='also write one rendered frame as an image (e.g. '
-        'docs/demo/demo_frame.jpg; replaced only with --overwrite)')
+        'docs/demo/demo_frame.jpg or .png; replaced only with --overwrite)')
     parser.add_argument(
         '--frame-index',
         type=int,
@@ -136,6 +137,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                      '(a detector and --bboxes exclude each other)')
     if args.frame_index is not None and args.frame_out is None:
         parser.error('--frame-index goes with --frame-out')
+    if args.frame_out is not None:
+        # written by OpenCV's imwrite (a file without extension as JPEG):
+        # checked before anything is written
+        ext = osp.splitext(args.frame_out)[1]
+        if ext and not cv2.haveImageWriter(f'x{ext}'):
+            parser.error(f'--frame-out {args.frame_out}: OpenCV writes no '
+                         f'image as {ext} (one frame is written as a '
+                         'picture: e.g. .jpg or .png)')
     if use_det and (args.det_config is None or args.det_checkpoint is None):
         parser.error('--det-config and --det-checkpoint go together')
     return args

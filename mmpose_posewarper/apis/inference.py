@@ -368,7 +368,7 @@ class _Boxes:
         if frames.num_frames is not None:
             self.check_count(frames.num_frames)
         self.parsed = {
-            t: _parse_boxes(boxes, t, bbox_format)
+            t: parse_frame_boxes(boxes, t, bbox_format)
             for t, boxes in enumerate(bboxes_per_frame)
         }
 
@@ -380,7 +380,7 @@ class _Boxes:
     def __getitem__(self, t: int) -> Optional[Tuple[np.ndarray, np.ndarray]]:
         if self.function is not None:
             if t not in self.parsed:
-                self.parsed[t] = _parse_boxes(
+                self.parsed[t] = parse_frame_boxes(
                     self.function(t, self.frames[t]), t, self.bbox_format)
             return self.parsed[t]
         if self.count is None:
@@ -396,38 +396,51 @@ class _Boxes:
                 del self.parsed[key]
 
 
-def _parse_boxes(boxes: BBoxInput, t: int, bbox_format: str
-                 ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-    """One frame's boxes as ``(xyxy (N, 4), scores (N,))``, checked."""
+def parse_frame_boxes(boxes: BBoxInput, t: int, bbox_format: str = 'xyxy',
+                      name: str = 'bboxes_per_frame'
+                      ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """One frame's boxes as ``(xyxy (N, 4), scores (N,))``, checked: the
+    boxes given for frame ``t`` (``None``: the whole frame, returned as
+    None), ``(N, 4)`` or ``(N, 5)`` (the 5th column a score; else 1), finite
+    numbers, positive width and height. A problem raises a ValueError
+    naming ``name[t]``, the box and the value (``bboxes_per_frame[1]: box
+    0, value 2: expected a number, got 'high'``).
+
+    :func:`iter_inference_posewarper` and
+    :class:`~mmpose_posewarper.apis.PoseWarperInferencer` (``name``
+    ``'bboxes'``) both check their boxes with it.
+    """
     if boxes is None:
         return None
-    boxes = _numeric_boxes(boxes, t)
+    boxes = _numeric_boxes(boxes, t, name)
     if boxes.size == 0:
         return (np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
     if boxes.ndim == 1:
         boxes = boxes[None]
     if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
-        raise ValueError(f'frame {t}: boxes must have shape (N, 4) or '
-                         f'(N, 5) (with scores), got {boxes.shape}')
+        raise ValueError(f'{name}[{t}]: boxes must have shape (N, 4) or '
+                         f'(N, 5), got {boxes.shape}')
     if not np.isfinite(boxes).all():
-        raise ValueError(f'frame {t}: boxes are not finite')
+        raise ValueError(f'{name}[{t}]: boxes are not finite')
     scores = boxes[:, 4].copy() if boxes.shape[1] == 5 else np.ones(
         len(boxes), np.float32)
     xyxy = boxes[:, :4].copy()
     if bbox_format == 'xywh':
         xyxy = bbox_xywh2xyxy(xyxy)
     if (xyxy[:, 2] <= xyxy[:, 0]).any() or (xyxy[:, 3] <= xyxy[:, 1]).any():
-        raise ValueError(f'frame {t}: every box needs positive width and '
+        raise ValueError(f'{name}[{t}]: every box needs positive width and '
                          'height')
     return (xyxy, scores)
 
 
-def _numeric_boxes(boxes: Any, t: int) -> np.ndarray:
+def _numeric_boxes(boxes: Any, t: int, name: str) -> np.ndarray:
     """One frame's boxes as a float32 array; a value that is no number is
     named by frame, box and position (numpy's own message names none)."""
-    if isinstance(boxes, np.ndarray) and boxes.dtype.kind in 'biuf':
-        return boxes.astype(np.float32)
-    rows = boxes if isinstance(boxes, (list, tuple, np.ndarray)) else [boxes]
+    if isinstance(boxes, np.ndarray):
+        if boxes.dtype.kind in 'biuf':
+            return boxes.astype(np.float32)
+        boxes = boxes.tolist()  # e.g. an object array holding a string
+    rows = boxes if isinstance(boxes, (list, tuple)) else [boxes]
     if rows and not isinstance(rows[0], (list, tuple, np.ndarray)):
         rows = [rows]  # a single box
     for i, row in enumerate(rows):
@@ -436,12 +449,12 @@ def _numeric_boxes(boxes: Any, t: int) -> np.ndarray:
             if isinstance(v, bool) or not isinstance(v, (numbers.Real,
                                                          np.number)):
                 raise ValueError(
-                    f'bboxes_per_frame[{t}]: box {i}, value {j}: expected a '
+                    f'{name}[{t}]: box {i}, value {j}: expected a '
                     f'number, got {v!r}')
     try:
         return np.asarray(boxes, dtype=np.float32)
     except ValueError as e:  # ragged rows
-        raise ValueError(f'bboxes_per_frame[{t}]: boxes must have shape '
+        raise ValueError(f'{name}[{t}]: boxes must have shape '
                          f'(N, 4) or (N, 5): {e}') from None
 
 

@@ -53,7 +53,7 @@ from ..datasets.posetrack_io import (posetrack18_categories,
                                      write_posetrack_video)
 from .detection import PersonDetector
 from .inference import (_test_pipeline, iter_inference_posewarper,
-                        iter_inference_topdown)
+                        iter_inference_topdown, parse_frame_boxes)
 from .model import init_model
 from .tracking import IoUTracker
 from .video_io import DEFAULT_FPS, FrameReader, read_frame
@@ -330,17 +330,17 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 if t >= len(given):
                     raise ValueError(f'bboxes has {len(given)} entries, but '
                                      f'{video.name} has a frame {t}')
-                b = np.asarray(given[t], np.float32)
-                if b.size == 0:
-                    return np.zeros((0, 5), np.float32)
-                b = b.reshape(-1, b.shape[-1])
-                if b.shape[1] == 4:
-                    return np.concatenate(
-                        [b, np.ones((len(b), 1), np.float32)], 1)
-                if b.shape[1] != 5:
-                    raise ValueError(f'bboxes[{t}]: boxes must have shape '
-                                     f'(N, 4) or (N, 5), got {b.shape}')
-                return b[b[:, 4] > bbox_thr]
+                # checked as inference_posewarper checks its boxes: a
+                # problem names bboxes[t], the box and the value
+                parsed = parse_frame_boxes(given[t], t, 'xyxy', name='bboxes')
+                if parsed is None:  # the whole frame, as with no boxes
+                    h, w = frame.shape[:2]
+                    return np.array([[0, 0, w, h, 1]], np.float32)
+                xyxy, scores = parsed
+                b = np.concatenate([xyxy, scores[:, None]], 1)
+                if np.shape(given[t])[-1] != 5:
+                    return b  # no scores given: every box is kept
+                return b[scores > bbox_thr]
         elif self.detector is not None:
             self.detector.bbox_thr, self.detector.nms_thr = bbox_thr, nms_thr
             self.detector.dropped = 0
@@ -396,7 +396,10 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             out_dir (str, optional): Sets ``vis_out_dir`` and
                 ``pred_out_dir`` to it when they are not given.
             **kwargs: ``bboxes`` (per frame ``(N, 4)`` or ``(N, 5)`` xyxy
-                boxes, instead of the detector), ``bbox_thr`` (0.3),
+                boxes, or None for the whole frame, instead of the detector;
+                checked by ``inference.parse_frame_boxes``, as
+                :func:`inference_posewarper` checks its boxes), ``bbox_thr``
+                (0.3),
                 ``nms_thr`` (0.3), ``fps`` (of the output video; default the
                 input's), ``online`` (default: the constructor's),
                 ``track_iou_thr`` (0.3), and MMPose's visualisation

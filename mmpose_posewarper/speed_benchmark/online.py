@@ -47,7 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -61,7 +61,11 @@ from ..datasets.posetrack_io import (list_posetrack_dir, load_posetrack_video,
                                      write_posetrack_video)
 from ..evaluation.functional.posetrack_ap import evaluate_posetrack_dirs
 from ..utils.checkpoint import last_checkpoint
+from ..utils.cli import int_at_least
 from .meters import peak_rss_mb, rss_mb
+
+#: the fewest frames a memory run measures: it reads the RSS at 10% of them
+MIN_MEMORY_FRAMES = 10
 
 #: The ways compared: name -> (model, inference keyword arguments, delay).
 MODES = {
@@ -162,6 +166,28 @@ def measure_accuracy(run_dir: str, device: str = 'cpu',
     return result
 
 
+def long_clip_video(clip: str) -> Tuple[str, int]:
+    """The frame folder of ``--long-clip``'s one val video and its number of
+    frames (at least :data:`MIN_MEMORY_FRAMES`); a ValueError names what is
+    wrong."""
+    val = osp.join(clip, 'images', 'val')
+    if not osp.isdir(val):
+        raise FileNotFoundError(f'--long-clip {clip}: no images/val folder '
+                                '(a dataset of '
+                                'tools/generate_synthetic_posetrack.py)')
+    videos = os.listdir(val)
+    if len(videos) != 1:
+        raise ValueError(f'--long-clip {clip}: images/val: expected one '
+                         f'video, found {len(videos)}')
+    folder = osp.join(val, videos[0])
+    num_frames = len(FrameReader(folder))
+    if num_frames < MIN_MEMORY_FRAMES:
+        raise ValueError(f'--long-clip {clip}: {folder} has {num_frames} '
+                         f'frames; a memory run needs at least '
+                         f'{MIN_MEMORY_FRAMES}')
+    return folder, num_frames
+
+
 def measure_memory(run_dir: str,
                    clip: str,
                    online: bool,
@@ -170,12 +196,7 @@ def measure_memory(run_dir: str,
     """Peak RSS of the trained PoseWarper over the long clip (its first
     ``max_frames`` frames when given; call in a fresh process:
     ``ru_maxrss`` is the process's peak)."""
-    videos = os.listdir(osp.join(clip, 'images', 'val'))
-    if len(videos) != 1:
-        raise ValueError(f'{clip}: images/val: expected one video, found '
-                         f'{len(videos)}')
-    folder = osp.join(clip, 'images', 'val', videos[0])
-    num_frames = len(FrameReader(folder))
+    folder, num_frames = long_clip_video(clip)
     frames: Any = folder
     if max_frames is not None and max_frames < num_frames:
         # a stream of the first frames, read one by one as the folder is
@@ -243,7 +264,10 @@ def table(accuracy: Dict[str, Any],
     return '\n'.join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """The command line; a run that would measure nothing, or a
+    ``--max-frames`` below :data:`MIN_MEMORY_FRAMES`, is refused (exit code
+    2, the options named)."""
     parser = argparse.ArgumentParser(
         description='online vs offline aggregation: mAP, time per frame, '
         'memory (the main job\'s trained models)')
@@ -257,19 +281,35 @@ def main(argv: Optional[List[str]] = None) -> int:
         'peak RSS per mode on it')
     parser.add_argument(
         '--max-frames',
-        type=int,
-        help='only the first frames of the long clip')
+        type=int_at_least(MIN_MEMORY_FRAMES,
+                          'the RSS is also read at 10% of the frames'),
+        help='only the first frames of the long clip (at least '
+        f'{MIN_MEMORY_FRAMES})')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--skip-accuracy', action='store_true')
+    parser.add_argument('--skip-accuracy', action='store_true',
+                        help='measure the memory on --long-clip only')
     parser.add_argument('--memory-child', help=argparse.SUPPRESS)
     parser.add_argument('--online', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    clip = args.long_clip or args.memory_child
+    if args.skip_accuracy and not clip:
+        parser.error('--skip-accuracy without --long-clip measures nothing')
+    if args.max_frames is not None and not clip:
+        parser.error('--max-frames limits the frames of --long-clip; give '
+                     '--long-clip')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
     if args.memory_child:
         print(
             json.dumps(
                 measure_memory(args.run, args.memory_child, args.online,
                                args.device, args.max_frames)))
         return 0
+    if args.long_clip:
+        long_clip_video(args.long_clip)  # checked before the long work
     accuracy = dict(videos=0, frames=0) if args.skip_accuracy else \
         measure_accuracy(args.run, args.device)
     memory = None

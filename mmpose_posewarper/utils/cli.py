@@ -8,6 +8,10 @@ SIGTERM end it with 130 / 143 after the partial outputs were removed (see
 ``utils/output.py``). ``main(argv)`` itself raises, so tests can match the
 exception.
 
+:func:`int_at_least` and :func:`check_range_pair` check numeric options
+where they are parsed (``error: argument --workers: must be >= 1, got 0``,
+exit code 2).
+
 :func:`add_runner_args` / :func:`parse_runner_args` give the tools that run
 MMEngine's Runner (``tools/train.py``, ``tools/test.py``) MMPose's
 ``--cfg-options``, ``--launcher`` and ``--local_rank``, and
@@ -54,6 +58,36 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def int_at_least(minimum: int, why: str = '') -> Callable[[str], int]:
+    """An argparse ``type``: an integer ``>= minimum``; otherwise the parser
+    exits with code 2 and ``error: argument --OPTION: must be >= MINIMUM
+    (WHY), got VALUE``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'expected an integer, got {text!r}') from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f'must be >= {minimum}{f" ({why})" if why else ""}, got '
+                f'{value}')
+        return value
+
+    parse.__name__ = f'int >= {minimum}'
+    return parse
+
+
+def check_range_pair(parser: argparse.ArgumentParser, option: str,
+                     pair: Optional[List[int]]) -> None:
+    """``option MIN MAX`` (``nargs=2``) must have ``MIN <= MAX``; otherwise
+    ``parser.error`` (exit code 2) names the option."""
+    if pair is not None and pair[0] > pair[1]:
+        parser.error(f'{option} {pair[0]} {pair[1]}: MIN must not exceed '
+                     'MAX')
 
 
 def add_runner_args(parser: argparse.ArgumentParser,

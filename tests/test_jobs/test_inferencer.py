@@ -186,6 +186,15 @@ def test_bad_arguments(shared_data, inferencer, identity_posewarper):
     with pytest.raises(ValueError, match=r'bboxes\[0\]: boxes must have '
                        r'shape \(N, 4\) or \(N, 5\), got \(2, 3\)'):
         next(inferencer(src, bboxes=[BOXES[:, :3]] * 5))
+    # checked as inference_posewarper checks its boxes (one function,
+    # inference.parse_frame_boxes): frame, box and value named
+    bad = [list(BOXES[0]), ['a', 50, 300, 450]]
+    with pytest.raises(ValueError, match=r"^bboxes\[2\]: box 1, value 0: "
+                       r"expected a number, got 'a'$"):
+        list(inferencer(src, bboxes=[BOXES] * 2 + [bad] + [BOXES] * 2))
+    with pytest.raises(ValueError, match=r'^bboxes\[0\]: every box needs '
+                       'positive width and height$'):
+        next(inferencer(src, bboxes=[[[100, 50, 100, 450]]] * 5))
     with pytest.raises(ValueError, match='unknown argument'):
         next(inferencer(src, bbox_threshold=0.5))
     with pytest.raises(ValueError, match='det_model and det_weights go '

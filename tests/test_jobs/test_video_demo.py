@@ -265,6 +265,35 @@ def test_bad_box_entries_name_file_entry_and_field(tmp_path, shared_data,
     assert not (tmp_path / 'out').exists()
 
 
+@pytest.mark.parametrize('frame_out', ['X.mp4', 'frame.avi', 'frame.gif'])
+def test_frame_out_that_opencv_cannot_write_is_refused_first(tmp_path, capsys,
+                                                             frame_out):
+    """--frame-out is one picture written by OpenCV's imwrite: a video
+    extension is refused when the arguments are parsed, before the output
+    set is written (it used to be committed, then imwrite failed)."""
+    out = tmp_path / 'out'
+    with pytest.raises(SystemExit) as info:
+        demo.main([
+            str(TINY_POSEWARPER),
+            str(tmp_path / 'never_read.pth'), '--input',
+            str(tmp_path / 'never_read.mp4'), '--output-root',
+            str(out), '--bboxes',
+            str(tmp_path / 'never_read.json'), '--frame-out',
+            str(tmp_path / frame_out), '--overwrite'
+        ])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f'error: --frame-out {tmp_path / frame_out}: OpenCV writes no ' \
+        'image as' in err, err
+    assert list(tmp_path.iterdir()) == []
+    # the picture formats (and no extension: JPEG) pass
+    for name in ('f.jpg', 'f.PNG', 'f'):
+        assert demo.parse_args([
+            'c.py', 'w.pth', '--input', 'v.mp4', '--output-root', 'o',
+            '--bboxes', 'b.json', '--frame-out', name
+        ]).frame_out == name
+
+
 def tiny_demo_input(tmp_path):
     """A 9-frame 128x96 frame folder with one box per frame."""
     from ._helpers import write_tiny_video

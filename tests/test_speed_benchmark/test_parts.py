@@ -3,6 +3,7 @@ test_benchmark_quick.py, through tools/benchmark.py)."""
 import json
 import math
 
+import pytest
 import torch
 
 from mmpose_posewarper.speed_benchmark import JSON_KEYS, parse_args
@@ -43,3 +44,45 @@ def test_nan_becomes_null_in_the_json_line():
     value = dict(a=float('nan'), b=[1.0, float('nan')], c=dict(d='x'))
     assert json.dumps(nan_to_none(value)) == \
         '{"a": null, "b": [1.0, null], "c": {"d": "x"}}'
+
+
+# ---------------------------------------------- tools/benchmark_online.py
+@pytest.mark.parametrize('args, message', [
+    (['--long-clip', 'clip', '--max-frames', '5'],
+     'argument --max-frames: must be >= 10 (the RSS is also read at 10% of the frames), got 5'),
+    (['--long-clip', 'clip', '--max-frames', '-1'], 'argument --max-frames: must be >= 10'),
+    (['--long-clip', 'clip', '--max-frames', '0'], 'argument --max-frames: must be >= 10'),
+    (['--skip-accuracy'], '--skip-accuracy without --long-clip measures nothing'),
+    (['--max-frames', '20'], '--max-frames limits the frames of --long-clip; give --long-clip'),
+])
+def test_online_benchmark_refuses_what_would_fail_or_measure_nothing(capsys, args, message):
+    from mmpose_posewarper.speed_benchmark.online import main
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert f'error: {message}' in capsys.readouterr().err
+
+
+def test_online_benchmark_checks_the_long_clip_first(tmp_path, capsys):
+    """A clip too short for a memory run (or none) is refused before the
+    long accuracy run: exit 2, --long-clip named."""
+    import cv2
+    import numpy as np
+
+    from mmpose_posewarper.speed_benchmark import online
+    from mmpose_posewarper.utils.cli import run_tool
+    args = online.parse_args(['--skip-accuracy', '--long-clip', 'c', '--max-frames', '10'])
+    assert args.max_frames == online.MIN_MEMORY_FRAMES == 10
+    clip = tmp_path / 'clip'
+    with pytest.raises(FileNotFoundError, match=r'--long-clip .*clip: no images/val folder'):
+        online.long_clip_video(str(clip))
+    folder = clip / 'images' / 'val' / 'v'
+    folder.mkdir(parents=True)
+    for t in range(5):
+        cv2.imwrite(str(folder / f'{t:06d}.jpg'), np.zeros((8, 8, 3), np.uint8))
+    # --run holds no trained model: the clip is checked before it is needed
+    assert run_tool(online.main, ['--run', str(tmp_path / 'no_run'), '--long-clip',
+                                  str(clip)]) == 2
+    err = capsys.readouterr().err
+    assert f'error: --long-clip {clip}: {folder} has 5 frames; a memory run needs at least ' \
+        '10' in err, err
