@@ -1,10 +1,9 @@
 """Publish a main-job run: copy its results into docs/results/ and rewrite
 the tables made from them (README's headline table, the several-seed and
-augmentation-bound tables of docs/sparse_benchmark.md).
+effort tables of docs/sparse_benchmark.md).
 
     python tools/publish_results.py work_dirs/sparse_benchmark
     python tools/publish_results.py --seeds work_dirs/seeds   # --seeds 0 1 2
-    python tools/publish_results.py --augmentation-bound work_dirs/seeds
     python tools/publish_results.py --effort work_dirs/seeds
 
 README's table is then exactly the run's ``results.md`` (made from its
@@ -20,8 +19,6 @@ from typing import List, Optional
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmpose_posewarper.sparse_benchmark.augmentation_bound import \
-    publish_augmentation_bound  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.effort import \
     publish_effort  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.report import (  # noqa: E402
@@ -38,11 +35,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         help='run_dir is the --out of a finished --seeds run: publish its '
         'seeds.json / seeds.md and the several-seed tables of --doc')
     what.add_argument(
-        '--augmentation-bound', action='store_true',
-        help='publish run_dir\'s augmentation_bound.json / .md '
-        '(run_sparse_benchmark.py --augmentation-bound) and its table in '
-        '--doc')
-    what.add_argument(
         '--effort', action='store_true',
         help='publish the effort measurement (run_sparse_benchmark.py '
         '--effort) of run_dir\'s seeds (or of run_dir): '
@@ -53,13 +45,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         help='the file whose headline results table a run rewrites')
     parser.add_argument(
         '--doc', default=osp.join(ROOT, 'docs', 'sparse_benchmark.md'),
-        help='the file whose several-seed (--seeds), augmentation-bound '
-        '(--augmentation-bound) or effort (--effort) tables are rewritten')
+        help='the file whose several-seed (--seeds) or effort (--effort) '
+        'tables are rewritten')
     args = parser.parse_args(argv)
     if args.seeds:
         copied = publish_seeds(args.run_dir, args.to, args.doc)
-    elif args.augmentation_bound:
-        copied = publish_augmentation_bound(args.run_dir, args.to, args.doc)
     elif args.effort:
         copied = publish_effort(args.run_dir, args.to, args.doc)
     else:

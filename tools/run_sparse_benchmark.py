@@ -20,8 +20,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
     BenchmarkSettings, run_seeds, run_sparse_benchmark)
-from mmpose_posewarper.sparse_benchmark.augmentation_bound import \
-    run_augmentation_bound  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.effort import \
     run_effort  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.fusion_sweep import \
@@ -30,7 +28,12 @@ from mmpose_posewarper.sparse_benchmark.pretrained import \
     pretrained_checkpoint  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.quality import \
     run_quality_curve  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.steps import check_stages  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.steps import (  # noqa: E402
+    AUGMENTATION_LABELS, check_stages)
+from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
+    budget_rows, budgets_table, run_label_budgets)
+from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
+from mmpose_posewarper.utils.atomic_file import write_text_atomic  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
 
 
@@ -63,11 +66,28 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'quality.md (finished points are reused if made with the same '
         'settings and stage configs, else refused)')
     parser.add_argument(
-        '--augmentation-bound', action='store_true',
-        help='after the job (OUT, or each seed of --seeds): retrain the '
-        'augmented stage on sparse labels + the ground truth of the people '
-        'PoseWarper labeled, the most its labels could give; writes '
-        'OUT/augmentation_bound.json and .md (a measured run is reused)')
+        '--look', choices=LOOKS, default='video',
+        help='how the train and val videos are imaged: "video" (default) '
+        'differs from the pretraining stills as video frames differ from '
+        'photos; "stills" as the pretraining stills (the benchmark before '
+        '2026-12-07)')
+    parser.add_argument(
+        '--labels-per-video', type=int, default=1, metavar='N',
+        help='augmentation: labeled frames per train video from which '
+        'labels are propagated (the original\'s N; default: %(default)s)')
+    parser.add_argument(
+        '--augmentation-labels', nargs='+', metavar='SOURCE',
+        choices=sorted(AUGMENTATION_LABELS),
+        default=['posewarper', 'ground_truth'],
+        help='augmentation: the sources of added labels, one estimator '
+        'each (default: %(default)s; also optical_flow, '
+        'two_sided_posewarper)')
+    parser.add_argument(
+        '--label-budgets', type=int, nargs='+', metavar='N',
+        help='after the job (OUT, or each seed of --seeds): the '
+        'augmentation once per budget of N labeled frames per train video '
+        '(e.g. 1 2 4, as the original); writes OUT/label_budgets.json and '
+        '.md (finished budgets are reused)')
     parser.add_argument(
         '--effort', action='store_true',
         help='after the job (OUT, or each seed of --seeds): a simulated '
@@ -84,6 +104,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='after the job (OUT): score the two-sided methods\' fusion '
         'settings on train videos (where the defaults are chosen); writes '
         'OUT/fusion_sweep.json and .md')
+    parser.add_argument(
+        '--overwrite', action='store_true',
+        help='run into a folder that holds a run made with other settings: '
+        'its results are removed first (trained stages whose settings and '
+        'inputs are unchanged are still reused); without it such a folder '
+        'is refused')
     init = parser.add_mutually_exclusive_group()
     init.add_argument('--from-scratch', action='store_true',
                       help='train the single-frame stages from random '
@@ -101,11 +127,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='override a stage config, as tools/train.py --cfg-options, '
         'e.g. posewarper:optim_wrapper.optimizer.lr=1e-4')
     args = parser.parse_args(argv)
-    if sum(map(bool, (args.quality, args.augmentation_bound, args.effort,
-                      args.fusion_sweep))) > 1:
-        parser.error('--quality, --augmentation-bound, --effort and '
-                     '--fusion-sweep are separate measurements; run them one '
-                     'at a time')
+    if sum(map(bool, (args.quality, args.effort, args.fusion_sweep,
+                      args.label_budgets))) > 1:
+        parser.error('--quality, --effort, --fusion-sweep and '
+                     '--label-budgets are separate measurements; run them '
+                     'one at a time')
+    if args.label_budgets and min(args.label_budgets) < 1:
+        parser.error('--label-budgets must be >= 1, got '
+                     f'{args.label_budgets}')
+    if args.labels_per_video < 1:
+        parser.error('--labels-per-video must be >= 1, got '
+                     f'{args.labels_per_video}')
     if args.effort_batch < 1:
         parser.error(f'--effort-batch must be >= 1, got {args.effort_batch}')
     try:
@@ -139,12 +171,29 @@ def _stage_options(items: List[str]) -> Dict[str, Dict]:
     return options
 
 
+#: what an interrupted job leaves (utils.cli.run_tool says it)
+INTERRUPTED = ('OUT keeps the generated data and each finished stage '
+               '(OUT/steps/*.json with its checkpoint); results.json is '
+               'written only at the end; rerunning the same command goes on '
+               'from the finished stages')
+
+
+def _each_seed(settings: BenchmarkSettings, seeds: Optional[List[int]]):
+    """The settings of OUT's run, or of each seed's run of --seeds."""
+    if not seeds:
+        return [settings]
+    return [replace(settings, seed=seed, out_dir=settings.path(f'seed_{seed}'))
+            for seed in seeds]
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     settings = BenchmarkSettings(
         out_dir=args.out, quick=args.quick, seed=args.seed,
         threads=args.threads, workers=args.workers, device=args.device,
-        iters=args.iters, cfg_options=args.cfg_options,
+        iters=args.iters, cfg_options=args.cfg_options, look=args.look,
+        labels_per_video=args.labels_per_video,
+        augmentation_labels=tuple(args.augmentation_labels),
         pretrained=(None if args.from_scratch else args.pretrained
                     or 'shipped'))
     if args.quality:
@@ -153,21 +202,23 @@ def main(argv: Optional[List[str]] = None) -> int:
             pretrained_checkpoint() if init == 'shipped' else init
             for init in args.quality
         ])
-    elif args.augmentation_bound:
-        run_augmentation_bound(settings, args.seeds or ())
     elif args.fusion_sweep:
         run_fusion_sweep(settings)
+    elif args.label_budgets:
+        measured = [run_label_budgets(one, args.label_budgets)
+                    for one in _each_seed(settings, args.seeds)]
+        if args.seeds:
+            write_text_atomic(settings.path('label_budgets.md'),
+                              budgets_table(budget_rows(measured)))
     elif args.effort:
-        for seed in args.seeds or [args.seed]:
-            one = settings if not args.seeds else replace(
-                settings, seed=seed, out_dir=settings.path(f'seed_{seed}'))
+        for one in _each_seed(settings, args.seeds):
             run_effort(one, batch=args.effort_batch)
     elif args.seeds:
-        run_seeds(settings, args.seeds)
+        run_seeds(settings, args.seeds, overwrite=args.overwrite)
     else:
-        run_sparse_benchmark(settings)
+        run_sparse_benchmark(settings, overwrite=args.overwrite)
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(run_tool(main))
+    sys.exit(run_tool(main, interrupted=INTERRUPTED))

@@ -27,6 +27,7 @@ from mmpose_posewarper.utils import prepare_runtime
 from mmpose_posewarper.utils.checkpoint import (CheckpointError,
                                                 check_checkpoint_file,
                                                 check_checkpoint_fits,
+                                                check_initial_weights,
                                                 check_training_checkpoint)
 from mmpose_posewarper.utils.cli import (add_runner_args, parse_runner_args,
                                          set_work_dir)
@@ -93,10 +94,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     prepare_runtime(cfg)
     resume_from = resume_checkpoint(cfg)
     try:
-        if not cfg.get('resume') and cfg.get('load_from') and \
-                '://' not in cfg.load_from:
+        start_from = (cfg.load_from if not cfg.get('resume')
+                      and cfg.get('load_from')
+                      and '://' not in cfg.load_from else None)
+        if start_from:
             # the weights a stage starts from (e.g. stage 1 for stage 2)
-            check_checkpoint_file(cfg.load_from)
+            check_checkpoint_file(start_from)
         # before anything is built: a damaged, empty or weights-only file
         # is refused with what is wrong (MMEngine would give a bare
         # EOFError/KeyError, or resume from damaged weights without a word)
@@ -105,6 +108,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         runner = Runner.from_cfg(cfg)
         if shapes is not None:
             check_checkpoint_fits(resume_from, shapes, runner.model)
+        if start_from:
+            # finite, and a strict fit but where the config says otherwise
+            check_initial_weights(start_from, runner.model,
+                                  cfg.get('load_from_new_weights', ()))
     except CheckpointError as e:
         where = '--resume' if resume_from else 'load_from'
         print(f'error: {where}: {e}', file=sys.stderr)

@@ -16,7 +16,8 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from ..utils.checkpoint import (CheckpointMismatchError, check_checkpoint_file,
-                                check_checkpoint_fits, checkpoint_state_dict,
+                                check_checkpoint_fits, check_finite_weights,
+                                checkpoint_state_dict,
                                 load_checkpoint_file)
 
 #: The metainfo of a config that names no dataset: this package's models are
@@ -125,6 +126,7 @@ def load_checked_checkpoint(model: nn.Module, checkpoint: str) -> None:
         raise CheckpointMismatchError(
             checkpoint, f'holds a {type(ckpt).__name__}, not a state dict')
     state = checkpoint_state_dict(ckpt, checkpoint)
+    check_finite_weights(checkpoint, state)
     check_checkpoint_fits(checkpoint, {
         k: tuple(v.shape)
         for k, v in state.items() if hasattr(v, 'shape')

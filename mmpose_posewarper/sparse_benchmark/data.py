@@ -11,7 +11,7 @@ import copy
 import json
 import os.path as osp
 from dataclasses import asdict
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
@@ -22,6 +22,7 @@ from ..datasets.posetrack_io import (load_posetrack_dir, write_json_atomic,
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import MANIFEST, SyntheticConfig, generate_dataset
 from ..synthetic.generator import SPLITS
+from ..utils.json_file import read_json
 
 Videos = Dict[str, Dict[str, Any]]
 
@@ -43,8 +44,7 @@ def generate_data(root: str, config: SyntheticConfig, workers: int = 1,
     """
     manifest = osp.join(root, MANIFEST)
     if osp.isfile(manifest):
-        with open(manifest, encoding='utf-8') as f:
-            previous = json.load(f).get('config')
+        previous = read_json(manifest, expect=dict).get('config')
         # JSON turns tuples into lists: compare in JSON form
         if previous == json.loads(json.dumps(asdict(config))):
             print_log(f'reusing the synthetic videos in {root} (same config '
@@ -67,11 +67,37 @@ def sparse_video(video: Mapping[str, Any], k: int,
     Every frame stays listed; frames that lose their labels get
     ``is_labeled: false`` and no people, as unlabeled PoseTrack frames.
     """
+    labeled = {frame_number(img) for img in _frames_with_people(video)}
+    return keep_labels(video, select_labeled_frames(
+        labeled, dict(mode='every_k', k=k, phase=phase)))
+
+
+def labels_per_video(video: Mapping[str, Any], n: int) -> Dict[str, Any]:
+    """A copy of a sparsely labeled video (:func:`sparse_video`) that keeps
+    the labels of ``n`` of its labeled frames with people, spread evenly:
+    of ``L`` such frames in order, the ``floor((i + 0.5) L / n)``-th for
+    ``i < n`` (the middle one for ``n = 1``; all of them if ``n >= L``).
+    The augmentation's label budget: the original's N labeled frames per
+    video."""
+    if n < 1:
+        raise ValueError(f'labels per video must be >= 1, got {n}')
+    frames = sorted(frame_number(img) for img in _frames_with_people(video)
+                    if img.get('is_labeled', True))
+    if n < len(frames):
+        frames = [frames[int((i + 0.5) * len(frames) / n)] for i in range(n)]
+    return keep_labels(video, frames)
+
+
+def _frames_with_people(video: Mapping[str, Any]) -> list:
+    ids = {a['image_id'] for a in video['annotations']}
+    return [img for img in video['images'] if img['id'] in ids]
+
+
+def keep_labels(video: Mapping[str, Any], frames) -> Dict[str, Any]:
+    """A copy of ``video`` labeled on ``frames`` (frame numbers) only: the
+    other frames stay listed, ``is_labeled: false`` and without people."""
+    kept = set(frames)
     t_of = {img['id']: frame_number(img) for img in video['images']}
-    labeled = {t_of[a['image_id']] for a in video['annotations']}
-    kept = set(
-        select_labeled_frames(labeled, dict(mode='every_k', k=k,
-                                            phase=phase)))
     out = copy.deepcopy(dict(video))
     for img in out['images']:
         img['is_labeled'] = t_of[img['id']] in kept
@@ -103,6 +129,44 @@ def keep_confident_joints(video: Mapping[str, Any],
                              num_keypoints=int(placed.sum())))
     out['annotations'] = anns
     return out
+
+
+def ground_truth_of_propagated(
+        propagated: Mapping[str, Mapping[str, Any]],
+        gt: Mapping[str, Mapping[str, Any]]) -> Tuple[Videos, int]:
+    """The dense ground truth of the people a propagation labeled.
+
+    Propagation carries every person of the labeled frame to its
+    neighbours, also to a frame the person is not in (not yet entered, or
+    gone): such a person has no ground truth, and perfect labels have no
+    person there.
+
+    Args:
+        propagated (Mapping): Video name -> propagated video (the job's
+            ``propagated_train/annotations``: manual labels plus people
+            marked ``is_labeled: false``).
+        gt (Mapping): Video name -> densely labeled video (same frames).
+
+    Returns:
+        tuple: Video name -> copy of the ground-truth video that keeps only
+        the annotations whose ``(image_id, track_id)`` a propagated person
+        has; and how many propagated people are not in their frame.
+
+    Raises:
+        ValueError: A propagated video has no ground truth.
+    """
+    out, absent = {}, 0
+    for name, video in propagated.items():
+        if name not in gt:
+            raise ValueError(f'propagated video {name!r} has no ground truth')
+        wanted = {(a['image_id'], a['track_id'])
+                  for a in video['annotations']
+                  if a.get('is_labeled', True) is False}
+        kept = [a for a in gt[name]['annotations']
+                if (a['image_id'], a['track_id']) in wanted]
+        absent += len(wanted) - len(kept)
+        out[name] = dict(gt[name], annotations=kept)
+    return out, absent
 
 
 def write_videos(videos: Videos, ann_dir: str) -> None:

@@ -20,7 +20,6 @@ writes ``DIR/effort.json``, ``effort.md`` (edits to reach 95% and 99%
 correct joints per method and order) and ``effort.png`` (edits vs correct
 joints) from the finished run's trained models.
 """
-import json
 import math
 import os
 import os.path as osp
@@ -38,6 +37,7 @@ from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
                                                   head_size)
+from ..utils.json_file import json_field, read_json
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
@@ -425,16 +425,15 @@ def publish_effort(seeds_dir: str, dest: str,
             for d in glob.glob(osp.join(seeds_dir, 'seed_*'))
             if osp.isfile(osp.join(d, 'effort.json'))}
     if not runs and osp.isfile(osp.join(seeds_dir, 'effort.json')):
-        with open(osp.join(seeds_dir, 'settings.json'),
-                  encoding='utf-8') as f:
-            runs = {str(json.load(f)['seed']): seeds_dir}
+        path = osp.join(seeds_dir, 'settings.json')
+        runs = {str(json_field(read_json(path, expect=dict), 'seed', int,
+                               path=path)): seeds_dir}
     if not runs:
         raise FileNotFoundError(f'{seeds_dir}: no effort.json (run '
                                 'tools/run_sparse_benchmark.py --effort)')
     efforts = {}
     for seed, run in runs.items():
-        with open(osp.join(run, 'effort.json'), encoding='utf-8') as f:
-            efforts[seed] = json.load(f)
+        efforts[seed] = read_json(osp.join(run, 'effort.json'), expect=dict)
     block = effort_summary_table(efforts)
     text = None
     if doc is not None:

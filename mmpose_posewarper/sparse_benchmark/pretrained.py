@@ -21,6 +21,7 @@ import torch
 from ..datasets.posetrack_io import write_json_atomic
 from ..utils.checkpoint import (CheckpointError, checkpoint_state_dict,
                                 load_checkpoint_file)
+from ..utils.json_file import read_json
 
 CHECKPOINT_DIR = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
@@ -45,8 +46,7 @@ def read_provenance(name: str = PRETRAINED_NAME,
         raise FileNotFoundError(
             f'{path}: no provenance file for the pretrained checkpoint '
             f'{name!r}; is the package installed with its checkpoints?')
-    with open(path, encoding='utf-8') as f:
-        return json.load(f)
+    return read_json(path, expect=dict)
 
 
 def pretrained_checkpoint(name: str = PRETRAINED_NAME,

@@ -20,7 +20,6 @@ initialisation, so the job's ``pretrained`` setting is not part of the
 curve's settings (a new shipped checkpoint leaves the finished points
 valid), while a point is reused only for the same checkpoint bytes.
 """
-import json
 import os.path as osp
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -33,6 +32,7 @@ from mmengine.utils import ProgressBar
 from ..apis.label_propagator import LabelPropagator
 from ..datasets.posetrack_io import write_json_atomic
 from ..utils.atomic_file import write_text_atomic
+from ..utils.json_file import read_json
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,
                                run_propagation, score_by_distance,
@@ -107,8 +107,7 @@ def _quality_curve(settings: Any,
                    checkpoints: Sequence[Optional[str]]) -> Dict[str, Any]:
     path = settings.path('quality.json')
     if osp.isfile(path):
-        with open(path, encoding='utf-8') as f:
-            result = json.load(f)
+        result = read_json(path, expect=dict)
         # the points measured so far must come from the same data, configs
         # and options as those still to come
         check_same_settings(result.get('settings'), settings, path)

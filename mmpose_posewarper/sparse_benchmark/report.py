@@ -1,6 +1,5 @@
 """What the benchmark shows a person: a Markdown table, a bar plot and a
 picture strip of one propagated sequence (ground truth vs each method)."""
-import json
 import operator
 import os
 import os.path as osp
@@ -15,6 +14,7 @@ from ..apis.video_io import read_frame
 from ..datasets.posetrack_videos import frame_number
 from ..synthetic import contact_sheet
 from ..utils.atomic_file import write_text_atomic
+from ..utils.json_file import read_json
 
 #: rows of the table: (section, key, description), in results.json order
 ROWS = (
@@ -33,16 +33,29 @@ ROWS = (
     ('propagation', 'two_sided_optical_flow',
      'two-sided optical flow: GT poses of both labeled neighbours moved and '
      'fused'),
-    ('augmentation', 'sparse_only', 'single-frame model, sparse labels'),
+    ('augmentation', 'sparse_only',
+     'single-frame model, 1 labeled frame per train video'),
     ('augmentation', 'sparse_plus_propagated',
-     'single-frame model, sparse + propagated labels'),
+     'the same + PoseWarper\'s labels within ±3 (score > 0.2)'),
+    ('augmentation', 'sparse_plus_optical_flow',
+     'the same + optical flow\'s labels within ±3'),
+    ('augmentation', 'sparse_plus_two_sided',
+     'the same + two-sided PoseWarper\'s labels within ±3'),
+    ('augmentation', 'sparse_plus_ground_truth',
+     'the same + the true poses of the people PoseWarper labeled (the '
+     'bound)'),
     ('aggregation', 'single_frame', 'single-frame model'),
     ('aggregation', 'temporal', 'PoseWarper temporal aggregation (5 frames)'),
+    ('domain_gap', 'pretrained_stills_look',
+     'pretrained model, the val videos in the pretraining stills\' look'),
+    ('domain_gap', 'pretrained',
+     'pretrained model, the val videos (video look), not fine-tuned'),
 )
 SECTION_TITLES = dict(
     propagation='propagation to unlabeled frames within ±3 (val videos)',
     augmentation='training labels (held-out val videos, every frame)',
-    aggregation='inference (val videos, every frame)')
+    aggregation='inference (val videos, every frame)',
+    domain_gap='domain gap (val videos, every frame)')
 #: the methods of the picture strip, in row order after the ground truth
 STRIP_METHODS = ('posewarper', 'optical_flow', 'copy_nearest', 'single_frame')
 
@@ -61,8 +74,9 @@ def markdown_table(results: Mapping[str, Any],
     (its wall time did not train them)."""
     lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
     for section, key, text in ROWS:
-        if key not in results[section]:
-            continue  # a run made before the method was added
+        if key not in results.get(section, {}):
+            continue  # a run made before the method was added, or not
+            # asked for
         lines.append(f'| {SECTION_TITLES[section]} | {text} '
                      f'(`{section}.{key}`) | {results[section][key]:.1f} |')
     if controls:
@@ -164,7 +178,8 @@ def picture_strip(gt_video: Mapping[str, Any],
 
 
 #: the goals for the default command, as margins of one number over
-#: another: (name, minuend, subtrahend, comparison, the margin asked for)
+#: another: (name, minuend, subtrahend, comparison, the margin asked for);
+#: a tuple of subtrahends stands for their mean (half way between them)
 GOALS = (
     ('two-sided PoseWarper - interpolation (propagation)',
      'propagation.two_sided_posewarper', 'propagation.interpolation', '≥',
@@ -181,6 +196,15 @@ GOALS = (
     ('sparse + propagated - sparse only (augmentation)',
      'augmentation.sparse_plus_propagated', 'augmentation.sparse_only', '>',
      0.0),
+    ('sparse + ground truth - sparse only (the augmentation bound)',
+     'augmentation.sparse_plus_ground_truth', 'augmentation.sparse_only',
+     '≥', 3.0),
+    ('sparse + propagated - half way to the bound (augmentation)',
+     'augmentation.sparse_plus_propagated',
+     ('augmentation.sparse_only', 'augmentation.sparse_plus_ground_truth'),
+     '≥', 0.0),
+    ('fine-tuned - pretrained, val videos (domain gap)',
+     'aggregation.single_frame', 'domain_gap.pretrained', '>', 0.0),
     ('temporal - single frame (aggregation)', 'aggregation.temporal',
      'aggregation.single_frame', '>', 0.0),
 )
@@ -193,8 +217,13 @@ def goal_margins(numbers: Mapping[str, float]) -> Dict[str, float]:
     as :data:`GOALS` says.
     Paired within a run, so the seeds' spread of a margin is not inflated by
     how hard one seed's videos are for every method."""
-    return {name: round(numbers[a] - numbers[b], 2)
-            for name, a, b, _, _ in GOALS if a in numbers and b in numbers}
+    margins = {}
+    for name, a, b, _, _ in GOALS:
+        subtrahends = (b, ) if isinstance(b, str) else b
+        if a in numbers and all(k in numbers for k in subtrahends):
+            margins[name] = round(numbers[a] - float(
+                np.mean([numbers[k] for k in subtrahends])), 2)
+    return margins
 
 
 def flat_numbers(results: Mapping[str, Any],
@@ -254,10 +283,8 @@ SEEDS_FILES = ('seeds.json', 'seeds.md')
 def results_block(results_dir: str) -> str:
     """The README block of a published run: its ``results.md`` table, which
     :func:`markdown_table` made from its ``results.json``."""
-    with open(osp.join(results_dir, 'results.json'), encoding='utf-8') as f:
-        results = json.load(f)
-    with open(osp.join(results_dir, 'controls.json'), encoding='utf-8') as f:
-        controls = json.load(f)
+    results = read_json(osp.join(results_dir, 'results.json'), expect=dict)
+    controls = read_json(osp.join(results_dir, 'controls.json'), expect=dict)
     controls.pop('timings', None)
     reused = controls.pop('reused_stages', ())
     return markdown_table(results, controls, reused)
@@ -319,8 +346,8 @@ def publish_results(run_dir: str, dest: str,
 def seeds_block(results_dir: str) -> str:
     """The README block of published seeds: :func:`seeds_table` of their
     ``seeds.json``."""
-    with open(osp.join(results_dir, 'seeds.json'), encoding='utf-8') as f:
-        return seeds_table(json.load(f))
+    return seeds_table(read_json(osp.join(results_dir, 'seeds.json'),
+                                 expect=dict))
 
 
 def publish_seeds(seeds_dir: str, dest: str,

@@ -8,7 +8,14 @@
     DIR/work_dirs/<stage>/         MMEngine work dirs (logs, checkpoints)
     DIR/propagation/<method>/      propagated val labels per method
                                    (and per control: self/*, shuffled/*)
-    DIR/propagated_train/          PoseWarper's labels for augmentation
+    DIR/data_stills_look/          the val videos in the pretraining
+                                   stills' look (the domain gap's control)
+    DIR/labels/posetrack18_train_per_video.json
+                                   the augmentation's manual labels: N
+                                   labeled frames per train video
+    DIR/propagated_train/<source>.json
+                                   labels added to them, per source
+                                   (PoseWarper, ground truth, ...)
     DIR/results.json               the numbers (keys in RESULT_KEYS, and
                                    propagation_by_distance: method ->
                                    distance to the labeled frame -> mAP)
@@ -24,6 +31,7 @@ With several seeds (:func:`run_seeds`), one such directory per seed,
 ``DIR/seed_<s>/``, and ``DIR/seeds.json`` / ``DIR/seeds.md`` (mean and
 spread of every number).
 """
+import copy
 import hashlib
 import json
 import logging
@@ -33,7 +41,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence)
+                    Sequence, Tuple)
 
 import numpy as np
 import torch
@@ -48,7 +56,9 @@ from ..apis.source_fusion import TwoSidedFusion
 from ..datasets.posetrack_io import write_json_atomic, write_posetrack_video
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
+from ..synthetic.imaging import LOOKS
 from ..utils.atomic_file import write_text_atomic
+from ..utils.json_file import read_json
 from . import data as bdata
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         SingleFrameOnTarget, TwoSidedKeypoints)
@@ -97,8 +107,21 @@ RESULT_KEYS = dict(
     propagation=('posewarper', 'optical_flow', 'copy_nearest',
                  'single_frame', 'interpolation', 'two_sided_posewarper',
                  'two_sided_optical_flow'),
-    augmentation=('sparse_only', 'sparse_plus_propagated'),
-    aggregation=('single_frame', 'temporal'))
+    augmentation=('sparse_only', 'sparse_plus_propagated',
+                  'sparse_plus_ground_truth'),
+    aggregation=('single_frame', 'temporal'),
+    # only with a pretrained checkpoint: it on the val videos in the
+    # pretraining stills' look and in the videos' own
+    domain_gap=('pretrained_stills_look', 'pretrained'))
+#: the augmentation's sources of added labels -> its results.json key; the
+#: default run trains the first two (``BenchmarkSettings
+#: .augmentation_labels``), the ground truth being that of the people
+#: PoseWarper labeled
+AUGMENTATION_LABELS = dict(
+    posewarper='sparse_plus_propagated',
+    ground_truth='sparse_plus_ground_truth',
+    optical_flow='sparse_plus_optical_flow',
+    two_sided_posewarper='sparse_plus_two_sided')
 LOGGER = 'sparse_benchmark'
 #: the two-sided methods' fusion: each method's best setting on 12 train
 #: videos of the seed-0 run (``--fusion-sweep``), not on the val videos the
@@ -147,6 +170,18 @@ class BenchmarkSettings:
         min_joint_score: Augmentation keeps a propagated joint only if its
             score (warped heatmap maximum) is above this, as the original's
             script (0.2).
+        look: How the train and val videos are imaged
+            (``synthetic.imaging``): ``'video'`` (default) differs from
+            the pretraining stills as video frames differ from photos;
+            ``'stills'`` is the stills' look (the benchmark before
+            2026-12-07).
+        labels_per_video: The augmentation's manual labels: this many
+            labeled frames per train video (the original's N; 1 as its
+            main augmentation figure), from which the sources of
+            ``augmentation_labels`` propagate to ``±propagate_k``.
+        augmentation_labels: Sources of added labels, each one more
+            estimator trained (keys of ``AUGMENTATION_LABELS``;
+            ``ground_truth`` needs ``posewarper``, whose people it labels).
         two_sided_posewarper, two_sided_optical_flow: How each two-sided
             method fuses its two sources (reach of the second source,
             distance weights; chosen on train videos, docs/experiments.md).
@@ -172,8 +207,27 @@ class BenchmarkSettings:
         default_factory=lambda: TWO_SIDED_DEFAULTS['posewarper'])
     two_sided_optical_flow: TwoSidedFusion = field(
         default_factory=lambda: TWO_SIDED_DEFAULTS['optical_flow'])
+    look: str = 'video'
+    labels_per_video: int = 1
+    augmentation_labels: Tuple[str, ...] = ('posewarper', 'ground_truth')
 
     def __post_init__(self) -> None:
+        if self.look not in LOOKS:
+            raise ValueError(f'look must be one of {LOOKS}, got '
+                             f'{self.look!r}')
+        if self.labels_per_video < 1:
+            raise ValueError('labels_per_video must be >= 1, got '
+                             f'{self.labels_per_video}')
+        self.augmentation_labels = tuple(self.augmentation_labels)
+        unknown = set(self.augmentation_labels) - set(AUGMENTATION_LABELS)
+        if unknown:
+            raise ValueError(f'augmentation labels {sorted(unknown)} unknown; '
+                             f'choose from {sorted(AUGMENTATION_LABELS)}')
+        if ('ground_truth' in self.augmentation_labels
+                and 'posewarper' not in self.augmentation_labels):
+            raise ValueError("augmentation label source 'ground_truth' is "
+                             "that of the people 'posewarper' labels; add "
+                             "'posewarper'")
         for name in ('two_sided_posewarper', 'two_sided_optical_flow'):
             value = getattr(self, name)
             if isinstance(value, Mapping):  # from a settings record
@@ -231,9 +285,16 @@ class SparseBenchmark:
         train_videos = self.s.train_videos or (8 if self.s.quick else 36)
         val_videos = self.s.val_videos or (2 if self.s.quick else 8)
         config = replace(config, num_train_videos=train_videos,
-                         num_val_videos=val_videos)
+                         num_val_videos=val_videos, look=self.s.look)
         bdata.generate_data(self.data_root, config, workers=self.s.workers,
                             logger=LOGGER)
+        if self.s.pretrained is not None and self.s.look != 'stills':
+            # the same val videos (scenes, people, motion, ground truth)
+            # imaged as the pretraining stills are
+            bdata.generate_data(
+                self.s.path('data_stills_look'),
+                replace(config, num_train_videos=0, look='stills'),
+                workers=self.s.workers, logger=LOGGER)
 
     def make_labels(self) -> None:
         """Dense GT -> sparse per-video files and COCO-style files."""
@@ -253,16 +314,25 @@ class SparseBenchmark:
                                           'posetrack18_val_dense.json')
         n_train = bdata.write_coco(self.sparse['train'],
                                    self.train_sparse_file, people='manual')
+        self.per_video = {
+            name: bdata.labels_per_video(v, self.s.labels_per_video)
+            for name, v in self.sparse['train'].items()}
+        self.per_video_file = self.s.path(
+            'labels', f'posetrack18_train_{self.budget}.json')
+        n_budget = bdata.write_coco(self.per_video, self.per_video_file,
+                                    people='manual')
         n_val = bdata.write_coco(self.gt['val'], self.val_dense_file)
         print_log(f'labels every {self.s.label_every}th frame: {n_train} '
                   f'labeled people in {len(self.gt["train"])} train videos; '
-                  f'{n_val} people in {len(self.gt["val"])} val videos',
-                  logger=LOGGER)
+                  f'{n_val} people in {len(self.gt["val"])} val videos; '
+                  f'augmentation: {self.s.labels_per_video} labeled frame(s) '
+                  f'per train video, {n_budget} people', logger=LOGGER)
 
-    def _stage_cfg(self, stage: str, train_files, load_from=None):
+    def _stage_cfg(self, stage: str, train_files, load_from=None,
+                   run: Optional[str] = None):
         cfg = stage_config(
             self.s.config(stage),
-            work_dir=self.s.path('work_dirs', stage),
+            work_dir=self.s.path('work_dirs', run or stage),
             data_root=self.data_root,
             train_ann_files=train_files,
             test_ann_file=self.val_dense_file,
@@ -279,9 +349,12 @@ class SparseBenchmark:
 
     # -- training -----------------------------------------------------------
     def stage_cfg(self, stage: str):
-        """The MMEngine config stage ``stage`` trains with (after
-        :meth:`make_labels`; the augmented stage after
-        :meth:`propagate_train`)."""
+        """The MMEngine config ``stage`` trains with (after
+        :meth:`make_labels`; the augmentation's after
+        :meth:`augmentation_labels`). Stages: ``single_frame``,
+        ``posewarper`` and the augmentation's runs of the ``augmented``
+        config, ``sparse_only`` and ``augmented_<source>`` per source of
+        ``augmentation_labels``."""
         if stage == 'single_frame':
             return self._stage_cfg('single_frame', [self.train_sparse_file],
                                    load_from=self.s.pretrained)
@@ -294,20 +367,53 @@ class SparseBenchmark:
                 mode='every_k', k=self.s.label_every, phase=0)
             cfg.test_dataloader.dataset.ann_file = 'annotations/val/'
             return cfg
-        check_stages([stage], 'stage_cfg')
-        # from the same initialisation as stage 1, for as many iterations
-        return self._stage_cfg(
-            'augmented', [self.train_sparse_file, self.propagated_file],
-            load_from=self.s.pretrained)
+        # the same config, initialisation and iterations for each: the
+        # sparse-only model trains on its first dataset only
+        files = [self.per_video_file]
+        if stage != 'sparse_only':
+            files.append(self.added_files[self._source(stage)])
+        return self._stage_cfg('augmented', files,
+                               load_from=self.s.pretrained,
+                               run=self.run_name(stage))
+
+    def _source(self, stage: str) -> str:
+        source = stage[len('augmented_'):]
+        if not stage.startswith('augmented_') or source not in (
+                self.s.augmentation_labels):
+            raise ValueError(f'no stage {stage!r} in this run; its stages: '
+                             f'{", ".join(self.augmentation_stages())}')
+        return source
+
+    @property
+    def budget(self) -> str:
+        """The augmentation's label budget as a folder name: its files,
+        work dirs and markers are apart per budget."""
+        return f'{self.s.labels_per_video}_per_video'
+
+    def run_name(self, stage: str) -> str:
+        """Where ``stage`` trains and leaves its marker, under
+        ``work_dirs/`` and ``steps/``."""
+        if stage in ('single_frame', 'posewarper'):
+            return stage
+        return osp.join(self.budget, stage)
+
+    def augmentation_stages(self) -> List[str]:
+        """The augmentation's trainings, sparse only first."""
+        return ['sparse_only'] + [f'augmented_{source}' for source in
+                                  self.s.augmentation_labels]
 
     def _stage_inputs(self, stage: str) -> list:
         """The files a stage's training reads beside the generated data
         (which the settings determine)."""
-        return dict(
-            single_frame=[self.train_sparse_file],
-            posewarper=[self.ckpt.get('single_frame')],
-            augmented=[self.train_sparse_file,
-                       getattr(self, 'propagated_file', None)])[stage]
+        if stage == 'single_frame':
+            return [self.train_sparse_file]
+        if stage == 'posewarper':
+            return [self.ckpt.get('single_frame')]
+        files = [getattr(self, 'per_video_file', None)]
+        if stage != 'sparse_only':
+            files.append(getattr(self, 'added_files', {}).get(
+                self._source(stage)))
+        return files
 
     def _stage_record(self, stage: str) -> Optional[Dict[str, Any]]:
         """What a stage's training depends on (``None`` while an input is
@@ -316,26 +422,44 @@ class SparseBenchmark:
         inputs = self._stage_inputs(stage)
         if any(p is None or not osp.isfile(p) for p in inputs):
             return None
-        record = settings_record(self.s)
         return dict(
             stage=stage,
-            settings={k: v for k, v in record.items()
-                      if k not in _LOCATIONS + _COMPARISON_ONLY},
+            settings=self._stage_settings(stage, settings_record(self.s)),
             inputs={osp.relpath(p, self.s.out_dir): sha256_of(p)
                     for p in inputs})
+
+    def _stage_settings(self, stage: str,
+                        record: Mapping[str, Any]) -> Dict[str, Any]:
+        """The settings of a :func:`settings_record` that ``stage``'s
+        training depends on: not where things lie, not what only the
+        comparison or the other stages use (of the per-stage settings, its
+        own config's entry; stage 2 depends on stage 1 through its input
+        checkpoint's sha256)."""
+        config = stage if stage in STAGES else 'augmented'
+        out = {}
+        for key, value in record.items():
+            if key in _LOCATIONS + _NOT_TRAINING:
+                continue
+            if key in _PER_STAGE and isinstance(value, Mapping):
+                value = value.get(config)
+            out[key] = value
+        return out
 
     def finished_stage(self, stage: str) -> Optional[str]:
         """The checkpoint of ``stage`` if this folder holds one trained with
         the same settings and inputs (its marker
         ``DIR/steps/<stage>.json`` says so and the checkpoint's sha256
         agrees), else ``None``."""
-        marker = self.s.path('steps', f'{stage}.json')
+        marker = self.s.path('steps', f'{self.run_name(stage)}.json')
         if not osp.isfile(marker):
             return None
-        with open(marker, encoding='utf-8') as f:
-            done = json.load(f)
+        done = read_json(marker, expect=dict)
         ckpt = self.s.path(done.get('checkpoint', ''))
         record = self._stage_record(stage)
+        if record is not None and isinstance(done.get('settings'), Mapping):
+            # a marker may hold settings a stage does not depend on
+            done = dict(done, settings=self._stage_settings(
+                stage, done['settings']))
         if (record is None or any(done.get(k) != record[k] for k in record)
                 or not osp.isfile(ckpt)
                 or sha256_of(ckpt) != done.get('checkpoint_sha256')):
@@ -347,15 +471,15 @@ class SparseBenchmark:
         ckpt = self.finished_stage(stage)
         if ckpt is not None:
             print_log(f'{stage}: reusing {ckpt}, trained here with the same '
-                      'settings and inputs (DIR/steps/%s.json)' % stage,
-                      logger=LOGGER)
+                      'settings and inputs (DIR/steps/%s.json)'
+                      % self.run_name(stage), logger=LOGGER)
             self.reused.append(stage)
         else:
             ckpt = train_stage(self.cfg[stage])
             record = self._stage_record(stage)
             if record is not None:  # else its inputs cannot be fingerprinted
                 write_json_atomic(
-                    self.s.path('steps', f'{stage}.json'),
+                    self.s.path('steps', f'{self.run_name(stage)}.json'),
                     dict(record,
                          checkpoint=osp.relpath(ckpt, self.s.out_dir),
                          checkpoint_sha256=sha256_of(ckpt)))
@@ -370,8 +494,10 @@ class SparseBenchmark:
         self._train('posewarper')
 
     def train_augmented(self) -> None:
-        """The single-frame estimator on sparse + propagated labels."""
-        self._train('augmented')
+        """The augmentation's estimators: on the per-video manual labels
+        alone, and on them plus each source's added labels."""
+        for stage in self.augmentation_stages():
+            self._train(stage)
 
     def load_trained(self, stages: Sequence[str] = ('single_frame',
                                                     'posewarper')) -> None:
@@ -460,64 +586,118 @@ class SparseBenchmark:
             print_log(f'propagation {name} by distance: ' + ', '.join(
                 f'±{d}: {v:.1f}' for d, v in values.items()), logger=LOGGER)
 
-    def propagate_train(self) -> None:
-        """PoseWarper's labels for the train videos (augmentation data),
-        with the jobs API (``tools/propagate_labels.py``'s core)."""
+    def augmentation_labels(self) -> None:
+        """The labels each source adds to the per-video manual labels: its
+        poses on the frames within ±K of them (the original's augmentation
+        script: PoseWarper's, joints scoring above ``min_joint_score``);
+        ``ground_truth``: the true poses of the people PoseWarper labeled
+        (what perfect propagation would add)."""
+        videos = self.per_video
+        self.added_files: Dict[str, str] = {}
+        added: Dict[str, Any] = {}
+        for source in self.s.augmentation_labels:
+            if source == 'ground_truth':
+                out, absent = bdata.ground_truth_of_propagated(
+                    added['posewarper'], self.gt['train'])
+                print_log(f'ground truth: {absent} people PoseWarper '
+                          'propagated are not in their frame', logger=LOGGER)
+            elif source == 'optical_flow':
+                pairs = propagation_pairs(videos, self.s.propagate_k)
+                preds = run_propagation(
+                    OpticalFlowWarp(), videos, pairs, self.data_root,
+                    progress=ProgressBar(sum(map(len, pairs.values()))))
+                print()
+                out = prediction_videos(preds, self.gt['train'])
+            else:
+                out = self._propagate_train(
+                    videos, self.s.two_sided_posewarper
+                    if source == 'two_sided_posewarper' else None)
+            added[source] = out
+            for name, video in out.items():
+                write_posetrack_video(
+                    self.s.path('propagated_train', self.budget, source,
+                                f'{name}.json'), video)
+            if source != 'ground_truth':
+                out = {name: bdata.keep_confident_joints(
+                    video, self.s.min_joint_score)
+                       for name, video in out.items()}
+            path = self.s.path('propagated_train', self.budget,
+                               f'{source}.json')
+            coco = videos_to_coco(out, people=(
+                'all' if source == 'ground_truth' else 'propagated'))
+            write_json_atomic(path, coco)
+            self.added_files[source] = path
+            print_log(f'{source}: {len(coco["annotations"])} people on '
+                      f'{len(coco["images"])} train frames added to the '
+                      'per-video manual labels', logger=LOGGER)
+
+    def _propagate_train(self, videos: Mapping[str, Any],
+                         two_sided: Optional[TwoSidedFusion]
+                         ) -> Dict[str, Any]:
+        """PoseWarper's labels of ``videos`` with the jobs API
+        (``tools/propagate_labels.py``'s core)."""
         propagator = LabelPropagator(self.load_model('posewarper'))
-        videos = self.sparse['train']
         from ..apis.propagation import count_propagation_targets
         progress = ProgressBar(
             count_propagation_targets(videos, self.s.propagate_k))
         out = {
             name: propagate_video(propagator, video, self.data_root,
                                   k=self.s.propagate_k, name=name,
-                                  progress=progress)
+                                  progress=progress, two_sided=two_sided)
             for name, video in sorted(videos.items())
         }
         print()
-        for name, video in out.items():
-            write_posetrack_video(
-                self.s.path('propagated_train', 'annotations',
-                            f'{name}.json'), video)
-        self.propagated_file = self.s.path('propagated_train',
-                                           'posetrack18_propagated.json')
-        confident = {
-            name: bdata.keep_confident_joints(video, self.s.min_joint_score)
-            for name, video in out.items()
-        }
-        coco = videos_to_coco(confident, people='propagated')
-        write_json_atomic(self.propagated_file, coco)
-        joints = [np.asarray(a['keypoints'])[:, 2] > 0
-                  for v in out.values() for a in v['annotations']]
-        kept = [np.asarray(a['keypoints'])[:, 2] > 0
-                for v in confident.values() for a in v['annotations']]
-        print_log(f'{len(coco["annotations"])} propagated people on '
-                  f'{len(coco["images"])} train frames; '
-                  f'{int(sum(k.sum() for k in kept))} of '
-                  f'{int(sum(j.sum() for j in joints))} joints score above '
-                  f'{self.s.min_joint_score}', logger=LOGGER)
+        return out
 
     # -- evaluation ---------------------------------------------------------
     def evaluate_models(self) -> None:
         """Single-frame models and temporal aggregation on every val frame
         (ground-truth boxes)."""
         self.model_scores = {
-            stage: float(
-                test_stage(self.cfg[stage], self.ckpt[stage])['posetrack/AP'])
-            for stage in ('single_frame', 'augmented', 'posewarper')
+            stage: self.test(stage)
+            for stage in ['single_frame', 'posewarper'] +
+            self.augmentation_stages()
         }
+        if self.s.pretrained is not None:
+            # the domain gap: the pretrained estimator before fine-tuning,
+            # on the val videos and on the same videos in the stills' look
+            cfg = self.cfg['single_frame']
+            self.model_scores['pretrained'] = float(test_stage(
+                cfg, self.s.pretrained)['posetrack/AP'])
+            stills = self.s.path('data_stills_look')
+            if osp.isdir(stills):
+                cfg = copy.deepcopy(cfg)
+                cfg.test_dataloader.dataset.data_root = stills
+                self.model_scores['pretrained_stills_look'] = float(
+                    test_stage(cfg, self.s.pretrained)['posetrack/AP'])
         for name, value in self.model_scores.items():
             print_log(f'val {name}: {value:.1f} mAP', logger=LOGGER)
 
     # -- report -------------------------------------------------------------
+    def test(self, stage: str) -> float:
+        """A trained stage's mAP on every val frame (ground-truth boxes)."""
+        return float(test_stage(self.cfg[stage],
+                                self.ckpt[stage])['posetrack/AP'])
+
+    def augmentation_results(self) -> Dict[str, float]:
+        """results.json's ``augmentation`` from the scored stages."""
+        m = self.model_scores
+        augmentation = dict(sparse_only=m['sparse_only'])
+        augmentation.update({key: m[f'augmented_{source}']
+                             for source, key in AUGMENTATION_LABELS.items()
+                             if f'augmented_{source}' in m})
+        return augmentation
+
     def results(self, wall_seconds: float) -> Dict[str, Any]:
         p, m = self.propagation_scores, self.model_scores
+        augmentation = self.augmentation_results()
+        domain_gap = {k: m[k] for k in RESULT_KEYS['domain_gap'] if k in m}
         return dict(
             propagation={k: p[k] for k in RESULT_KEYS['propagation']},
-            augmentation=dict(sparse_only=m['single_frame'],
-                              sparse_plus_propagated=m['augmented']),
+            augmentation=augmentation,
             aggregation=dict(single_frame=m['single_frame'],
                              temporal=m['posewarper']),
+            **(dict(domain_gap=domain_gap) if domain_gap else {}),
             propagation_by_distance={
                 method: {str(d): v for d, v in values.items()}
                 for method, values in self.propagation_by_distance.items()
@@ -577,18 +757,56 @@ class SparseBenchmark:
         return results
 
 
-def run_sparse_benchmark(settings: BenchmarkSettings) -> Dict[str, Any]:
+def run_sparse_benchmark(settings: BenchmarkSettings,
+                         overwrite: bool = False) -> Dict[str, Any]:
     """Generate, train, propagate, evaluate; write the results.
+
+    The pretrained checkpoint must fit stage 1's model exactly, with
+    finite weights (``CheckpointError`` otherwise). A folder that holds a
+    run made with other settings is refused
+    (``ValueError`` naming them) unless ``overwrite``, which first removes
+    that run's results (its trained stages stay, reused where unchanged):
+    results are never left beside the settings of another run.
 
     Args:
         settings (BenchmarkSettings): What to run and where.
+        overwrite (bool): Run into a folder made with other settings.
 
     Returns:
         dict: The content of ``DIR/results.json``.
     """
+    if settings.pretrained is not None:
+        # a damaged, foreign or diverged checkpoint is refused before its
+        # sha256 is recorded or anything trains on it
+        load_pose_model(settings.config('single_frame'), settings.pretrained)
+    claim_run_folder(settings, overwrite)
     start = time.perf_counter()
     with job_log(settings.path('benchmark.log')):
         return _run_steps(settings, start)
+
+
+#: what a finished run writes at its end (``write_report``)
+RESULT_FILES = ('results.json', 'controls.json', 'results.md',
+                'results.png', 'propagation_strip.jpg')
+
+
+def claim_run_folder(settings: BenchmarkSettings, overwrite: bool) -> None:
+    """Make ``settings.out_dir`` this run's: refuse a folder whose
+    ``settings.json`` records other settings unless ``overwrite``, and then
+    remove that run's results before this run's settings are written."""
+    path = settings.path('settings.json')
+    if not osp.isfile(path):
+        return
+    try:
+        check_same_settings(read_json(path, expect=dict), settings, path)
+    except ValueError as e:
+        if not overwrite:
+            raise ValueError(f'{e}; or pass --overwrite (overwrite=True) to '
+                             'replace its results (unchanged trained stages '
+                             'are reused)') from None
+        for name in RESULT_FILES:
+            if osp.isfile(settings.path(name)):
+                os.remove(settings.path(name))
 
 
 @contextmanager
@@ -628,9 +846,8 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
         ('train single-frame estimator (stage 1)', job.train_single_frame),
         ('train PoseWarper (stage 2)', job.train_posewarper),
         ('propagation comparison (val)', job.compare_propagation),
-        ('propagate train labels', job.propagate_train),
-        ('train single-frame estimator on sparse + propagated',
-         job.train_augmented),
+        ('augmentation labels (train)', job.augmentation_labels),
+        ('augmentation: train single-frame estimators', job.train_augmented),
         ('evaluate models (val)', job.evaluate_models),
     ]
     for step, fn in steps:
@@ -667,22 +884,32 @@ def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
 
 #: settings that only say where something lies (see check_same_settings)
 _LOCATIONS = ('out_dir', 'pretrained', 'config_dir')
-#: settings that change the propagation comparison, not what is trained
-_COMPARISON_ONLY = ('two_sided_posewarper', 'two_sided_optical_flow')
+#: settings held per stage config (keys of ``CONFIGS``)
+_PER_STAGE = ('iters', 'cfg_options', 'stage_configs_sha256')
+#: the augmentation's label budget and sources: measured apart per value
+#: (``label_budgets``), each in folders of its own
+AUGMENTATION_SETTINGS = ('labels_per_video', 'augmentation_labels')
+#: settings that change what a trained stage is compared with or which
+#: stages train, not how one trains (its label files' sha256 stand for the
+#: augmentation's)
+_NOT_TRAINING = ('two_sided_posewarper',
+                 'two_sided_optical_flow') + AUGMENTATION_SETTINGS
 
 
 def check_same_settings(stored: Optional[Mapping[str, Any]],
-                        settings: BenchmarkSettings, path: str) -> None:
+                        settings: BenchmarkSettings, path: str,
+                        ignore: Sequence[str] = ()) -> None:
     """Raise ``ValueError`` naming ``path`` unless ``stored`` (a
-    :func:`settings_record`, ``None`` if missing) records ``settings``:
-    finished work is reused only when it was made the same way."""
+    :func:`settings_record`, ``None`` if missing) records ``settings``
+    (but the settings named in ``ignore``): finished work is reused only
+    when it was made the same way."""
     wanted = settings_record(settings)
     stored = stored or {}
     # where things are is not what they are: a run may be copied or moved,
     # and the sha256s stand for the checkpoint's bytes and the configs'
     # content wherever they lie
-    differs = sorted(k for k in wanted
-                     if k not in _LOCATIONS and stored.get(k) != wanted[k])
+    differs = sorted(k for k in wanted if k not in _LOCATIONS + tuple(ignore)
+                     and stored.get(k) != wanted[k])
     if differs:
         raise ValueError(
             f'{path}: the finished work in {settings.out_dir} was made with '
@@ -690,21 +917,18 @@ def check_same_settings(stored: Optional[Mapping[str, Any]],
             'move the directory away to run it again')
 
 
-def check_finished_run(settings: BenchmarkSettings) -> None:
-    """Refuse to reuse a finished run made with other settings
-    (``ValueError``) or a run that has not finished
-    (``FileNotFoundError``)."""
+def check_finished_run(settings: BenchmarkSettings,
+                       ignore: Sequence[str] = ()) -> None:
+    """Refuse to reuse a finished run made with other settings (but
+    those named in ``ignore``; ``ValueError``) or a run that has not
+    finished (``FileNotFoundError``)."""
     if not osp.isfile(settings.path('results.json')):
         raise FileNotFoundError(
             f'{settings.path("results.json")}: no finished run in '
             f'{settings.out_dir}; run the job there first')
     path = settings.path('settings.json')
-    try:
-        with open(path, encoding='utf-8') as f:
-            stored = json.load(f)
-    except FileNotFoundError:
-        stored = None
-    check_same_settings(stored, settings, path)
+    stored = read_json(path, expect=dict) if osp.isfile(path) else None
+    check_same_settings(stored, settings, path, ignore)
 
 
 def spread(values: Sequence[float]) -> Dict[str, float]:
@@ -718,8 +942,8 @@ def spread(values: Sequence[float]) -> Dict[str, float]:
         max=round(float(values.max()), 2))
 
 
-def run_seeds(settings: BenchmarkSettings,
-              seeds: Sequence[int]) -> Dict[str, Any]:
+def run_seeds(settings: BenchmarkSettings, seeds: Sequence[int],
+              overwrite: bool = False) -> Dict[str, Any]:
     """Run the job once per seed (data, training and all) into
     ``DIR/seed_<seed>/`` and summarise: ``DIR/seeds.json`` holds each
     seed's results, its numbers flattened (with each goal's margin,
@@ -728,7 +952,8 @@ def run_seeds(settings: BenchmarkSettings,
     tables (:func:`~.report.seeds_table`). A seed whose run finished
     (its ``results.json`` exists) is not run again, so an interrupted
     multi-seed run goes on where it stopped; one made with other settings
-    or another pretrained checkpoint is refused (``ValueError``).
+    or another pretrained checkpoint is refused (``ValueError``) unless
+    ``overwrite`` (see :func:`run_sparse_benchmark`).
 
     Returns:
         dict: The content of ``DIR/seeds.json``.
@@ -739,13 +964,17 @@ def run_seeds(settings: BenchmarkSettings,
                       out_dir=settings.path(f'seed_{seed}'))
         done = one.path('results.json')
         if osp.isfile(done):
-            check_finished_run(one)
-            with open(done, encoding='utf-8') as f:
-                per_seed[seed] = json.load(f)
-            print_log(f'seed {seed}: reusing the finished run in '
-                      f'{one.out_dir}', logger='current')
-            continue
-        per_seed[seed] = run_sparse_benchmark(one)
+            try:
+                check_finished_run(one)
+            except ValueError:
+                if not overwrite:
+                    raise
+            else:
+                per_seed[seed] = read_json(done, expect=dict)
+                print_log(f'seed {seed}: reusing the finished run in '
+                          f'{one.out_dir}', logger='current')
+                continue
+        per_seed[seed] = run_sparse_benchmark(one, overwrite)
     numbers = {}
     for seed, r in per_seed.items():
         numbers[seed] = flat_numbers(r)

@@ -11,6 +11,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 from ..utils import prepare_runtime
+from ..utils.checkpoint import check_initial_weights
 
 
 def _datasets(dataset_cfg: ConfigDict) -> Sequence[ConfigDict]:
@@ -37,7 +38,8 @@ def stage_config(config: str,
         data_root (str): Directory the images' ``file_name`` s are relative
             to (the generated dataset).
         train_ann_files (Sequence[str]): Annotation path of each training
-            dataset, in order (one per part of a ConcatDataset).
+            dataset, in order (one per part of a ConcatDataset; fewer
+            train on the first parts only).
         test_ann_file (str): Annotation path of the test dataset.
         val_ann_dir (str): Dense per-video ground truth of the test videos.
         seed (int): ``randomness.seed``.
@@ -51,6 +53,12 @@ def stage_config(config: str,
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     parts = _datasets(cfg.train_dataloader.dataset)
+    if len(parts) > len(train_ann_files) and len(train_ann_files) and (
+            cfg.train_dataloader.dataset.get('type') == 'ConcatDataset'):
+        # the same training on the first datasets only (the augmentation's
+        # sparse-only model)
+        parts = parts[:len(train_ann_files)]
+        cfg.train_dataloader.dataset.datasets = parts
     if len(parts) != len(train_ann_files):
         raise ValueError(f'{config} trains on {len(parts)} datasets, but '
                          f'{len(train_ann_files)} annotation files were given')
@@ -90,6 +98,10 @@ def train_stage(cfg: Config) -> str:
     """Train with MMEngine's Runner; return the last checkpoint's path."""
     prepare_runtime(cfg)
     runner = Runner.from_cfg(cfg)
+    if cfg.get('load_from'):
+        # MMEngine would load it non-strictly, NaNs and all
+        check_initial_weights(cfg.load_from, runner.model,
+                              cfg.get('load_from_new_weights', ()))
     runner.train()
     ckpt = osp.join(cfg.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
     if not osp.isfile(ckpt):

@@ -27,7 +27,15 @@ towards a method). Each aims at a difficulty of PoseTrack:
   bushes, signs) drawn far-to-near; crowds and tree branches as person-like
   distractors in the background (``primitives``, ``render``);
 * image quality: motion blur from sub-frame rendering in half the videos,
-  defocus, colour casts, sensor noise, JPEG (``render``).
+  defocus, colour casts, sensor noise, JPEG (``render``);
+* domain gap (``imaging``): the train and val videos look like video
+  footage (graded and washed out, softer than their pixel count, grainy,
+  hard-compressed), the pretraining stills (split ``pretrain``) like
+  photos, as PoseTrack's frames differ from COCO's. Pixels only: scenes,
+  motion and ground truth are the same in both looks. The main job
+  measures the gap in every run (``results.json``'s ``domain_gap``: the
+  pretrained model on the val videos in either look; see
+  docs/sparse_benchmark.md).
 
 Ground truth (``ground_truth``): PoseTrack18 keypoints ``(x, y, v)`` with
 ``v = 1`` for seen joints, ``(x, y, 0)`` for joints inside the image but

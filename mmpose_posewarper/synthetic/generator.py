@@ -16,6 +16,7 @@ from typing import List, Tuple
 import numpy as np
 
 from .ground_truth import PersonFrame, person_ground_truth
+from .imaging import LOOKS, sample_video_look
 from .primitives import composite
 from .render import (SensorNoise, camera_states, clutter_primitives,
                      finish_image, person_view, render_background)
@@ -40,7 +41,8 @@ class SyntheticConfig:
     smoke runs. With labels kept on every 7th frame, 40 frames leave 6
     labeled frames per video. ``num_pretrain_videos`` clips of
     ``pretrain_frames`` frames each are the pretraining stills (none by
-    default).
+    default). Train and val videos have the look of video footage
+    (:mod:`.imaging`), the pretraining stills the plain render.
     """
 
     num_train_videos: int = 12
@@ -55,6 +57,13 @@ class SyntheticConfig:
     blur_subframes: int = 3  # sub-frame renders averaged for motion blur
     jpeg_quality: int = 90
     seed: int = 0
+    #: how the train and val videos are imaged (``imaging.LOOKS``); the
+    #: pretrain split is always ``'stills'``, the plain render
+    look: str = 'video'
+
+    def __post_init__(self) -> None:
+        if self.look not in LOOKS:
+            raise ValueError(f'look must be one of {LOOKS}, got {self.look!r}')
 
     @classmethod
     def quick(cls, seed: int = 0) -> 'SyntheticConfig':
@@ -66,6 +75,10 @@ class SyntheticConfig:
         return {'train': self.num_train_videos,
                 'val': self.num_val_videos,
                 'pretrain': self.num_pretrain_videos}[split]
+
+    def split_look(self, split: str) -> str:
+        """The look of ``split``'s images."""
+        return 'stills' if split == 'pretrain' else self.look
 
     def num_frames_range(self, split: str) -> Tuple[int, int]:
         """Inclusive range of the lengths of ``split``'s videos."""
@@ -117,6 +130,14 @@ def video_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng(seq)
 
 
+def look_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """The random generator of one video's look, apart from
+    :func:`video_rng`'s stream so that a look changes no scene."""
+    seq = np.random.SeedSequence(entropy=seed,
+                                 spawn_key=(_SPLIT_CODES[split], index, 1))
+    return np.random.default_rng(seq)
+
+
 def _exposure_offsets(scene: Scene, subframes: int) -> np.ndarray:
     """Sub-frame instants, centred on the frame's own instant."""
     if scene.lighting.exposure <= 0 or subframes <= 1:
@@ -147,6 +168,10 @@ def generate_video(config: SyntheticConfig, split: str,
 
     width, height = config.image_size
     noise = SensorNoise(rng, config.image_size, scene.lighting.noise_sigma)
+    look = None
+    if config.split_look(split) == 'video':
+        grain = look_rng(config.seed, split, index)
+        look = sample_video_look(grain)
     images, part_maps, people = [], [], []
     for frame in range(n_frames):
         accum = np.zeros((height, width, 3), np.float32)
@@ -172,7 +197,8 @@ def generate_video(config: SyntheticConfig, split: str,
             if sub == centre:
                 frame_views, frame_map = views, part_map
         accum *= 1.0 / n_sub
-        images.append(finish_image(accum, scene, noise, rng))
+        image = finish_image(accum, scene, noise, rng)
+        images.append(image if look is None else look.apply(image, grain))
         part_maps.append(frame_map)
         people.append([
             person_ground_truth(p, frame_views[p], frame_map,

@@ -8,16 +8,23 @@ references to its statistics methods. Rather than switching the safety check
 off (``weights_only=False`` would run arbitrary pickled code from any
 checkpoint file), we allow exactly what such checkpoints contain; ``getattr``
 is replaced by a stand-in that resolves only HistoryBuffer's public methods.
+
+Every load checks its file first: :func:`load_checkpoint_file` (CRCs,
+format), :func:`check_initial_weights` for the weights a training starts
+from (finite values, strict fit), :func:`check_training_checkpoint` for
+``--resume``.
 """
+import hashlib
 import os.path as osp
 import pickle
 import warnings
 import zipfile
 import zlib
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Sequence
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 
 
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
@@ -253,6 +260,7 @@ def check_training_checkpoint(path: str) -> Dict[str, tuple]:
     for key in ('state_dict', 'message_hub'):
         if not isinstance(ckpt.get(key), Mapping):
             raise CheckpointError(path, f'{key}: missing: {hint}')
+    check_finite_weights(path, checkpoint_state_dict(ckpt, path))
     if 'optimizer' not in ckpt:
         warnings.warn(f'checkpoint {path}: no optimizer state (saved with '
                       'save_optimizer=False?): the optimizer restarts from '
@@ -296,8 +304,12 @@ def checkpoint_weight_shapes(path: str) -> Dict[str, tuple]:
 
 
 def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
-                          model: torch.nn.Module) -> None:
-    """Every weight of ``model`` must be in the checkpoint with its shape.
+                          model: torch.nn.Module,
+                          new_weights: Sequence[str] = ()) -> None:
+    """Every weight of ``model`` must be in the checkpoint with its shape,
+    but those under the prefixes ``new_weights`` (a config's
+    ``load_from_new_weights``: e.g. stage 2's warping neck, which starts
+    from its initialisation on stage-1 weights), whose absence is logged.
 
     MMEngine loads checkpoints non-strictly: resuming a stage-2 config from
     a stage-1 checkpoint would only log the missing warping module and train
@@ -308,12 +320,13 @@ def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
             missing or have other shapes, and examples.
     """
     model = getattr(model, 'module', model)  # DDP and friends
-    missing, mismatched = [], []
+    missing, mismatched, new = [], [], []
     for key, value in model.state_dict().items():
         if key.endswith('num_batches_tracked'):
             continue
         if key not in shapes:
-            missing.append(key)
+            (new if key.startswith(tuple(new_weights)) else
+             missing).append(key)
         elif tuple(value.shape) != shapes[key]:
             mismatched.append(f'{key}: {shapes[key]} in the checkpoint, '
                               f'{tuple(value.shape)} in the model')
@@ -326,3 +339,55 @@ def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
             f'other shapes (e.g. {"; ".join(mismatched[:2]) or "-"}). Is it '
             'a checkpoint of another stage or model (e.g. stage 1 where '
             'the config is stage 2)?')
+    if new:
+        print_log(f'checkpoint {path}: a partial load, as the config says '
+                  f'(load_from_new_weights={list(new_weights)}): {len(new)} '
+                  'weights start from their initialisation', logger='current')
+
+
+def check_finite_weights(path: str, state: Mapping[str, Any]) -> None:
+    """Refuse weights holding NaN or infinite values (a diverged training
+    saves them with intact CRCs; resuming from them fails far from here).
+
+    Raises:
+        CheckpointError: names the file and the first such tensor.
+    """
+    for name, value in state.items():
+        if (torch.is_tensor(value) and value.is_floating_point()
+                and not bool(torch.isfinite(value).all())):
+            bad = int((~torch.isfinite(value)).sum())
+            raise CheckpointError(
+                path, f'{name}: {bad} of its {value.numel()} values are NaN '
+                'or infinite (saved by a diverged training?): use an '
+                'earlier checkpoint')
+
+
+def check_initial_weights(path: str, model: torch.nn.Module,
+                          new_weights: Sequence[str] = ()) -> str:
+    """The one check of the weights a model starts from (a config's
+    ``load_from``, the main job's ``--pretrained``) before anything trains
+    on them: an intact file (CRCs), a state dict of finite values, a strict
+    fit to ``model`` but for ``new_weights``
+    (:func:`check_checkpoint_fits`).
+
+    Returns:
+        str: The file's sha256, computed after the checks passed.
+
+    Raises:
+        CheckpointError: what is wrong, naming the file.
+    """
+    ckpt = load_checkpoint_file(path)
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointMismatchError(
+            path, f'holds a {type(ckpt).__name__}, not a state dict')
+    state = checkpoint_state_dict(ckpt, path)
+    check_finite_weights(path, state)
+    check_checkpoint_fits(path, {
+        k: tuple(v.shape)
+        for k, v in state.items() if hasattr(v, 'shape')
+    }, model, new_weights)
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()

@@ -43,17 +43,21 @@ def user_error_types() -> tuple:
 
 
 def run_tool(main: Callable[[Optional[List[str]]], int],
-             argv: Optional[List[str]] = None) -> int:
+             argv: Optional[List[str]] = None,
+             interrupted: str = 'no partial output was left') -> int:
     """Run ``main(argv)`` and turn user errors and interrupts into exit
-    codes (see the module docstring). Returns the exit code."""
+    codes (see the module docstring). Returns the exit code.
+
+    ``interrupted``: what an interrupted run leaves, said after the signal
+    (a tool whose outputs are not one committed set, such as the main job's
+    resumable folder, says what it keeps and how to go on)."""
     try:
         return main(argv)
     except KeyboardInterrupt:
-        print('interrupted (SIGINT): no partial output was left',
-              file=sys.stderr)
+        print(f'interrupted (SIGINT): {interrupted}', file=sys.stderr)
         return 128 + signal.SIGINT
     except Terminated as e:
-        print(f'{e}: no partial output was left', file=sys.stderr)
+        print(f'{e}: {interrupted}', file=sys.stderr)
         return 128 + e.signum
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)

@@ -90,8 +90,9 @@ def test_a_relative_out_dir_is_made_absolute(tmp_path, monkeypatch):
 
 def test_single_frame_stages_fine_tune_the_shipped_checkpoint(tmp_path,
                                                               monkeypatch):
-    """Stage 1 and the augmented stage start from the shipped pretrained
-    estimator (sha256-checked); --from-scratch keeps random weights."""
+    """Stage 1 and every estimator of the augmentation start from the
+    shipped pretrained estimator (sha256-checked); --from-scratch keeps
+    random weights."""
     from mmpose_posewarper.sparse_benchmark import steps
     from mmpose_posewarper.sparse_benchmark.pretrained import \
         pretrained_checkpoint
@@ -112,7 +113,83 @@ def test_single_frame_stages_fine_tune_the_shipped_checkpoint(tmp_path,
         job = SparseBenchmark(settings)
         job.val_dense_file = str(tmp_path / 'val.json')
         job.train_sparse_file = str(tmp_path / 'train.json')
-        job.propagated_file = str(tmp_path / 'propagated.json')
+        job.per_video_file = str(tmp_path / 'per_video.json')
+        job.added_files = dict(posewarper=str(tmp_path / 'pw.json'),
+                               ground_truth=str(tmp_path / 'gt.json'))
         job.train_single_frame()
         job.train_augmented()
-        assert [c.load_from for c in trained.values()] == [expected] * 2
+        assert [c.load_from for c in trained.values()] == [expected] * 4
+        # the sparse-only estimator: the augmented config on its first
+        # dataset, the per-video labels
+        sparse_only = trained[str(tmp_path / 'work_dirs' / '1_per_video' /
+                                  'sparse_only')]
+        parts = sparse_only.train_dataloader.dataset.datasets
+        assert [p.ann_file for p in parts] == [job.per_video_file]
+
+
+def test_a_folder_of_another_run_is_refused_unless_overwrite(tmp_path):
+    """A run into a folder made with other settings would leave the old
+    results beside the new settings: refused, naming the settings and
+    --overwrite; with overwrite its results go first, its stages stay."""
+    from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
+    from mmpose_posewarper.sparse_benchmark.steps import (claim_run_folder,
+                                                          settings_record)
+    old = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
+    write_json_atomic(str(tmp_path / 'settings.json'), settings_record(old))
+    (tmp_path / 'results.json').write_text('{}')
+    (tmp_path / 'steps').mkdir()
+    (tmp_path / 'steps' / 'single_frame.json').write_text('{}')
+    claim_run_folder(old, overwrite=False)  # the same settings: its folder
+    assert (tmp_path / 'results.json').is_file()
+    new = BenchmarkSettings(out_dir=str(tmp_path), quick=True, seed=1)
+    with pytest.raises(ValueError, match=r'seed differ.*--overwrite'):
+        claim_run_folder(new, overwrite=False)
+    assert (tmp_path / 'results.json').is_file()
+    claim_run_folder(new, overwrite=True)
+    assert not (tmp_path / 'results.json').exists()
+    assert (tmp_path / 'steps' / 'single_frame.json').is_file()
+
+
+def test_an_interrupted_job_says_what_it_keeps(monkeypatch, capsys):
+    """Ctrl-C: exit 130 and the message says the finished stages stay and
+    a rerun goes on from them (not 'no partial output was left')."""
+    tool = load_tool()
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tool, 'main', interrupted)
+    from mmpose_posewarper.utils.cli import run_tool
+    assert run_tool(tool.main, [], interrupted=tool.INTERRUPTED) == 130
+    err = capsys.readouterr().err
+    assert 'rerunning the same command goes on' in err
+    assert 'no partial output' not in err
+
+
+def test_a_bad_pretrained_checkpoint_is_refused_before_anything(tmp_path):
+    """--pretrained: a text file, weights with a NaN, or another model's
+    weights (all intact files) are refused naming the file, before the
+    run's settings (with the checkpoint's sha256) are written."""
+    import torch
+
+    from mmpose_posewarper.sparse_benchmark.pretrained import \
+        pretrained_checkpoint
+    from mmpose_posewarper.sparse_benchmark.steps import run_sparse_benchmark
+    from mmpose_posewarper.utils.checkpoint import CheckpointError
+    state = torch.load(pretrained_checkpoint(), weights_only=True)
+    weights = state.get('state_dict', state)
+    other = {k: v for k, v in weights.items() if not k.startswith('head.')}
+    torch.save(dict(state_dict=other), str(tmp_path / 'other.pth'))
+    name = next(k for k, v in weights.items() if v.is_floating_point())
+    weights[name] = weights[name].clone().fill_(float('nan'))
+    torch.save(state, str(tmp_path / 'nan.pth'))
+    (tmp_path / 'text.pth').write_text('not weights\n')
+    for ckpt, problem in (('nan.pth', 'NaN or infinite'),
+                          ('other.pth', 'does not fit'),
+                          ('text.pth', 'not a PyTorch checkpoint')):
+        out = tmp_path / f'out_{ckpt}'
+        settings = BenchmarkSettings(out_dir=str(out),
+                                     pretrained=str(tmp_path / ckpt))
+        with pytest.raises(CheckpointError, match=f'{ckpt}.*{problem}'):
+            run_sparse_benchmark(settings)
+        assert not (out / 'settings.json').exists()

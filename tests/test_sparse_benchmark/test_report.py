@@ -117,34 +117,11 @@ def test_publish_rewrites_only_the_block(tmp_path):
         publish_results(str(run), str(tmp_path / 'pub2'))
 
 
-def test_doc_shows_the_published_augmentation_bound(tmp_path):
-    """docs/sparse_benchmark.md's augmentation-bound table is the table of
-    docs/results/augmentation_bound.json, and publishing a measured bound
-    rewrites only that block."""
-    import json
-    import shutil
-
-    from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
-        README_BEGIN, README_END, bound_block, publish_augmentation_bound)
-    assert published_block(README_BEGIN, README_END, DOC).strip() == \
-        bound_block(PUBLISHED).strip()
-    run = tmp_path / 'run'
-    shutil.copytree(PUBLISHED, run)
-    bound = json.loads((run / 'augmentation_bound.json').read_text())
-    bound['per_seed']['0']['sparse_plus_ground_truth'] = 12.5
-    (run / 'augmentation_bound.json').write_text(json.dumps(bound))
-    text = publish_into_readme(publish_augmentation_bound, run, tmp_path,
-                               (README_BEGIN, README_END))
-    seed0 = bound['per_seed']['0']
-    assert (f"| seed 0 | {seed0['sparse_only']:.1f} | "
-            f"{seed0['sparse_plus_propagated']:.1f} | 12.5 |") in text
-
-
 def test_tables_stand_where_the_tool_writes_them():
     """Each generated table stands once, in the file publish_results.py
     writes it to: the headline table in README, the several-seed and
-    augmentation-bound tables in docs/sparse_benchmark.md."""
-    from mmpose_posewarper.sparse_benchmark import augmentation_bound, report
+    effort tables in docs/sparse_benchmark.md."""
+    from mmpose_posewarper.sparse_benchmark import effort, report
     with open(README, encoding='utf-8') as f:
         readme = f.read()
     with open(DOC, encoding='utf-8') as f:
@@ -152,34 +129,8 @@ def test_tables_stand_where_the_tool_writes_them():
     for marker in (report.README_BEGIN, report.README_END):
         assert readme.count(marker) == 1 and marker not in doc
     for marker in (report.SEEDS_BEGIN, report.SEEDS_END,
-                   augmentation_bound.README_BEGIN,
-                   augmentation_bound.README_END):
+                   effort.DOC_BEGIN, effort.DOC_END):
         assert doc.count(marker) == 1 and marker not in readme
-
-
-def test_publish_tool_writes_bound_into_doc_not_readme(tmp_path):
-    """tools/publish_results.py --augmentation-bound rewrites --doc and
-    leaves --readme alone."""
-    import importlib.util
-    import shutil
-
-    from mmpose_posewarper.sparse_benchmark.augmentation_bound import (
-        README_BEGIN, README_END)
-    spec = importlib.util.spec_from_file_location(
-        'publish_results', osp.join(REPO, 'tools', 'publish_results.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    run = tmp_path / 'run'
-    shutil.copytree(PUBLISHED, run)
-    doc = tmp_path / 'doc.md'
-    doc.write_text(f'head\n{README_BEGIN}\nold\n{README_END}\ntail\n')
-    readme = tmp_path / 'README.md'
-    readme.write_text('no markers\n')
-    assert tool.main(['--augmentation-bound', str(run), '--to',
-                      str(tmp_path / 'pub'), '--doc', str(doc),
-                      '--readme', str(readme)]) == 0
-    assert '| seed 0 | 60.8 |' in doc.read_text()
-    assert readme.read_text() == 'no markers\n'
 
 
 def test_doc_goals_table_agrees_with_the_published_json():

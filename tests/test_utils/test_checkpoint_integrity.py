@@ -7,8 +7,8 @@ import torch
 
 from mmpose_posewarper.utils.checkpoint import (
     CheckpointError, CheckpointNotWeightsOnlyError, check_checkpoint_file,
-    check_checkpoint_fits, check_training_checkpoint, last_checkpoint,
-    load_checkpoint_file)
+    check_checkpoint_fits, check_initial_weights, check_training_checkpoint,
+    last_checkpoint, load_checkpoint_file)
 
 
 def save(path, obj, **kwargs):
@@ -125,6 +125,34 @@ def test_checkpoint_must_hold_every_weight_of_the_model():
                        r'0.bias: \(4,\) in the checkpoint, \(3,\)'):
         check_checkpoint_fits('x.pth', dict(shapes, **{'0.bias': (4, )}),
                               model)
+
+
+def test_initial_weights_are_intact_finite_and_fit(tmp_path):
+    """What a training starts from (load_from, --pretrained): NaN or Inf
+    values are refused naming the tensor (also for --resume); a strict fit
+    but for the prefixes the config names as new; the sha256 only after."""
+    import hashlib
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(3, 1))
+    state = model.state_dict()
+    path = save(tmp_path / 'ok.pth', dict(state_dict=state))
+    assert check_initial_weights(str(path), model) == hashlib.sha256(
+        path.read_bytes()).hexdigest()
+    bad = dict(state, **{'1.weight': torch.tensor([[0.0, float('nan'), 1]])})
+    path = save(tmp_path / 'nan.pth', dict(state_dict=bad))
+    with pytest.raises(CheckpointError, match=r'nan.pth: 1.weight: 1 of its '
+                       r'3 values are NaN or infinite'):
+        check_initial_weights(str(path), model)
+    path = save(tmp_path / 'nan_run.pth',
+                dict(state_dict=bad, meta=dict(epoch=1, iter=3),
+                     message_hub={}, optimizer={}))
+    with pytest.raises(CheckpointError, match=r'1.weight: 1 of its 3'):
+        check_training_checkpoint(str(path))
+    first = {k: v for k, v in state.items() if k.startswith('0.')}
+    path = save(tmp_path / 'stage1.pth', dict(state_dict=first))
+    with pytest.raises(CheckpointError, match=r'2 of its 4 weights are '
+                       r'missing'):
+        check_initial_weights(str(path), model)
+    check_initial_weights(str(path), model, new_weights=('1.', ))
 
 
 def test_init_model_refuses_a_damaged_checkpoint(tmp_path):

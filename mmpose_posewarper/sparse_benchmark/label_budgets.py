@@ -1,0 +1,103 @@
+"""The augmentation at several label budgets: N labeled frames per train
+video (the original's N = 1, 2, 4).
+
+The job trains the augmentation's estimators at one budget
+(``BenchmarkSettings.labels_per_video``, 1 by default);
+:func:`run_label_budgets` repeats that step on a finished run at each
+budget asked for, with the run's trained PoseWarper, and with the sources
+of added labels ``--augmentation-labels`` names (e.g. ``optical_flow``
+beside the default run's ``posewarper ground_truth``):
+
+    python tools/run_sparse_benchmark.py --out DIR --label-budgets 1 2 4
+    python tools/run_sparse_benchmark.py --out DIR --seeds 0 1 2 --label-budgets 1 2 4
+    python tools/run_sparse_benchmark.py --out DIR --label-budgets 1 \
+        --augmentation-labels posewarper ground_truth optical_flow
+
+Each budget's files, work dirs and markers lie apart
+(``DIR/*/<N>_per_video/``), so finished budgets are reused, the run's own
+included. ``DIR/label_budgets.json`` holds per budget the manual people and
+the augmentation's scores; ``DIR/label_budgets.md`` is its table (each
+measurement rewrites them).
+"""
+from dataclasses import replace
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+
+from ..datasets.posetrack_io import write_json_atomic
+from ..utils.atomic_file import write_text_atomic
+from ..utils.json_file import json_field, read_json
+from .report import ROWS
+from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,
+                    check_finished_run, job_log, settings_record)
+
+
+def _measure(settings: Any, budget: int) -> Dict[str, Any]:
+    one = replace(settings, labels_per_video=budget)
+    job = SparseBenchmark(one)
+    job.make_labels()
+    job.load_trained(('single_frame', 'posewarper'))
+    job.augmentation_labels()
+    job.train_augmented()
+    job.model_scores = {stage: job.test(stage)
+                        for stage in job.augmentation_stages()}
+    people = len(json_field(read_json(job.per_video_file, expect=dict),
+                            'annotations', list, path=job.per_video_file))
+    scores = job.augmentation_results()
+    print_log(f'{budget} labeled frame(s) per video, {people} people: ' +
+              ', '.join(f'{k} {v:.1f}' for k, v in scores.items()),
+              logger=LOGGER)
+    return dict(manual_people=people, scores=scores)
+
+
+def run_label_budgets(settings: Any,
+                      budgets: Sequence[int]) -> Dict[str, Any]:
+    """The augmentation of the finished run in ``settings.out_dir`` at each
+    of ``budgets`` labeled frames per train video.
+
+    Returns:
+        dict: The content of ``DIR/label_budgets.json``: ``settings`` and
+        ``budgets``: N -> ``manual_people`` and ``scores`` (the keys of
+        results.json's ``augmentation``).
+    """
+    if not budgets or min(budgets) < 1:
+        raise ValueError(f'label budgets must be >= 1, got {list(budgets)}')
+    # the run's budget and sources need not be those measured here
+    check_finished_run(settings, ignore=AUGMENTATION_SETTINGS)
+    torch.set_num_threads(settings.threads)
+    np.random.seed(settings.seed)
+    with job_log(settings.path('label_budgets.log')):
+        result = dict(settings=settings_record(settings), budgets={
+            str(n): _measure(settings, n) for n in budgets})
+    write_json_atomic(settings.path('label_budgets.json'), result)
+    write_text_atomic(settings.path('label_budgets.md'),
+                      budgets_table(budget_rows(result)))
+    return result
+
+
+def budget_rows(result: Mapping[str, Any]
+                ) -> List[Tuple[str, int, Mapping[str, float]]]:
+    """``(seed, N, scores)`` rows of one or several ``label_budgets.json``
+    (a list of them for several seeds)."""
+    results = result if isinstance(result, list) else [result]
+    return [(str(r['settings']['seed']), int(n), b['scores'])
+            for r in results for n, b in r['budgets'].items()]
+
+
+def budgets_table(rows: Sequence[Tuple[str, int, Mapping[str, float]]]
+                  ) -> str:
+    """Markdown: one row per seed and budget, each augmentation's mAP and
+    its gain over the sparse-only estimator."""
+    keys = [key for section, key, _ in ROWS if section == 'augmentation'
+            and any(key in scores for _, _, scores in rows)]
+    head = ['seed', 'labeled frames per video'] + [f'`{k}`' for k in keys]
+    head += [f'`{k}` − sparse only' for k in keys if k != 'sparse_only']
+    lines = ['| ' + ' | '.join(head) + ' |', '|---|' + '---:|' * (len(head) - 1)]
+    for seed, n, scores in rows:
+        cells = [f'{scores[k]:.1f}' if k in scores else '-' for k in keys]
+        cells += [f'{scores[k] - scores["sparse_only"]:+.1f}'
+                  if k in scores else '-' for k in keys if k != 'sparse_only']
+        lines.append(f'| {seed} | {n} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
