@@ -49,3 +49,7 @@ model = dict(
         loss={{_base_.heatmap_loss}},
         decoder={{_base_.heatmap_codec}}),
     test_cfg={{_base_.heatmap_test_cfg}})
+
+# stage 2 starts from stage-1 weights (load_from): all but the warping neck,
+# which starts from its initialisation (the load check allows exactly this)
+load_from_new_weights = ['neck.']
