@@ -76,6 +76,7 @@ from mmpose_posewarper.apis.model import init_model
 from mmpose_posewarper.apis.propagation import (LabelPropagator,
                                                 check_frames_exist,
                                                 count_propagation_targets,
+                                                frames_to_read,
                                                 evaluate_propagation,
                                                 propagate_video)
 from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
@@ -319,7 +320,10 @@ def main(argv: List[str] = None) -> int:
         inputs=[
             args.ann_dir, args.img_root, args.config, args.checkpoint,
             args.eval
-        ],
+        ] + ([] if annotator is not None else [
+            path for path, _, _ in frames_to_read(
+                videos, args.img_root, k, args.frame_index_base,
+                two_sided=args.fusion)]),
         option='--out-dir')
     model = init_model(
         cfg, args.checkpoint, device=args.device, require_warping=True)

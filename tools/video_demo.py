@@ -178,21 +178,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not 0 <= frame_index < len(reader):
             raise ValueError(f'--frame-index {frame_index} is not a frame of '
                              f'the input (0..{len(reader) - 1})')
-        if osp.exists(args.frame_out) and not args.overwrite:
-            raise FileExistsError(
-                f'--frame-out {args.frame_out}: exists; use --overwrite to '
-                'replace it')
+    inputs = [
+        args.input, args.pose_config, args.pose_checkpoint, args.bboxes,
+        args.det_config, args.det_checkpoint, args.gt_file
+    ]
     # the two outputs are one set: staged beside the destination, moved into
-    # place at the end; checked now, before the long work
+    # place at the end; checked now, before the long work (as --frame-out)
     output = OutputSet(
         args.output_root,
         names=[f'{name}.mp4', f'{name}.json'],
         overwrite=args.overwrite,
-        inputs=[
-            args.input, args.pose_config, args.pose_checkpoint, args.bboxes,
-            args.det_config, args.det_checkpoint, args.gt_file
-        ],
+        inputs=inputs,
         option='--output-root')
+    frame_output = None if args.frame_out is None else OutputSet(
+        osp.dirname(osp.abspath(args.frame_out)),
+        names=[osp.basename(args.frame_out)],
+        overwrite=args.overwrite,
+        inputs=inputs,
+        option='--frame-out')
     boxes, gt_video = None, None
     if args.bboxes is not None:
         boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)
@@ -250,10 +253,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         logger='current')
     if frame is not None:
         # written whole or not at all, as the other outputs
-        ext = osp.splitext(args.frame_out)[1] or '.jpg'
-        tmp = f'{args.frame_out}.part{ext}'
-        mmcv.imwrite(mmcv.rgb2bgr(frame), tmp)
-        os.replace(tmp, args.frame_out)
+        with frame_output:
+            staged = frame_output.path(osp.basename(args.frame_out))
+            if not osp.splitext(staged)[1]:  # no extension: a JPEG
+                staged_jpg = staged + '.jpg'
+                mmcv.imwrite(mmcv.rgb2bgr(frame), staged_jpg)
+                os.replace(staged_jpg, staged)
+            else:
+                mmcv.imwrite(mmcv.rgb2bgr(frame), staged)
         print_log(f'wrote frame {frame_index} to {args.frame_out}',
                   logger='current')
     if gt_video is not None:

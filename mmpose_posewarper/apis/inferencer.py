@@ -32,6 +32,7 @@ frame), so one interface serves both.
 import os
 import os.path as osp
 from collections import deque
+from contextlib import ExitStack
 from typing import (Any, Callable, Deque, Dict, Iterable, Iterator, List,
                     Optional, Sequence, Tuple, Union)
 
@@ -51,6 +52,7 @@ from rich.progress import track
 
 from ..datasets.posetrack_io import (posetrack18_categories,
                                      write_posetrack_video)
+from ..utils.output import OutputSet
 from .detection import PersonDetector
 from .inference import (_test_pipeline, iter_inference_posewarper,
                         iter_inference_topdown, parse_frame_boxes)
@@ -383,6 +385,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                  inputs: FramesType,
                  return_datasamples: bool = False,
                  out_dir: Optional[str] = None,
+                 overwrite: bool = False,
                  **kwargs) -> Iterator[Dict[str, Any]]:
         """Run on one video; yields one result per frame, in order.
 
@@ -395,6 +398,12 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 instead of dicts. Defaults to False.
             out_dir (str, optional): Sets ``vis_out_dir`` and
                 ``pred_out_dir`` to it when they are not given.
+            overwrite (bool): Replace an existing output video or
+                prediction file. The outputs are staged and move into place
+                together when the last frame is done (an error or a loop
+                left early leaves nothing); an output that is, holds or lies
+                inside an input is refused (``utils.output.OutputSet``).
+                Defaults to False.
             **kwargs: ``bboxes`` (per frame ``(N, 4)`` or ``(N, 5)`` xyxy
                 boxes, or None for the whole frame, instead of the detector;
                 checked by ``inference.parse_frame_boxes``, as
@@ -422,6 +431,42 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
         pre_kw, fwd_kw, vis_kw, post_kw = self._dispatch_kwargs(**kwargs)
         pred_out_dir = post_kw.get('pred_out_dir') or ''
         video, boxes_of = self.preprocess(inputs, **pre_kw)
+        with ExitStack() as stack:
+            outputs = [stack.enter_context(output) for output in
+                       self._output_sets(video, inputs, vis_kw.get(
+                           'vis_out_dir') or '', pred_out_dir, overwrite)]
+            yield from self._run(video, boxes_of, fwd_kw, vis_kw,
+                                 return_datasamples, outputs)
+
+    def _output_sets(self, video: '_Video', inputs: Any, vis_out_dir: str,
+                     pred_out_dir: str, overwrite: bool) -> List[OutputSet]:
+        """The output video and prediction file as staged sets (checked
+        now: existing outputs, outputs among the inputs)."""
+        read = [inputs] if isinstance(inputs, (str, os.PathLike)) else [
+            f for f in inputs if isinstance(f, (str, os.PathLike))
+        ] if isinstance(inputs, (list, tuple)) else []
+        sets = []
+        if vis_out_dir:
+            path = vis_out_dir if osp.splitext(vis_out_dir)[1] else osp.join(
+                vis_out_dir, f'{video.name}.mp4')
+            vis = OutputSet(osp.dirname(osp.abspath(path)),
+                            names=[osp.basename(path)], overwrite=overwrite,
+                            inputs=read, option='vis_out_dir')
+            sets.append(vis)
+            self.video_info['vis_set'] = (vis, osp.basename(path))
+        self.video_info['pred_set'] = None
+        if pred_out_dir:
+            pred = OutputSet(pred_out_dir, names=[f'{video.name}.json'],
+                             overwrite=overwrite, inputs=read,
+                             option='pred_out_dir')
+            sets.append(pred)
+            self.video_info['pred_set'] = pred
+        return sets
+
+    def _run(self, video: '_Video', boxes_of: Callable, fwd_kw: dict,
+             vis_kw: dict, return_datasamples: bool,
+             outputs: List[OutputSet]) -> Iterator[Dict[str, Any]]:
+        pred_set = self.video_info['pred_set']
         # frames read but not yet visualised: offline, a frame's result
         # comes out after the frames of its window are read
         pending: Deque[np.ndarray] = deque()
@@ -447,7 +492,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 visualization = self.visualize([frame], [sample],
                                                **vis_kw) or []
                 people = instance_dicts(sample)
-                if pred_out_dir:
+                if pred_set is not None:
                     predictions.append(people)
                 yield dict(
                     predictions=[sample if return_datasamples else people],
@@ -457,13 +502,13 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 self.video_info['writer'].release()
                 self.video_info['writer'] = None
         self._report(video)
-        if pred_out_dir:
-            path = osp.join(pred_out_dir, f'{video.name}.json')
-            os.makedirs(pred_out_dir, exist_ok=True)
+        if pred_set is not None:
             write_posetrack_video(
-                path,
+                pred_set.path(f'{video.name}.json'),
                 posetrack18_video(video.name, predictions, video.frame_names))
-            print_log(f'wrote {path}', logger='current')
+        for output in outputs:
+            print_log('writing ' + ', '.join(output.targets()),
+                      logger='current')
 
     def _report(self, video: _Video) -> None:
         """Warnings a user needs: frames without people, dropped boxes."""
@@ -494,9 +539,9 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
         """Append a drawn frame to the output video (``vis_out_dir`` a video
         path, or a folder for ``<name>.mp4``)."""
         if self.video_info['writer'] is None:
-            path = vis_out_dir if osp.splitext(vis_out_dir)[1] else osp.join(
-                vis_out_dir, f'{self.video_info["name"]}.mp4')
-            os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+            # into the staged set of __call__ (moved into place at the end)
+            vis, name = self.video_info['vis_set']
+            path = vis.path(name)
             h, w = visualization.shape[:2]
             writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'),
                                      self.video_info['fps'], (w, h))

@@ -153,8 +153,9 @@ class OutputSet:
         dest (str): Destination folder.
         names (Sequence[str], optional): File names written into ``dest``.
         overwrite (bool): Replace existing outputs. Defaults to False.
-        inputs (Sequence[str]): The tool's inputs (files or folders): none
-            may be an output or lie inside a replaced output folder.
+        inputs (Sequence[str]): Everything the tool reads, files (frames
+            included) and folders, symlinks resolved: no output may be an
+            input, hold one, or lie inside an input folder.
         option (str): How the user named ``dest`` (e.g. ``'--out-dir'``),
             for messages.
     """
@@ -194,6 +195,13 @@ class OutputSet:
                     raise OutputConflictError(
                         f'{self.option} {target}: would overwrite or delete '
                         f'the input {inp}; the output must be a new location')
+                if osp.isdir(inp) and is_same_or_inside(target, inp):
+                    # what is read there may be replaced (a frame, a file
+                    # of the folder a tool reads as a whole)
+                    raise OutputConflictError(
+                        f'{self.option} {target}: lies inside the input '
+                        f'folder {inp}; the output must be a new location '
+                        'outside what the run reads')
         if self.names is None:
             if osp.exists(self.dest) and not osp.isdir(self.dest):
                 raise OutputExistsError(

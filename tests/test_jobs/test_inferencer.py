@@ -168,6 +168,42 @@ def test_detector_on_a_frame_folder_online(tmp_path, shared_data,
     ]
 
 
+def test_outputs_are_staged_checked_and_not_overwritten(tmp_path, shared_data,
+                                                        inferencer):
+    """vis_out_dir / pred_out_dir go through the package's output sets: an
+    existing output is refused without overwrite=True, an output among the
+    inputs always, and a loop left early writes nothing."""
+    import shutil
+
+    from mmpose_posewarper.utils.output import (OutputConflictError,
+                                                OutputExistsError)
+    clip = tmp_path / 'in' / 'clip.mp4'
+    clip.parent.mkdir()
+    shutil.copyfile(shared_data / 'videos' / 'demo_960x540_5f.mp4', clip)
+    before = clip.read_bytes()
+    kw = dict(bboxes=[BOXES] * 5, vis_out_dir=str(tmp_path / 'vis'),
+              pred_out_dir=str(tmp_path / 'pred'))
+    # left after 2 of 5 frames: no output appears
+    results = inferencer(str(clip), **kw)
+    next(results), next(results)
+    results.close()
+    assert not (tmp_path / 'vis' / 'clip.mp4').exists()
+    assert not (tmp_path / 'pred' / 'clip.json').exists()
+    assert len(list(inferencer(str(clip), **kw))) == 5
+    assert (tmp_path / 'vis' / 'clip.mp4').stat().st_size > 0
+    assert (tmp_path / 'pred' / 'clip.json').is_file()
+    with pytest.raises(OutputExistsError, match='pred_out_dir.*clip.json'):
+        list(inferencer(str(clip), **kw))
+    assert len(list(inferencer(str(clip), overwrite=True, **kw))) == 5
+    # into the input video's folder, or over the input itself
+    for where in (dict(vis_out_dir=str(clip.parent)),
+                  dict(vis_out_dir=str(clip))):
+        with pytest.raises(OutputConflictError, match='input'):
+            list(inferencer(str(clip), bboxes=[BOXES] * 5, overwrite=True,
+                            **where))
+    assert clip.read_bytes() == before
+
+
 def test_whole_frame_without_boxes_or_detector(shared_data, inferencer):
     src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
     frames = read_video(src)

@@ -142,6 +142,37 @@ def test_overwrite_never_deletes_an_input(tmp_path, identity_posewarper):
     assert listing(tmp_path / 'data') == before
 
 
+@pytest.mark.parametrize('inside', ['images', 'images/val'])
+def test_an_output_inside_what_is_read_is_refused(tmp_path,
+                                                  identity_posewarper,
+                                                  inside):
+    """--out-dir inside --img-root (R/images holds every frame the run
+    reads) is refused even with --overwrite; the frames stay."""
+    video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
+    before = listing(tmp_path / 'data')
+    with pytest.raises(ValueError, match='input'):
+        propagate_tool.main(
+            argv(video, identity_posewarper, video['img_root'] / inside,
+                 '--overwrite'))
+    assert listing(tmp_path / 'data') == before
+
+
+def test_frames_read_through_a_link_are_inputs(tmp_path, identity_posewarper):
+    """An --img-root whose frames are links into another folder: an
+    --out-dir replacing that folder is refused (real paths are compared)."""
+    video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
+    frames = video['img_root'] / 'images'
+    linked = tmp_path / 'linked'
+    linked.mkdir()
+    (linked / 'images').symlink_to(frames)
+    before = listing(tmp_path / 'data')
+    args = argv(video, identity_posewarper, frames, '--overwrite')
+    args[args.index('--img-root') + 1] = str(linked)
+    with pytest.raises(ValueError, match='input'):
+        propagate_tool.main(args)
+    assert listing(tmp_path / 'data') == before
+
+
 # ----------------------------------------------- inputs checked up front
 def test_bad_eval_dir_is_found_before_the_model_is_loaded(tmp_path):
     video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
