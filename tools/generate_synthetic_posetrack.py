@@ -27,6 +27,7 @@ from mmpose_posewarper.sparse_benchmark.data import \
 from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
                                          generate_dataset, video_name,
                                          video_contact_sheet)
+from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
 from mmpose_posewarper.utils.cli import (check_range_pair,  # noqa: E402
                                          int_at_least, run_tool)
 from mmpose_posewarper.utils.output import OutputSet  # noqa: E402
@@ -64,6 +65,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'each)')
     parser.add_argument('--workers', type=int_at_least(1), default=1,
                         help='parallel processes (output does not depend on it)')
+    parser.add_argument(
+        '--look', choices=LOOKS, default='video',
+        help='how the train and val videos are imaged (the pretrain split '
+        'always has the stills\' look): "video" (default since 2026-12-07) '
+        'or "stills" (as the pretraining stills; the videos before then)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace a non-empty --out as a whole')
     parser.add_argument('--contact-sheet', action='store_true',
@@ -99,6 +105,7 @@ def build_config(args: argparse.Namespace) -> SyntheticConfig:
         overrides['num_pretrain_videos'] = args.pretrain_videos
     if args.pretrain_frames is not None:
         overrides['pretrain_frames'] = tuple(args.pretrain_frames)
+    overrides['look'] = args.look
     return SyntheticConfig(**{**config.__dict__, **overrides})
 
 

@@ -477,7 +477,7 @@ def _boxes_of(entry: Optional[Tuple[np.ndarray, np.ndarray]],
     return (np.array([[0, 0, w, h]], np.float32), np.ones(1, np.float32))
 
 
-def _test_pipeline(model: nn.Module) -> Compose:
+def inference_pipeline(model: nn.Module) -> Compose:
     """The config's test pipeline, or, for a model-only config, the standard
     multi-frame top-down one at the codec's input size."""
     try:
@@ -570,7 +570,7 @@ def _merge(model: nn.Module, samples: List[PoseDataSample], frame_idx: int,
     return merged
 
 
-class _ZeroDifferenceWarp:
+class ZeroDifferenceWarp:
     """The warp of a frame toward itself, with its offsets computed once.
 
     ``neck.warp(x, x)`` feeds ``x - x = 0`` to the offset network; in eval
@@ -644,8 +644,8 @@ class _CachedVideoInference:
         self.offsets = offsets
         self.weights = weights
         self.flip = bool(model.test_cfg.get('flip_test', False))
-        self.pipeline = _test_pipeline(model)
-        self.zero_warp = _ZeroDifferenceWarp(self.neck)
+        self.pipeline = inference_pipeline(model)
+        self.zero_warp = ZeroDifferenceWarp(self.neck)
         # (frame idx, box bytes) -> heatmaps (V, K, h, w); V = 2 with flip
         # test (the crop and its mirror image), else 1
         self.cache: Dict[Tuple[int, bytes], Tensor] = {}
@@ -812,7 +812,7 @@ def _iter_frames(model: nn.Module, video: _Frames, boxes: _Boxes,
                                        online)
         compute, release = runner.frame, runner.release_before
     else:
-        pipeline = _test_pipeline(model)
+        pipeline = inference_pipeline(model)
 
         def compute(t: int) -> PoseDataSample:
             return _recompute_frame(model, pipeline, video, t, boxes[t],

@@ -54,7 +54,7 @@ from ..datasets.posetrack_io import (posetrack18_categories,
                                      write_posetrack_video)
 from ..utils.output import OutputSet
 from .detection import PersonDetector
-from .inference import (_test_pipeline, iter_inference_posewarper,
+from .inference import (inference_pipeline, iter_inference_posewarper,
                         iter_inference_topdown, parse_frame_boxes)
 from .model import init_model
 from .tracking import IoUTracker
@@ -274,7 +274,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
         """The test pipeline inference uses (for inspection: a PoseWarper's
         crops are made by :func:`iter_inference_posewarper`)."""
         if _is_posewarper(self.model):
-            return _test_pipeline(self.model)
+            return inference_pipeline(self.model)
         if cfg.get('test_dataloader') is None:
             # a model-only config: MMPose's standard top-down test pipeline
             cfg.test_dataloader = dict(

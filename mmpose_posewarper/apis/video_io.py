@@ -13,13 +13,15 @@ from typing import Iterator, List, Optional, Tuple
 import cv2
 import numpy as np
 
+from ..utils.cli import UserInputError
+
 #: File extensions treated as frame images in a frame folder.
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 #: Frame rate used when the source does not tell (frame folders).
 DEFAULT_FPS = 25.0
 
 
-class FrameDecodeError(RuntimeError):
+class FrameDecodeError(RuntimeError, UserInputError):
     """A frame exists but cannot be decoded; ``frame_index`` says which."""
 
     def __init__(self, source: str, frame_index: int, detail: str) -> None:

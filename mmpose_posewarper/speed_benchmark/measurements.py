@@ -124,7 +124,7 @@ def measure_components(args: argparse.Namespace) -> dict:
     import torch
 
     from mmpose_posewarper.apis import optimize_for_inference
-    from mmpose_posewarper.apis.inference import _ZeroDifferenceWarp
+    from mmpose_posewarper.apis.inference import ZeroDifferenceWarp
     model, (w, h) = build_model(args, args.config)
     neck = model.neck
     crop = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(1))
@@ -138,7 +138,7 @@ def measure_components(args: argparse.Namespace) -> dict:
         # batching: a frame's 4 supporting warps in one call; the reference
         # frame's warp with its zero-difference offsets computed once
         refs, sups = ref.repeat(4, 1, 1, 1), sup.repeat(4, 1, 1, 1)
-        zero_warp = _ZeroDifferenceWarp(neck)
+        zero_warp = ZeroDifferenceWarp(neck)
         out.update({
             f'{k}_s': v
             for k, v in timed_paired(

@@ -32,14 +32,18 @@ from .output import Terminated
 EXIT_BAD_INPUT = 2
 
 
+class UserInputError(Exception):
+    """Base of the errors whose message is for the user (it names the
+    file, entry and field) that are neither an ``OSError`` nor a
+    ``ValueError`` (e.g. ``apis.video_io.FrameDecodeError``)."""
+
+
 def user_error_types() -> tuple:
     """Exceptions whose message is meant for the user (it names the file,
     entry and field), not a bug in the tool."""
-    from ..apis.video_io import FrameDecodeError
-
-    # CheckpointError (a damaged file, or one that does not fit the model)
-    # and PoseTrackFormatError are ValueErrors
-    return (OSError, ValueError, FrameDecodeError)
+    # CheckpointError (a damaged file, or one that does not fit the model),
+    # JSONFileError and PoseTrackFormatError are ValueErrors
+    return (OSError, ValueError, UserInputError)
 
 
 def run_tool(main: Callable[[Optional[List[str]]], int],

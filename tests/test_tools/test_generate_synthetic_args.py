@@ -55,3 +55,15 @@ def test_documented_option_sets_still_parse(tool, tmp_path):
         config = tool.build_config(tool.parse_args(['--out', str(tmp_path), *args]))
         assert config.num_train_videos + config.num_val_videos + \
             config.num_pretrain_videos > 0
+
+
+def test_look_reaches_the_config(tool, tmp_path):
+    """--look stills images the train and val videos as the pretraining
+    stills (how the pretraining's val videos were made); the default is the
+    videos' own look."""
+    out = str(tmp_path / 'syn')
+    assert tool.build_config(tool.parse_args(['--out', out])).look == 'video'
+    assert tool.build_config(tool.parse_args(
+        ['--out', out, '--look', 'stills'])).look == 'stills'
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--out', out, '--look', 'film'])
