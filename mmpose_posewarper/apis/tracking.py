@@ -7,6 +7,8 @@ demo for the ``track_id`` of their PoseTrack18 output.
 from typing import List, Sequence
 
 import numpy as np
+import torch
+from mmpose.structures.bbox import bbox_overlaps
 
 from ..datasets.posetrack_io import MAX_TRACK_ID
 
@@ -14,13 +16,11 @@ __all__ = ['box_iou', 'IoUTracker', 'assign_track_ids']
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU matrix of xyxy boxes ``(N, 4)`` x ``(M, 4)``."""
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:4], b[None, :, 2:4])
-    inter = np.prod(np.clip(rb - lt, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:4] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:4] - b[:, :2], axis=1)
-    return inter / np.maximum(area_a[:, None] + area_b[None] - inter, 1e-9)
+    """IoU matrix of xyxy boxes ``(N, 4)`` x ``(M, 4)`` (MMPose's
+    ``bbox_overlaps``, on numpy arrays)."""
+    return bbox_overlaps(
+        torch.as_tensor(np.asarray(a, np.float64)[:, :4]),
+        torch.as_tensor(np.asarray(b, np.float64)[:, :4])).numpy()
 
 
 class IoUTracker:
