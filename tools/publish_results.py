@@ -1,10 +1,11 @@
 """Publish a main-job run: copy its results into docs/results/ and rewrite
-the tables made from them (README's headline table, the several-seed and
-effort tables of docs/sparse_benchmark.md).
+the tables made from them (README's headline table, the several-seed,
+effort and label-budget tables of docs/sparse_benchmark.md).
 
     python tools/publish_results.py work_dirs/sparse_benchmark
     python tools/publish_results.py --seeds work_dirs/seeds   # --seeds 0 1 2
     python tools/publish_results.py --effort work_dirs/seeds
+    python tools/publish_results.py --label-budgets work_dirs/seeds
 
 README's table is then exactly the run's ``results.md`` (made from its
 ``results.json``), and each table of docs/sparse_benchmark.md is made from
@@ -21,6 +22,8 @@ sys.path.insert(0, ROOT)
 
 from mmpose_posewarper.sparse_benchmark.effort import \
     publish_effort  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.label_budgets import \
+    publish_label_budgets  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.report import (  # noqa: E402
     publish_results, publish_seeds)
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
@@ -39,19 +42,26 @@ def main(argv: Optional[List[str]] = None) -> int:
         help='publish the effort measurement (run_sparse_benchmark.py '
         '--effort) of run_dir\'s seeds (or of run_dir): '
         'docs/results/effort.json, effort.png and its table in --doc')
+    what.add_argument(
+        '--label-budgets', action='store_true',
+        help='publish the label budgets (run_sparse_benchmark.py '
+        '--label-budgets) of run_dir\'s seeds (or of run_dir): '
+        'docs/results/label_budgets.json and its table in --doc')
     parser.add_argument('--to', default=osp.join(ROOT, 'docs', 'results'))
     parser.add_argument(
         '--readme', default=osp.join(ROOT, 'README.md'),
         help='the file whose headline results table a run rewrites')
     parser.add_argument(
         '--doc', default=osp.join(ROOT, 'docs', 'sparse_benchmark.md'),
-        help='the file whose several-seed (--seeds) or effort (--effort) '
-        'tables are rewritten')
+        help='the file whose several-seed (--seeds), effort (--effort) or '
+        'label-budget (--label-budgets) tables are rewritten')
     args = parser.parse_args(argv)
     if args.seeds:
         copied = publish_seeds(args.run_dir, args.to, args.doc)
     elif args.effort:
         copied = publish_effort(args.run_dir, args.to, args.doc)
+    elif args.label_budgets:
+        copied = publish_label_budgets(args.run_dir, args.to, args.doc)
     else:
         copied = publish_results(args.run_dir, args.to, args.readme)
     for path in copied:

@@ -37,7 +37,7 @@ from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
                                                   head_size)
-from ..utils.json_file import json_field, read_json
+from ..utils.json_file import read_json
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
@@ -417,20 +417,11 @@ def publish_effort(seeds_dir: str, dest: str,
     Returns:
         list: The files written.
     """
-    import glob
     import shutil
 
-    from .report import replace_readme_block
-    runs = {osp.basename(d)[len('seed_'):]: d
-            for d in glob.glob(osp.join(seeds_dir, 'seed_*'))
-            if osp.isfile(osp.join(d, 'effort.json'))}
-    if not runs and osp.isfile(osp.join(seeds_dir, 'effort.json')):
-        path = osp.join(seeds_dir, 'settings.json')
-        runs = {str(json_field(read_json(path, expect=dict), 'seed', int,
-                               path=path)): seeds_dir}
-    if not runs:
-        raise FileNotFoundError(f'{seeds_dir}: no effort.json (run '
-                                'tools/run_sparse_benchmark.py --effort)')
+    from .report import replace_readme_block, seed_runs
+    runs = seed_runs(seeds_dir, 'effort.json',
+                     'tools/run_sparse_benchmark.py --effort')
     efforts = {}
     for seed, run in runs.items():
         efforts[seed] = read_json(osp.join(run, 'effort.json'), expect=dict)

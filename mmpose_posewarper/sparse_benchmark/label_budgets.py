@@ -16,11 +16,14 @@ beside the default run's ``posewarper ground_truth``):
 Each budget's files, work dirs and markers lie apart
 (``DIR/*/<N>_per_video/``), so finished budgets are reused, the run's own
 included. ``DIR/label_budgets.json`` holds per budget the manual people and
-the augmentation's scores; ``DIR/label_budgets.md`` is its table (each
-measurement rewrites them).
+the augmentation's scores of every source measured so far (a measurement
+adds its budgets and sources to the earlier ones of the same run);
+``DIR/label_budgets.md`` is its table.
 """
+import os
+import os.path as osp
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -29,9 +32,10 @@ from mmengine.logging import print_log
 from ..datasets.posetrack_io import write_json_atomic
 from ..utils.atomic_file import write_text_atomic
 from ..utils.json_file import json_field, read_json
-from .report import ROWS
+from .report import ROWS, replace_readme_block, seed_runs
 from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,
-                    check_finished_run, job_log, settings_record)
+                    check_finished_run, check_same_settings, job_log,
+                    settings_record)
 
 
 def _measure(settings: Any, budget: int) -> Dict[str, Any]:
@@ -68,10 +72,21 @@ def run_label_budgets(settings: Any,
     check_finished_run(settings, ignore=AUGMENTATION_SETTINGS)
     torch.set_num_threads(settings.threads)
     np.random.seed(settings.seed)
+    path = settings.path('label_budgets.json')
+    measured: Dict[str, Any] = {}
+    if osp.isfile(path):
+        # earlier measurements of this run: kept, the new ones added
+        done = read_json(path, expect=dict)
+        check_same_settings(done.get('settings'), settings, path,
+                            ignore=AUGMENTATION_SETTINGS)
+        measured = json_field(done, 'budgets', dict, path=path)
     with job_log(settings.path('label_budgets.log')):
-        result = dict(settings=settings_record(settings), budgets={
-            str(n): _measure(settings, n) for n in budgets})
-    write_json_atomic(settings.path('label_budgets.json'), result)
+        for n in budgets:
+            one = _measure(settings, n)
+            old = measured.get(str(n), {}).get('scores', {})
+            measured[str(n)] = dict(one, scores=dict(old, **one['scores']))
+    result = dict(settings=settings_record(settings), budgets=measured)
+    write_json_atomic(path, result)
     write_text_atomic(settings.path('label_budgets.md'),
                       budgets_table(budget_rows(result)))
     return result
@@ -83,7 +98,8 @@ def budget_rows(result: Mapping[str, Any]
     (a list of them for several seeds)."""
     results = result if isinstance(result, list) else [result]
     return [(str(r['settings']['seed']), int(n), b['scores'])
-            for r in results for n, b in r['budgets'].items()]
+            for r in results for n, b in sorted(r['budgets'].items(),
+                                                 key=lambda kv: int(kv[0]))]
 
 
 def budgets_table(rows: Sequence[Tuple[str, int, Mapping[str, float]]]
@@ -101,3 +117,43 @@ def budgets_table(rows: Sequence[Tuple[str, int, Mapping[str, float]]]
                   if k in scores else '-' for k in keys if k != 'sparse_only']
         lines.append(f'| {seed} | {n} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines) + '\n'
+
+
+#: markers around the label-budget table in docs/sparse_benchmark.md
+DOC_BEGIN = ('<!-- sparse-benchmark-label-budgets: begin '
+             '(tools/publish_results.py --label-budgets) -->')
+DOC_END = '<!-- sparse-benchmark-label-budgets: end -->'
+
+
+def published_block(results_dir: str) -> str:
+    """The doc block of published label budgets: :func:`budgets_table` of
+    ``label_budgets.json`` (seed -> a run's ``label_budgets.json``)."""
+    published = read_json(osp.join(results_dir, 'label_budgets.json'),
+                          expect=dict)
+    return budgets_table(budget_rows(list(published.values())))
+
+
+def publish_label_budgets(seeds_dir: str, dest: str,
+                          doc: Optional[str] = None) -> List[str]:
+    """Collect each seed's ``label_budgets.json`` (or ``seeds_dir``'s own)
+    into ``dest/label_budgets.json`` and, with ``doc``, rewrite that file's
+    label-budget block from it.
+
+    Returns:
+        list: The files written.
+    """
+    runs = seed_runs(seeds_dir, 'label_budgets.json',
+                     'tools/run_sparse_benchmark.py --label-budgets')
+    measured = {seed: read_json(osp.join(run, 'label_budgets.json'),
+                                expect=dict) for seed, run in runs.items()}
+    block = budgets_table(budget_rows(list(measured.values())))
+    text = None
+    if doc is not None:
+        with open(doc, encoding='utf-8') as f:
+            text = replace_readme_block(f.read(), block, (DOC_BEGIN, DOC_END))
+    os.makedirs(dest, exist_ok=True)
+    path = osp.join(dest, 'label_budgets.json')
+    write_json_atomic(path, measured)
+    if text is not None:
+        write_text_atomic(doc, text)
+    return [path]

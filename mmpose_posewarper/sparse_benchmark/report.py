@@ -14,7 +14,7 @@ from ..apis.video_io import read_frame
 from ..datasets.posetrack_videos import frame_number
 from ..synthetic import contact_sheet
 from ..utils.atomic_file import write_text_atomic
-from ..utils.json_file import read_json
+from ..utils.json_file import json_field, read_json
 
 #: rows of the table: (section, key, description), in results.json order
 ROWS = (
@@ -325,6 +325,23 @@ def copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
         text = replace_readme_block(text, block(dest), markers)
         write_text_atomic(readme, text)
     return copied
+
+
+def seed_runs(seeds_dir: str, filename: str, command: str) -> Dict[str, str]:
+    """Seed -> run folder: each ``seeds_dir/seed_<s>`` (of a several-seed
+    run) that holds ``filename``, or ``seeds_dir`` itself as the seed of
+    its run; ``FileNotFoundError`` naming ``command`` if none does."""
+    import glob
+    runs = {osp.basename(d)[len('seed_'):]: d
+            for d in glob.glob(osp.join(seeds_dir, 'seed_*'))
+            if osp.isfile(osp.join(d, filename))}
+    if not runs and osp.isfile(osp.join(seeds_dir, filename)):
+        path = osp.join(seeds_dir, 'settings.json')
+        runs = {str(json_field(read_json(path, expect=dict), 'seed', int,
+                               path=path)): seeds_dir}
+    if not runs:
+        raise FileNotFoundError(f'{seeds_dir}: no {filename} (run {command})')
+    return dict(sorted(runs.items(), key=lambda kv: int(kv[0])))
 
 
 def publish_results(run_dir: str, dest: str,

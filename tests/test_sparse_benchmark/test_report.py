@@ -120,8 +120,9 @@ def test_publish_rewrites_only_the_block(tmp_path):
 def test_tables_stand_where_the_tool_writes_them():
     """Each generated table stands once, in the file publish_results.py
     writes it to: the headline table in README, the several-seed and
-    effort tables in docs/sparse_benchmark.md."""
-    from mmpose_posewarper.sparse_benchmark import effort, report
+    effort and label-budget tables in docs/sparse_benchmark.md."""
+    from mmpose_posewarper.sparse_benchmark import (effort, label_budgets,
+                                                    report)
     with open(README, encoding='utf-8') as f:
         readme = f.read()
     with open(DOC, encoding='utf-8') as f:
@@ -129,7 +130,8 @@ def test_tables_stand_where_the_tool_writes_them():
     for marker in (report.README_BEGIN, report.README_END):
         assert readme.count(marker) == 1 and marker not in doc
     for marker in (report.SEEDS_BEGIN, report.SEEDS_END,
-                   effort.DOC_BEGIN, effort.DOC_END):
+                   effort.DOC_BEGIN, effort.DOC_END,
+                   label_budgets.DOC_BEGIN, label_budgets.DOC_END):
         assert doc.count(marker) == 1 and marker not in readme
 
 
@@ -243,3 +245,30 @@ def test_doc_shows_the_published_effort(tmp_path):
     assert '| `interpolation` | random | - | - | - |' in text
     assert '| label every frame by hand | - | 950 | 950 | 950 |' in text
     assert (tmp_path / 'pub' / 'effort.png').read_bytes() == b'png'
+
+
+def test_doc_shows_the_published_label_budgets(tmp_path):
+    """docs/sparse_benchmark.md's label-budget table is made from
+    docs/results/label_budgets.json; publishing several seeds' budgets
+    rewrites only that block, budgets in order."""
+    import json
+
+    from mmpose_posewarper.sparse_benchmark.label_budgets import (
+        DOC_BEGIN, DOC_END, publish_label_budgets, published_block as block)
+    assert published_block(DOC_BEGIN, DOC_END, DOC).strip() == \
+        block(PUBLISHED).strip()
+
+    seeds = tmp_path / 'seeds'
+    for seed in (0, 1):
+        run = seeds / f'seed_{seed}'
+        run.mkdir(parents=True)
+        budgets = {n: dict(manual_people=10 * int(n), scores=dict(
+            sparse_only=40.0 + int(n), sparse_plus_propagated=41.5 + int(n)))
+            for n in ('4', '1')}
+        (run / 'label_budgets.json').write_text(json.dumps(dict(
+            settings=dict(seed=seed), budgets=budgets)))
+    text = publish_into_readme(publish_label_budgets, seeds, tmp_path,
+                               (DOC_BEGIN, DOC_END))
+    rows = [line for line in text.splitlines() if line.startswith('| 1 |')]
+    assert rows == ['| 1 | 1 | 41.0 | 42.5 | +1.5 |',
+                    '| 1 | 4 | 44.0 | 45.5 | +1.5 |']
