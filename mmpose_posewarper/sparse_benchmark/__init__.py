@@ -10,18 +10,23 @@ poseval-equivalent PoseTrack AP:
 * propagation (val videos, unlabeled frames within ±3 of a labeled frame):
   PoseWarper vs optical flow vs copying the nearest labeled pose vs the
   single-frame estimator run on the unlabeled frame;
-* augmentation: the single-frame estimator trained on the sparse labels vs
-  on sparse + PoseWarper-propagated labels (same iterations), on the val
-  videos;
+* augmentation (the original's protocol): the pretrained estimator
+  fine-tuned on one labeled frame per train video vs on it + PoseWarper's
+  labels within ±3 vs on it + the true poses of the same people (same
+  iterations), on the val videos;
 * aggregation: single-frame inference vs PoseWarper's temporal aggregation
-  over 5 frames, on the val videos.
+  over 5 frames, on the val videos;
+* the domain gap: the pretrained estimator on the val videos in the
+  pretraining stills' look and in their own.
 
 Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 (MMEngine Runner per stage), :mod:`.baselines` (flow, copy, single frame),
 :mod:`.propagation_eval` (pairs, controls, scoring), :mod:`.report`
 (table, plot, picture strip), :mod:`.steps` (the job); measurements on
 top of it: :mod:`.quality` (propagation vs stage-1 quality),
-:mod:`.augmentation_bound` (augmentation with true labels).
+:mod:`.label_budgets` (augmentation at N labeled frames per video),
+:mod:`.effort` (a simulated annotator), :mod:`.fusion_sweep` (two-sided
+fusion settings).
 """
 from .steps import (CONFIGS, RESULT_KEYS, BenchmarkSettings, SparseBenchmark,
                     run_seeds, run_sparse_benchmark)

@@ -29,7 +29,11 @@ def test_iters_and_cfg_options_are_parsed_per_stage():
     ['--iters', 'posewarper=many'],
     ['--cfg-options', 'optim_wrapper.optimizer.lr=1e-4'],
     ['--cfg-options', 'stage2:optim_wrapper.optimizer.lr=1e-4'],
-    ['--quality', 'none', '--augmentation-bound'],
+    ['--quality', 'none', '--label-budgets', '2'],
+    ['--label-budgets', '0'],
+    ['--labels-per-video', '0'],
+    ['--look', 'film'],
+    ['--augmentation-labels', 'magic'],
 ])
 def test_bad_options_stop_with_a_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -56,7 +56,7 @@ def test_strip_has_a_row_per_method_and_a_column_per_frame(small_data,
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PUBLISHED = osp.join(REPO, 'docs', 'results')
 #: where tools/publish_results.py writes the tables: the headline table
-#: (--readme), the several-seed and augmentation-bound tables (--doc)
+#: (--readme), the several-seed, effort and label-budget tables (--doc)
 README = osp.join(REPO, 'README.md')
 DOC = osp.join(REPO, 'docs', 'sparse_benchmark.md')
 
