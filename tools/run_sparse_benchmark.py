@@ -34,7 +34,7 @@ from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
     budget_rows, budgets_table, run_label_budgets)
 from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
 from mmpose_posewarper.utils.atomic_file import write_text_atomic  # noqa: E402
-from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import int_at_least, run_tool  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -72,7 +72,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'photos; "stills" as the pretraining stills (the benchmark before '
         '2026-12-07)')
     parser.add_argument(
-        '--labels-per-video', type=int, default=1, metavar='N',
+        '--labels-per-video', type=int_at_least(1), default=1, metavar='N',
         help='augmentation: labeled frames per train video from which '
         'labels are propagated (the original\'s N; default: %(default)s)')
     parser.add_argument(
@@ -83,7 +83,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'each (default: %(default)s; also optical_flow, '
         'two_sided_posewarper)')
     parser.add_argument(
-        '--label-budgets', type=int, nargs='+', metavar='N',
+        '--label-budgets', type=int_at_least(1), nargs='+', metavar='N',
         help='after the job (OUT, or each seed of --seeds): the '
         'augmentation once per budget of N labeled frames per train video '
         '(e.g. 1 2 4, as the original); writes OUT/label_budgets.json and '
@@ -132,12 +132,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('--quality, --effort, --fusion-sweep and '
                      '--label-budgets are separate measurements; run them '
                      'one at a time')
-    if args.label_budgets and min(args.label_budgets) < 1:
-        parser.error('--label-budgets must be >= 1, got '
-                     f'{args.label_budgets}')
-    if args.labels_per_video < 1:
-        parser.error('--labels-per-video must be >= 1, got '
-                     f'{args.labels_per_video}')
     if args.effort_batch < 1:
         parser.error(f'--effort-batch must be >= 1, got {args.effort_batch}')
     try:

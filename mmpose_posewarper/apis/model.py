@@ -16,9 +16,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from ..utils.checkpoint import (CheckpointMismatchError, check_checkpoint_file,
-                                check_checkpoint_fits, check_finite_weights,
-                                checkpoint_state_dict,
-                                load_checkpoint_file)
+                                checked_weights, load_checkpoint_file)
 
 #: The metainfo of a config that names no dataset: this package's models are
 #: PoseTrack18 models (MMPose would fall back to COCO's names and skeleton).
@@ -122,15 +120,7 @@ def load_checked_checkpoint(model: nn.Module, checkpoint: str) -> None:
             how many weights are missing or have other shapes, examples).
     """
     ckpt = _read_checkpoint(checkpoint)
-    if not isinstance(ckpt, Mapping):
-        raise CheckpointMismatchError(
-            checkpoint, f'holds a {type(ckpt).__name__}, not a state dict')
-    state = checkpoint_state_dict(ckpt, checkpoint)
-    check_finite_weights(checkpoint, state)
-    check_checkpoint_fits(checkpoint, {
-        k: tuple(v.shape)
-        for k, v in state.items() if hasattr(v, 'shape')
-    }, model)
+    state = checked_weights(ckpt, checkpoint, model)
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         print_log(

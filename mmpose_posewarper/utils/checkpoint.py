@@ -362,6 +362,26 @@ def check_finite_weights(path: str, state: Mapping[str, Any]) -> None:
                 'earlier checkpoint')
 
 
+def checked_weights(ckpt: Any, path: str, model: torch.nn.Module,
+                    new_weights: Sequence[str] = ()) -> Dict[str, Any]:
+    """The state dict of a loaded checkpoint, after checking that its
+    values are finite and that it fits ``model`` (but ``new_weights``).
+
+    Raises:
+        CheckpointError: what is wrong, naming the file.
+    """
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointMismatchError(
+            path, f'holds a {type(ckpt).__name__}, not a state dict')
+    state = checkpoint_state_dict(ckpt, path)
+    check_finite_weights(path, state)
+    check_checkpoint_fits(path, {
+        k: tuple(v.shape)
+        for k, v in state.items() if hasattr(v, 'shape')
+    }, model, new_weights)
+    return state
+
+
 def check_initial_weights(path: str, model: torch.nn.Module,
                           new_weights: Sequence[str] = ()) -> str:
     """The one check of the weights a model starts from (a config's
@@ -376,16 +396,7 @@ def check_initial_weights(path: str, model: torch.nn.Module,
     Raises:
         CheckpointError: what is wrong, naming the file.
     """
-    ckpt = load_checkpoint_file(path)
-    if not isinstance(ckpt, Mapping):
-        raise CheckpointMismatchError(
-            path, f'holds a {type(ckpt).__name__}, not a state dict')
-    state = checkpoint_state_dict(ckpt, path)
-    check_finite_weights(path, state)
-    check_checkpoint_fits(path, {
-        k: tuple(v.shape)
-        for k, v in state.items() if hasattr(v, 'shape')
-    }, model, new_weights)
+    checked_weights(load_checkpoint_file(path), path, model, new_weights)
     digest = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''):
