@@ -182,7 +182,7 @@ def propagate_video(propagator: LabelPropagator,
                 entry['second_source_frame'] = far
             for p, ann in enumerate(anns):
                 out_anns.append(
-                    _propagated_annotation(ann, entry, p, new_kpts[i, p],
+                    propagated_annotation(ann, entry, p, new_kpts[i, p],
                                            scores[i, p], new_vis[p], kpts[p],
                                            vis[p] > 0, s, t, far))
             if progress is not None:
@@ -272,11 +272,16 @@ def _matched_people(anns: Sequence[Mapping[str, Any]],
     return kpts, vis
 
 
-def _propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
+def propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
                            index: int, kpts: np.ndarray, scores: np.ndarray,
                            vis: np.ndarray, src_kpts: np.ndarray,
                            src_vis: np.ndarray, s: int, t: int,
                            far: Optional[int] = None) -> Dict[str, Any]:
+    """The annotation of the labeled person ``ann`` (of frame ``s``)
+    propagated to ``image`` (frame ``t``): joints ``kpts`` placed where
+    ``vis``, their ``scores``, the boxes moved by the median shift of the
+    joints both frames place (``src_kpts`` / ``src_vis``), and where it came
+    from. Any propagation method's labels take this form."""
     keypoints = np.zeros((len(kpts), 3), dtype=np.float64)
     keypoints[vis, :2] = kpts[vis]
     keypoints[vis, 2] = 1

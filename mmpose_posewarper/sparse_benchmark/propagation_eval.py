@@ -34,7 +34,8 @@ from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from ..apis.propagation import LabelPropagator, evaluate_propagation
+from ..apis.propagation import (LabelPropagator, evaluate_propagation,
+                                propagated_annotation)
 from ..apis.propagation_plan import (match_by_track, plan_propagation,
                                      plan_two_sided)
 from ..apis.source_fusion import TwoSidedFusion, source_weights
@@ -323,6 +324,35 @@ def prediction_videos(predictions: Predictions,
                                  id=ids[t] * 100 + i))
         out[name] = dict(images=gt['images'], annotations=anns,
                          categories=gt.get('categories'))
+    return out
+
+
+def propagated_videos(predictions: Predictions, videos: Videos,
+                      pairs: Mapping[str, Sequence[Tuple[int, int]]]
+                      ) -> Dict[str, Dict[str, Any]]:
+    """A method's predictions (:func:`run_propagation` on ``pairs``) as the
+    labels :func:`~..apis.propagation.propagate_video` writes: each person
+    with the box of its labeled source moved with the joints, as
+    PoseWarper's (what the augmentation trains on)."""
+    out = {}
+    for name, frames in predictions.items():
+        video = videos[name]
+        image_of = {frame_number(img): img for img in video['images']}
+        source_of = dict(pairs[name])
+        anns = []
+        for t in sorted(frames):
+            s = source_of[t]
+            labeled = {a['track_id']: a for a in video['annotations']
+                       if a['image_id'] == image_of[s]['id']}
+            for index, person in enumerate(frames[t]):
+                ann = labeled[person['track_id']]
+                kp = np.asarray(person['keypoints'], np.float64)
+                src = np.asarray(ann['keypoints'], np.float64)
+                anns.append(propagated_annotation(
+                    ann, image_of[t], index, kp[:, :2],
+                    np.asarray(person['scores'], np.float64), kp[:, 2] > 0,
+                    src[:, :2], src[:, 2] > 0, s, t))
+        out[name] = dict(video, annotations=anns)
     return out
 
 

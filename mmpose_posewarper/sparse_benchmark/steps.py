@@ -64,7 +64,8 @@ from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         SingleFrameOnTarget, TwoSidedKeypoints)
 from .pretrained import pretrained_checkpoint, sha256_of
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
-                               prediction_videos, propagation_pairs,
+                               prediction_videos, propagated_videos,
+                               propagation_pairs,
                                run_propagation, run_two_sided,
                                score_by_distance, score_predictions,
                                shuffled_frame_source, two_sided_plans)
@@ -607,7 +608,7 @@ class SparseBenchmark:
                     OpticalFlowWarp(), videos, pairs, self.data_root,
                     progress=ProgressBar(sum(map(len, pairs.values()))))
                 print()
-                out = prediction_videos(preds, self.gt['train'])
+                out = propagated_videos(preds, videos, pairs)
             else:
                 out = self._propagate_train(
                     videos, self.s.two_sided_posewarper

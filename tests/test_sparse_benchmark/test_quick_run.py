@@ -159,12 +159,25 @@ def test_augmentation_follows_the_original_protocol(quick_run):
 
 def test_label_budgets_on_the_finished_run(quick_run):
     """--label-budgets 1 2: the run's own budget is reused (its scores are
-    results.json's), budget 2 trains apart with twice the labeled frames."""
+    results.json's), budget 2 trains apart with twice the labeled frames;
+    optical flow's labels (with boxes, as PoseWarper's) join budget 1."""
     assert load_tool().main(['--out', str(quick_run), '--quick',
                              '--label-budgets', '1', '2']) == 0
     budgets = json.loads((quick_run / 'label_budgets.json').read_text())
     results = json.loads((quick_run / 'results.json').read_text())
     assert budgets['budgets']['1']['scores'] == results['augmentation']
+    # another source added to budget 1: its row joins the earlier ones
+    assert load_tool().main(['--out', str(quick_run), '--quick',
+                             '--label-budgets', '1', '--augmentation-labels',
+                             'posewarper', 'optical_flow']) == 0
+    budgets = json.loads((quick_run / 'label_budgets.json').read_text())
+    scores = budgets['budgets']['1']['scores']
+    assert 0.0 <= scores.pop('sparse_plus_optical_flow') <= 100.0
+    assert scores == results['augmentation']
+    flow = json.loads((quick_run / 'propagated_train' / '1_per_video' /
+                       'optical_flow.json').read_text())
+    assert flow['annotations'] and all(len(a['bbox']) == 4
+                                       for a in flow['annotations'])
     one, two = (budgets['budgets'][n]['manual_people'] for n in ('1', '2'))
     assert one < two
     assert (quick_run / 'work_dirs' / '2_per_video' / 'sparse_only' /
