@@ -337,11 +337,16 @@ def propagated_videos(predictions: Predictions, videos: Videos,
     out = {}
     for name, frames in predictions.items():
         video = videos[name]
-        image_of = {frame_number(img): img for img in video['images']}
+        # as propagate_video's: the frames with propagated people are the
+        # labeled ones, each saying where its labels came from
+        images = [dict(img, is_labeled=False) for img in video['images']]
+        image_of = {frame_number(img): img for img in images}
         source_of = dict(pairs[name])
         anns = []
         for t in sorted(frames):
             s = source_of[t]
+            image_of[t].update(is_labeled=True, source_frame=s,
+                               propagation_offset=t - s)
             labeled = {a['track_id']: a for a in video['annotations']
                        if a['image_id'] == image_of[s]['id']}
             for index, person in enumerate(frames[t]):
@@ -352,7 +357,7 @@ def propagated_videos(predictions: Predictions, videos: Videos,
                     ann, image_of[t], index, kp[:, :2],
                     np.asarray(person['scores'], np.float64), kp[:, 2] > 0,
                     src[:, :2], src[:, 2] > 0, s, t))
-        out[name] = dict(video, annotations=anns)
+        out[name] = dict(video, images=images, annotations=anns)
     return out
 
 
