@@ -14,7 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmpose_posewarper.apis import (fixed_track_bboxes, inference_posewarper,
                                     init_model, iter_inference_posewarper,
                                     optimize_for_inference, temporal_window)
-from mmpose_posewarper.apis.inference import _ZeroDifferenceWarp
+from mmpose_posewarper.apis.inference import ZeroDifferenceWarp
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_STAGE2 = osp.join(ROOT, 'configs/posewarper/tiny/posewarper_tiny_64x48.py')
@@ -268,7 +268,7 @@ def test_fixed_track_bboxes_shares_crops(model, clip):
 def test_zero_difference_warp(model):
     gen = torch.Generator().manual_seed(3)
     x = torch.randn(3, 17, 16, 12, generator=gen)
-    zero_warp = _ZeroDifferenceWarp(model.neck)
+    zero_warp = ZeroDifferenceWarp(model.neck)
     with torch.no_grad():
         expected = model.neck.warp(x, x)
         got = zero_warp(x)
