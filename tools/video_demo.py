@@ -182,20 +182,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         args.input, args.pose_config, args.pose_checkpoint, args.bboxes,
         args.det_config, args.det_checkpoint, args.gt_file
     ]
-    # the two outputs are one set: staged beside the destination, moved into
-    # place at the end; checked now, before the long work (as --frame-out)
-    output = OutputSet(
-        args.output_root,
-        names=[f'{name}.mp4', f'{name}.json'],
-        overwrite=args.overwrite,
-        inputs=inputs,
-        option='--output-root')
+    # the outputs are checked now, before the long work; the video and JSON
+    # are one set: staged beside the destination, moved into place at the
+    # end (the frame, drawn last, is a set of its own)
     frame_output = None if args.frame_out is None else OutputSet(
         osp.dirname(osp.abspath(args.frame_out)),
         names=[osp.basename(args.frame_out)],
         overwrite=args.overwrite,
         inputs=inputs,
         option='--frame-out')
+    output = OutputSet(
+        args.output_root,
+        names=[f'{name}.mp4', f'{name}.json'],
+        overwrite=args.overwrite,
+        inputs=inputs,
+        option='--output-root')
     boxes, gt_video = None, None
     if args.bboxes is not None:
         boxes = load_boxes_json(args.bboxes, len(reader), reader.frame_size)

@@ -192,7 +192,7 @@ def test_outputs_are_staged_checked_and_not_overwritten(tmp_path, shared_data,
     assert len(list(inferencer(str(clip), **kw))) == 5
     assert (tmp_path / 'vis' / 'clip.mp4').stat().st_size > 0
     assert (tmp_path / 'pred' / 'clip.json').is_file()
-    with pytest.raises(OutputExistsError, match='pred_out_dir.*clip.json'):
+    with pytest.raises(OutputExistsError, match='vis_out_dir.*clip.mp4'):
         list(inferencer(str(clip), **kw))
     assert len(list(inferencer(str(clip), overwrite=True, **kw))) == 5
     # into the input video's folder, or over the input itself

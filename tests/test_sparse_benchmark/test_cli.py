@@ -62,7 +62,7 @@ def test_cfg_options_and_iters_change_the_stage_config(tmp_path):
     # pretrained estimator at its fine-tuning rate...
     other = job._stage_cfg('single_frame', ['train.json'],
                            load_from=settings.pretrained)
-    assert other.optim_wrapper.optimizer.lr == 1e-4
+    assert other.optim_wrapper.optimizer.lr == 1e-3
     # ...and trains from random weights at the scratch rate
     scratch = job._stage_cfg('single_frame', ['train.json'])
     assert scratch.optim_wrapper.optimizer.lr == scratch.scratch_lr == 2e-3
