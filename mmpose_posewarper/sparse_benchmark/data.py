@@ -142,9 +142,9 @@ def ground_truth_of_propagated(
     person there.
 
     Args:
-        propagated (Mapping): Video name -> propagated video (the job's
-            ``propagated_train/annotations``: manual labels plus people
-            marked ``is_labeled: false``).
+        propagated (Mapping): Video name -> propagated video (as
+            ``apis.propagation.propagate_video`` returns it: people marked
+            ``is_labeled: false``).
         gt (Mapping): Video name -> densely labeled video (same frames).
 
     Returns:

@@ -21,7 +21,6 @@ correct joints per method and order) and ``effort.png`` (edits vs correct
 joints) from the finished run's trained models.
 """
 import math
-import os
 import os.path as osp
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
@@ -419,22 +418,15 @@ def publish_effort(seeds_dir: str, dest: str,
     """
     import shutil
 
-    from .report import replace_readme_block, seed_runs
+    from .report import seed_runs, write_collected
     runs = seed_runs(seeds_dir, 'effort.json',
                      'tools/run_sparse_benchmark.py --effort')
-    efforts = {}
-    for seed, run in runs.items():
-        efforts[seed] = read_json(osp.join(run, 'effort.json'), expect=dict)
-    block = effort_summary_table(efforts)
-    text = None
-    if doc is not None:
-        with open(doc, encoding='utf-8') as f:
-            text = replace_readme_block(f.read(), block, (DOC_BEGIN, DOC_END))
-    os.makedirs(dest, exist_ok=True)
-    write_json_atomic(osp.join(dest, 'effort.json'), efforts)
+    efforts = {seed: read_json(osp.join(run, 'effort.json'), expect=dict)
+               for seed, run in runs.items()}
+    written = write_collected(dest, {'effort.json': efforts}, doc,
+                              effort_summary_table(efforts),
+                              (DOC_BEGIN, DOC_END))
     first = runs[min(runs, key=int)]
     shutil.copyfile(osp.join(first, 'effort.png'),
                     osp.join(dest, 'effort.png'))
-    if text is not None:
-        write_text_atomic(doc, text)
-    return [osp.join(dest, 'effort.json'), osp.join(dest, 'effort.png')]
+    return written + [osp.join(dest, 'effort.png')]

@@ -20,7 +20,6 @@ the augmentation's scores of every source measured so far (a measurement
 adds its budgets and sources to the earlier ones of the same run);
 ``DIR/label_budgets.md`` is its table.
 """
-import os
 import os.path as osp
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -32,7 +31,7 @@ from mmengine.logging import print_log
 from ..datasets.posetrack_io import write_json_atomic
 from ..utils.atomic_file import write_text_atomic
 from ..utils.json_file import json_field, read_json
-from .report import ROWS, replace_readme_block, seed_runs
+from .report import ROWS, seed_runs, write_collected
 from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,
                     check_finished_run, check_same_settings, job_log,
                     settings_record)
@@ -47,8 +46,7 @@ def _measure(settings: Any, budget: int) -> Dict[str, Any]:
     job.train_augmented()
     job.model_scores = {stage: job.test(stage)
                         for stage in job.augmentation_stages()}
-    people = len(json_field(read_json(job.per_video_file, expect=dict),
-                            'annotations', list, path=job.per_video_file))
+    people = job.per_video_people
     scores = job.augmentation_results()
     print_log(f'{budget} labeled frame(s) per video, {people} people: ' +
               ', '.join(f'{k} {v:.1f}' for k, v in scores.items()),
@@ -146,14 +144,6 @@ def publish_label_budgets(seeds_dir: str, dest: str,
                      'tools/run_sparse_benchmark.py --label-budgets')
     measured = {seed: read_json(osp.join(run, 'label_budgets.json'),
                                 expect=dict) for seed, run in runs.items()}
-    block = budgets_table(budget_rows(list(measured.values())))
-    text = None
-    if doc is not None:
-        with open(doc, encoding='utf-8') as f:
-            text = replace_readme_block(f.read(), block, (DOC_BEGIN, DOC_END))
-    os.makedirs(dest, exist_ok=True)
-    path = osp.join(dest, 'label_budgets.json')
-    write_json_atomic(path, measured)
-    if text is not None:
-        write_text_atomic(doc, text)
-    return [path]
+    return write_collected(dest, {'label_budgets.json': measured}, doc,
+                           budgets_table(budget_rows(list(measured.values()))),
+                           (DOC_BEGIN, DOC_END))

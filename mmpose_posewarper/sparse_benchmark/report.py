@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from ..apis.video_io import read_frame
+from ..datasets.posetrack_io import write_json_atomic
 from ..datasets.posetrack_videos import frame_number
 from ..synthetic import contact_sheet
 from ..utils.atomic_file import write_text_atomic
@@ -325,6 +326,26 @@ def copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
         text = replace_readme_block(text, block(dest), markers)
         write_text_atomic(readme, text)
     return copied
+
+
+def write_collected(dest: str, files: Mapping[str, Any], doc: Optional[str],
+                    block: str, markers: Tuple[str, str]) -> List[str]:
+    """Write the JSON ``files`` (name -> content) collected from several
+    runs into ``dest`` and, with ``doc``, replace that file's block between
+    ``markers`` with ``block``; the doc's markers are found before anything
+    is written. Returns the files written."""
+    text = None
+    if doc is not None:
+        with open(doc, encoding='utf-8') as f:
+            text = replace_readme_block(f.read(), block, markers)
+    os.makedirs(dest, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        write_json_atomic(osp.join(dest, name), content)
+        written.append(osp.join(dest, name))
+    if text is not None:
+        write_text_atomic(doc, text)
+    return written
 
 
 def seed_runs(seeds_dir: str, filename: str, command: str) -> Dict[str, str]:

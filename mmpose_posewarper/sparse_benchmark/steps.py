@@ -10,12 +10,13 @@
                                    (and per control: self/*, shuffled/*)
     DIR/data_stills_look/          the val videos in the pretraining
                                    stills' look (the domain gap's control)
-    DIR/labels/posetrack18_train_per_video.json
+    DIR/labels/posetrack18_train_<N>_per_video.json
                                    the augmentation's manual labels: N
                                    labeled frames per train video
-    DIR/propagated_train/<source>.json
+    DIR/propagated_train/<N>_per_video/<source>.json
                                    labels added to them, per source
-                                   (PoseWarper, ground truth, ...)
+                                   (PoseWarper, ground truth, ...), and
+                                   per video in <source>/
     DIR/results.json               the numbers (keys in RESULT_KEYS, and
                                    propagation_by_distance: method ->
                                    distance to the labeled frame -> mAP)
@@ -320,14 +321,15 @@ class SparseBenchmark:
             for name, v in self.sparse['train'].items()}
         self.per_video_file = self.s.path(
             'labels', f'posetrack18_train_{self.budget}.json')
-        n_budget = bdata.write_coco(self.per_video, self.per_video_file,
-                                    people='manual')
+        self.per_video_people = bdata.write_coco(
+            self.per_video, self.per_video_file, people='manual')
         n_val = bdata.write_coco(self.gt['val'], self.val_dense_file)
         print_log(f'labels every {self.s.label_every}th frame: {n_train} '
                   f'labeled people in {len(self.gt["train"])} train videos; '
                   f'{n_val} people in {len(self.gt["val"])} val videos; '
                   f'augmentation: {self.s.labels_per_video} labeled frame(s) '
-                  f'per train video, {n_budget} people', logger=LOGGER)
+                  f'per train video, {self.per_video_people} people',
+                  logger=LOGGER)
 
     def _stage_cfg(self, stage: str, train_files, load_from=None,
                    run: Optional[str] = None):
@@ -662,23 +664,27 @@ class SparseBenchmark:
         if self.s.pretrained is not None:
             # the domain gap: the pretrained estimator before fine-tuning,
             # on the val videos and on the same videos in the stills' look
-            cfg = self.cfg['single_frame']
-            self.model_scores['pretrained'] = float(test_stage(
-                cfg, self.s.pretrained)['posetrack/AP'])
+            self.model_scores['pretrained'] = self.test(
+                'single_frame', self.s.pretrained)
             stills = self.s.path('data_stills_look')
             if osp.isdir(stills):
-                cfg = copy.deepcopy(cfg)
-                cfg.test_dataloader.dataset.data_root = stills
-                self.model_scores['pretrained_stills_look'] = float(
-                    test_stage(cfg, self.s.pretrained)['posetrack/AP'])
+                self.model_scores['pretrained_stills_look'] = self.test(
+                    'single_frame', self.s.pretrained, data_root=stills)
         for name, value in self.model_scores.items():
             print_log(f'val {name}: {value:.1f} mAP', logger=LOGGER)
 
     # -- report -------------------------------------------------------------
-    def test(self, stage: str) -> float:
-        """A trained stage's mAP on every val frame (ground-truth boxes)."""
-        return float(test_stage(self.cfg[stage],
-                                self.ckpt[stage])['posetrack/AP'])
+    def test(self, stage: str, checkpoint: Optional[str] = None,
+             data_root: Optional[str] = None) -> float:
+        """mAP on every val frame (ground-truth boxes) of ``stage``'s
+        config with its trained checkpoint (or ``checkpoint``), on the val
+        videos (or their copy under ``data_root``)."""
+        cfg = self.cfg[stage]
+        if data_root is not None:
+            cfg = copy.deepcopy(cfg)
+            cfg.test_dataloader.dataset.data_root = data_root
+        return float(test_stage(cfg, checkpoint or self.ckpt[stage])
+                     ['posetrack/AP'])
 
     def augmentation_results(self) -> Dict[str, float]:
         """results.json's ``augmentation`` from the scored stages."""
