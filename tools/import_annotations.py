@@ -46,8 +46,8 @@ from mmpose_posewarper.datasets.annotation_videos import (
     check_frames_in_video, frame_positions, list_annotation_files,
     read_annotator_file)
 from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_path,
-                                                     write_json_atomic,
                                                      write_posetrack_video)
+from mmpose_posewarper.utils.atomic_file import write_json_atomic
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet
 

@@ -55,7 +55,7 @@ truth, checkpoint integrity) and the output location are checked before
 the propagation starts.
 
 A labeled person whose box breaks the box rule (no box, zero or negative
-size, outside the image; ``posetrack_io.BOX_RULE``) is never propagated nor
+size, outside the image; ``box_rule.BOX_RULE``) is never propagated nor
 put into the manual COCO file: it is skipped with a warning and listed in
 ``OUT_DIR/skipped_people.json``.
 """
@@ -84,13 +84,13 @@ from mmpose_posewarper.datasets.annotation_people import (DEFAULT_LABEL,
                                                           SkeletonSpec)
 from mmpose_posewarper.datasets.annotation_videos import (
     drop_unreviewed, write_annotator_outputs)
-from mmpose_posewarper.datasets.posetrack_io import (BOX_RULE,
-                                                     load_posetrack_dir,
+from mmpose_posewarper.datasets.box_rule import BOX_RULE
+from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
                                                      load_posetrack_path,
-                                                     write_json_atomic,
                                                      write_posetrack_video)
 from mmpose_posewarper.datasets.posetrack_videos import (labeled_frames,
                                                          videos_to_coco)
+from mmpose_posewarper.utils.atomic_file import write_json_atomic
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet
 

@@ -51,8 +51,8 @@ from mmpose_posewarper.apis.inferencer import (PoseWarperInferencer,
 from mmpose_posewarper.apis.tracking import (  # noqa: F401
     assign_track_ids, box_iou)
 from mmpose_posewarper.apis.video_io import FrameReader
-from mmpose_posewarper.datasets.posetrack_io import (load_frame_boxes,
-                                                     load_posetrack_video,
+from mmpose_posewarper.datasets.box_files import load_frame_boxes
+from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_video,
                                                      write_posetrack_video)
 from mmpose_posewarper.evaluation.functional.posetrack_ap import format_table
 from mmpose_posewarper.utils.cli import run_tool
@@ -158,7 +158,7 @@ def load_boxes_json(path: str,
                     frame_size: Optional[Tuple[int, int]] = None
                     ) -> List[np.ndarray]:
     """Per-frame ``(N, 5)`` xyxy+score boxes from a boxes JSON file, checked
-    by ``posetrack_io.load_frame_boxes`` (the package's box rule; errors
+    by ``box_files.load_frame_boxes`` (the package's box rule; errors
     name the file, entry and field)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'--bboxes {path} does not exist')

@@ -1,14 +1,14 @@
 """Person boxes from an MMDet detector, as MMPose's top-down demo gets them
 (one class, a score threshold, NMS), with the package's rules: the
 detector's checkpoint must fit it, and boxes breaking the box rule
-(``posetrack_io.BOX_RULE``) are dropped and counted."""
+(``box_rule.BOX_RULE``) are dropped and counted."""
 import os.path as osp
 from typing import Sequence, Union
 
 import numpy as np
 from mmengine.registry import DefaultScope
 
-from ..datasets.posetrack_io import person_box_problem
+from ..datasets.box_rule import person_box_problem
 from .model import load_checked_checkpoint
 
 __all__ = ['PersonDetector']

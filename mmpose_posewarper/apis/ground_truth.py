@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Mapping
 
 import numpy as np
 
-from ..datasets.posetrack_io import clip_person_box, person_box_problem
+from ..datasets.box_rule import clip_person_box, person_box_problem
 from ..datasets.posetrack_videos import video_frames
 from ..evaluation.functional.posetrack_ap import posetrack_ap
 
@@ -18,7 +18,7 @@ def ground_truth_boxes(video: Mapping[str, Any],
     """Per frame (in frame order), the ``(N, 5)`` float32 ``[x1, y1, x2, y2,
     1]`` boxes of the ground-truth people, clipped to the image as MMPose's
     datasets clip; a person whose box breaks the box rule
-    (``posetrack_io.BOX_RULE``) is left out, as the datasets leave it out.
+    (``box_rule.BOX_RULE``) is left out, as the datasets leave it out.
 
     Args:
         video (Mapping): As ``posetrack_io.load_posetrack_video`` returns it

@@ -72,7 +72,7 @@ from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import bbox_xywh2xyxy
 from torch import Tensor
 
-from ..datasets.posetrack_io import person_box_problem
+from ..datasets.box_rule import person_box_problem
 from .video_io import FrameReader, read_frame
 
 #: The original's test window: the reference frame first, then t-2, t-1,

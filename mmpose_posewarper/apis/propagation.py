@@ -23,7 +23,7 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..datasets import posetrack_videos
-from ..datasets.posetrack_io import clip_person_box, person_box_problem
+from ..datasets.box_rule import clip_person_box, person_box_problem
 from .label_propagator import LabelPropagator
 from .propagation_plan import match_by_track, plan_propagation, plan_two_sided
 from .source_fusion import TwoSidedFusion, source_weights

@@ -25,12 +25,13 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.atomic_file import write_json_atomic
 from ..utils.json_file import read_json
 from .annotation_people import (AnnotationFormatError, PersonFrame,
                                 SkeletonSpec, cvat_label_spec, person_box)
 from .coco_keypoints_io import read_coco_video, write_coco_video
 from .cvat_io import read_cvat_video, write_cvat_video
-from .posetrack_io import NUM_KEYPOINTS, write_json_atomic
+from .posetrack_io import NUM_KEYPOINTS
 from .posetrack_videos import frame_number, video_frames
 
 #: Columns of ``review_queue.csv``.

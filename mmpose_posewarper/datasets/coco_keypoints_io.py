@@ -24,8 +24,9 @@ from .annotation_people import (NEEDS_REVIEW, PERSON_ID,
                                 AnnotationFormatError, PersonFrame,
                                 SkeletonSpec, assign_person_ids, parse_flag,
                                 parse_person_id, person_box)
+from ..utils.atomic_file import write_json_atomic
 from ..utils.json_file import json_field, read_json
-from .posetrack_io import NUM_KEYPOINTS, write_json_atomic
+from .posetrack_io import NUM_KEYPOINTS
 
 _FRAME_NAME = re.compile(r'^(?:frame_)?(\d+)$')
 

@@ -1,9 +1,11 @@
-"""Read, validate and write PoseTrack18 per-video JSON files.
+"""Read, validate and write one PoseTrack18 per-video JSON file.
 
-This is the only module of the package that parses PoseTrack18 annotation
-or prediction files; the dataset, the metric and the tools all go through it,
-so a malformed file fails the same way everywhere, with an error that names
-the file and the offending field.
+PoseTrack18 annotation and prediction files are parsed only here
+(:func:`parse_posetrack_video`); the dataset, the metric and the tools all
+go through it, so a malformed file fails the same way everywhere, with an
+error that names the file and the offending field. The field checks
+(:func:`check_object`, :func:`number_array`) are shared with the box files
+(:mod:`.box_files`).
 
 A PoseTrack18 video file (official format, one file per video) is::
 
@@ -18,7 +20,6 @@ The keypoint order of a file is the order of ``categories[0].keypoints``
 keypoints in the canonical PoseTrack18 order :data:`POSETRACK18_KEYPOINTS`.
 """
 import glob
-import json
 import math
 import numbers
 import os.path as osp
@@ -26,7 +27,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ..utils.atomic_file import atomic_write
+from ..utils.atomic_file import write_json_atomic
 from ..utils.json_file import JSONFileError, read_json
 
 #: PoseTrack18 keypoint names in the order of the official files.
@@ -75,12 +76,13 @@ class PoseTrackFormatError(JSONFileError):
         super().__init__(source, field, problem)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A JSON number (an int or float, not a bool)."""
     # bool is an int subclass, but True as a coordinate is surely a bug
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _check_object(entry: Any, source: str, field: str,
+def check_object(entry: Any, source: str, field: str,
                   required: Sequence[str]) -> None:
     """``entry`` must be a JSON object holding every key of ``required``;
     otherwise a :class:`PoseTrackFormatError` names the field."""
@@ -92,7 +94,7 @@ def _check_object(entry: Any, source: str, field: str,
             raise PoseTrackFormatError(source, f'{field}.{key}', 'missing')
 
 
-def _number_array(value: Any, length: Optional[int], source: str,
+def number_array(value: Any, length: Optional[int], source: str,
                   field: str, dtype: Any, finite: bool = True) -> np.ndarray:
     """Check that ``value`` is a flat list of numbers and convert it."""
     if not isinstance(value, (list, tuple)):
@@ -103,7 +105,7 @@ def _number_array(value: Any, length: Optional[int], source: str,
         raise PoseTrackFormatError(
             source, field, f'expected {length} numbers, got {len(value)}')
     for k, v in enumerate(value):
-        if not _is_number(v):
+        if not is_number(v):
             raise PoseTrackFormatError(
                 source, f'{field}[{k}]',
                 f'expected a number, got {v!r}')
@@ -167,8 +169,8 @@ def _check_ignore_regions(image: dict, source: str, field: str) -> None:
             'expected two lists with one polygon per ignore region each')
     for r, (px, py) in enumerate(zip(xs, ys)):
         fx = f'{field}.ignore_regions_x[{r}]'
-        ax = _number_array(px, None, source, fx, np.float64)
-        _number_array(py, len(ax), source, f'{field}.ignore_regions_y[{r}]',
+        ax = number_array(px, None, source, fx, np.float64)
+        number_array(py, len(ax), source, f'{field}.ignore_regions_y[{r}]',
                       np.float64)
         # an empty region covers nothing; 1 or 2 points are no polygon (and
         # make shapely, hence poseval, fail)
@@ -220,7 +222,7 @@ def parse_posetrack_video(data: Any,
     image_index = {}
     for i, img in enumerate(data['images']):
         field = f'images[{i}]'
-        _check_object(img, source, field, ('id', 'file_name'))
+        check_object(img, source, field, ('id', 'file_name'))
         img_id = img['id']
         if isinstance(img_id, bool) or not isinstance(img_id, (int, str)):
             raise PoseTrackFormatError(source, f'{field}.id',
@@ -248,7 +250,7 @@ def parse_posetrack_video(data: Any,
     labeled = set()
     for a, ann in enumerate(data['annotations']):
         field = f'annotations[{a}]'
-        _check_object(ann, source, field,
+        check_object(ann, source, field,
                       ('image_id', 'keypoints', 'track_id'))
         image_id = ann['image_id']
         if isinstance(image_id, bool) or not isinstance(
@@ -270,7 +272,7 @@ def parse_posetrack_video(data: Any,
                 f'annotations[{seen_tracks[(image_id, track_id)]}])')
         seen_tracks[(image_id, track_id)] = a
 
-        flat = _number_array(ann['keypoints'], 3 * num_file_kpts, source,
+        flat = number_array(ann['keypoints'], 3 * num_file_kpts, source,
                              f'{field}.keypoints', np.float64)
         keypoints = np.zeros((NUM_KEYPOINTS, 3), dtype=np.float64)
         keypoints[order] = flat.reshape(num_file_kpts, 3)
@@ -280,7 +282,7 @@ def parse_posetrack_video(data: Any,
             # poseval treats an empty list like no scores at all
             scores = None
         else:
-            raw = _number_array(scores, num_file_kpts, source,
+            raw = number_array(scores, num_file_kpts, source,
                                 f'{field}.scores', np.float64, finite=False)
             scores = np.zeros(NUM_KEYPOINTS, dtype=np.float64)
             scores[order] = raw
@@ -290,7 +292,7 @@ def parse_posetrack_video(data: Any,
             if ann.get(key) is None:
                 boxes[key] = None
                 continue
-            boxes[key] = _number_array(ann[key], 4, source, f'{field}.{key}',
+            boxes[key] = number_array(ann[key], 4, source, f'{field}.{key}',
                                        np.float64)
         if require_head_box and boxes['bbox_head'] is None:
             raise PoseTrackFormatError(
@@ -316,58 +318,6 @@ def parse_posetrack_video(data: Any,
         images=images,
         annotations=annotations,
         categories=posetrack18_categories())
-
-
-#: The box rule, one for the whole package (reader, dataset, label
-#: propagation, COCO export, video demo, inference API).
-BOX_RULE = ('a person box [x, y, w, h] is usable when w > 0 and h > 0 and, '
-            'clipped to the image ([0, W-1] x [0, H-1], as MMPose\'s '
-            'datasets clip), it still has a positive width and height')
-
-
-def person_box_problem(bbox: Any,
-                       width: Optional[float] = None,
-                       height: Optional[float] = None) -> Optional[str]:
-    """Why a person box cannot define a crop, or ``None`` if it can.
-
-    See :data:`BOX_RULE`. A box of zero or negative size, or one that lies
-    outside the image, would make every joint of a top-down crop land on one
-    point (the image corner): such a person must never become a label.
-
-    Args:
-        bbox: ``[x, y, w, h]`` (4 finite numbers).
-        width (float, optional): Image width; with ``height``, the box must
-            overlap the image. ``None`` checks the size only.
-        height (float, optional): Image height.
-
-    Returns:
-        str | None: The problem in words, e.g. ``'[5000, 5000, 40, 60] lies
-        outside the 128x96 image'``.
-    """
-    box = np.asarray(bbox, dtype=np.float64).reshape(-1)
-    text = '[' + ', '.join(f'{v:g}' for v in box) + ']'
-    if box.shape != (4, ) or not np.isfinite(box).all():
-        return f'{text} is not 4 finite numbers [x, y, w, h]'
-    if box[2] <= 0 or box[3] <= 0:
-        return f'{text} has zero or negative size'
-    if width is not None and height is not None:
-        x1, y1, x2, y2 = clip_person_box(box, width, height)
-        if x2 <= x1 or y2 <= y1:
-            return (f'{text} lies outside the {width:g}x{height:g} image '
-                    '(nothing of it is left after clipping)')
-    return None
-
-
-def clip_person_box(bbox: Any, width: float, height: float) -> np.ndarray:
-    """``[x, y, w, h]`` -> ``[x1, y1, x2, y2]`` clipped to the image, as
-    MMPose's COCO-style datasets clip (to ``[0, W-1] x [0, H-1]``)."""
-    x, y, w, h = np.asarray(bbox, dtype=np.float64).reshape(4)
-    return np.array([
-        np.clip(x, 0, width - 1),
-        np.clip(y, 0, height - 1),
-        np.clip(x + w, 0, width - 1),
-        np.clip(y + h, 0, height - 1)
-    ])
 
 
 def load_posetrack_video(path: str,
@@ -497,13 +447,6 @@ def video_to_json(video: Mapping[str, Any]) -> Dict[str, Any]:
         categories=posetrack18_categories())
 
 
-def write_json_atomic(path: str, obj: Any) -> None:
-    """Write JSON to a temp file next to ``path`` and rename it over it, so
-    a reader (or a crash) never sees a half-written file
-    (:func:`~mmpose_posewarper.utils.atomic_file.atomic_write`)."""
-    with atomic_write(path) as f:
-        json.dump(obj, f, allow_nan=False)
-
 
 def write_posetrack_video(path: str, video: Mapping[str, Any]) -> None:
     """Write a video atomically in the official PoseTrack18 format.
@@ -515,218 +458,6 @@ def write_posetrack_video(path: str, video: Mapping[str, Any]) -> None:
     """
     write_json_atomic(path, video_to_json(video))
 
-
-def _prediction_keypoints(pred: Mapping[str, Any], field: str
-                          ) -> np.ndarray:
-    """Canonical (17, 3) [x, y, score] array of one predicted person."""
-    kpts = np.asarray(pred['keypoints'], dtype=np.float64)
-    if kpts.shape not in ((NUM_KEYPOINTS, 2), (NUM_KEYPOINTS, 3)):
-        raise ValueError(f'{field}.keypoints: expected shape '
-                         f'({NUM_KEYPOINTS}, 2) or ({NUM_KEYPOINTS}, 3), '
-                         f'got {kpts.shape}')
-    if kpts.shape[1] == 2:
-        scores = np.asarray(pred['keypoint_scores'], np.float64).reshape(-1)
-        if scores.shape != (NUM_KEYPOINTS, ):
-            raise ValueError(f'{field}.keypoint_scores: expected '
-                             f'{NUM_KEYPOINTS} values, got {scores.shape}')
-        kpts = np.concatenate([kpts, scores[:, None]], axis=1)
-    if not np.isfinite(kpts).all():
-        raise ValueError(f'{field}: keypoints must be finite')
-    return kpts
-
-
-def predictions_to_videos(
-        gt_videos: Mapping[str, Mapping[str, Any]],
-        predictions: Mapping[Any, Sequence[Mapping[str, Any]]]
-) -> Dict[str, Dict[str, Any]]:
-    """Build one prediction video per GT video, frame for frame.
-
-    poseval pairs prediction and GT frames by their position in the file, so
-    every prediction file lists exactly the GT video's frames, in order.
-
-    Args:
-        gt_videos (Mapping): video name -> GT video (from the loader).
-        predictions (Mapping): image id -> list of predicted people, each a
-            mapping with ``keypoints`` ((17, 2) with ``keypoint_scores``
-            (17,), or (17, 3) [x, y, score]), optional ``score`` (instance
-            score) and ``track_id``. Image ids that are in no GT video raise
-            a ValueError.
-
-    Returns:
-        dict: video name -> prediction video (loader layout, float64).
-    """
-    known = {img['id'] for v in gt_videos.values() for img in v['images']}
-    stray = [k for k in predictions if k not in known]
-    if stray:
-        raise ValueError(f'predictions: image ids {stray[:5]} are in none of '
-                         'the ground-truth videos')
-    videos = {}
-    for name, gt in gt_videos.items():
-        images, annotations = [], []
-        for img in gt['images']:
-            images.append({
-                k: img[k]
-                for k in ('id', 'file_name', 'frame_id', 'vid_id', 'nframes',
-                          'frame_index') if k in img
-            })
-            for p, pred in enumerate(predictions.get(img['id'], [])):
-                field = f'predictions[{img["id"]!r}][{p}]'
-                kpts = _prediction_keypoints(pred, field)
-                track_id = int(pred.get('track_id', p))
-                ann = dict(
-                    id=(img['id'] * 100 + p)
-                    if isinstance(img['id'], int) else f'{img["id"]}_{p}',
-                    image_id=img['id'],
-                    category_id=1,
-                    track_id=track_id,
-                    keypoints=kpts,
-                    scores=kpts[:, 2].copy(),
-                    bbox=None,
-                    bbox_head=None)
-                if pred.get('score') is not None:
-                    ann['score'] = float(pred['score'])
-                if pred.get('bbox') is not None:
-                    ann['bbox'] = np.asarray(pred['bbox'],
-                                             np.float64).reshape(4)
-                annotations.append(ann)
-        video = dict(
-            images=images,
-            annotations=annotations,
-            categories=posetrack18_categories())
-        # re-validate: duplicate track ids etc. must fail here, not in poseval
-        videos[name] = parse_posetrack_video(
-            video_to_json(video),
-            source=f'predictions for video {name}',
-            keypoint_dtype=np.float64)
-    return videos
-
-
-def write_posetrack_predictions(
-        out_dir: str, gt_videos: Mapping[str, Mapping[str, Any]],
-        predictions: Mapping[Any, Sequence[Mapping[str, Any]]]
-) -> Dict[str, str]:
-    """Write predictions as one PoseTrack18 file per GT video, all together
-    (an error or interrupt leaves none of them half-written).
-
-    The files can be evaluated by poseval itself
-    (``python -m poseval.evaluate -g GT_DIR/ -p OUT_DIR/ -e``) or by
-    ``tools/eval_posetrack.py``. Each predicted keypoint is written as
-    ``[x, y, score]`` with the same per-joint ``scores`` (the AP ranking
-    score, as MMPose's PoseTrack18 metric does).
-
-    Args:
-        out_dir (str): Output directory (created if needed).
-        gt_videos (Mapping): video name -> GT video, see
-            :func:`predictions_to_videos`.
-        predictions (Mapping): image id -> list of predicted people, see
-            :func:`predictions_to_videos`.
-
-    Returns:
-        dict: video name -> written file path.
-    """
-    from ..utils.output import OutputSet
-
-    videos = predictions_to_videos(gt_videos, predictions)
-    # one set: staged in out_dir, moved into place together (files of an
-    # earlier call are replaced, other files are left alone)
-    output = OutputSet(
-        out_dir, names=[f'{name}.json' for name in videos], overwrite=True)
-    with output:
-        for name, video in videos.items():
-            write_posetrack_video(output.path(f'{name}.json'), video)
-    return {name: osp.join(out_dir, f'{name}.json') for name in videos}
-
-
-def load_posetrack_detections(path: str) -> List[Dict[str, Any]]:
-    """Load a COCO-style person detection file (a list of detections).
-
-    Args:
-        path (str): e.g. ``annotations/test_posetrack18_human_detections.json``
-            (``[{"image_id", "bbox": [x, y, w, h], "score", "category_id"}]``).
-
-    Returns:
-        list[dict]: detections with ``bbox`` as a (4,) float32 array and
-        ``score`` as float.
-    """
-    data = read_json(path)
-    if not isinstance(data, list):
-        raise PoseTrackFormatError(
-            path, '<root>',
-            f'expected a list of detections, got {type(data).__name__}')
-    dets = []
-    for d, det in enumerate(data):
-        field = f'[{d}]'
-        _check_object(det, path, field, ('image_id', 'bbox', 'score'))
-        bbox = _number_array(det['bbox'], 4, path, f'{field}.bbox',
-                             np.float32)
-        if bbox[2] < 0 or bbox[3] < 0:
-            raise PoseTrackFormatError(path, f'{field}.bbox',
-                                       f'negative width/height {bbox}')
-        if not _is_number(det['score']) or not math.isfinite(det['score']):
-            raise PoseTrackFormatError(path, f'{field}.score',
-                                       f'expected a number, got '
-                                       f'{det["score"]!r}')
-        out = dict(det)
-        out['bbox'] = bbox
-        out['score'] = float(det['score'])
-        out.setdefault('category_id', 1)
-        dets.append(out)
-    return dets
-
-
-def load_frame_boxes(path: str,
-                     num_frames: int,
-                     width: Optional[float] = None,
-                     height: Optional[float] = None) -> List[np.ndarray]:
-    """Load a person box file with a frame index per box (the video demo's
-    ``--bboxes``): ``[{"frame_index": 0, "bbox": [x, y, w, h], "score":
-    0.9, "category_id": 1}, ...]`` (``score`` defaults to 1; boxes of
-    another ``category_id`` than 1 = person are left out).
-
-    Every box must obey :data:`BOX_RULE` (with ``width``/``height``, on the
-    image of that size); a malformed entry raises a
-    :class:`PoseTrackFormatError` naming the file, the entry and the field
-    (``boxes.json: [3].bbox[1]: expected a number, got 'high'``).
-
-    Returns:
-        list[np.ndarray]: Per frame, ``(N, 5)`` float32 ``[x1, y1, x2, y2,
-        score]`` (not clipped).
-    """
-    data = read_json(path)
-    if not isinstance(data, list):
-        raise PoseTrackFormatError(
-            path, '<root>',
-            f'expected a list of boxes, got {type(data).__name__}')
-    per_frame: List[list] = [[] for _ in range(num_frames)]
-    for i, det in enumerate(data):
-        field = f'[{i}]'
-        _check_object(det, path, field, ('frame_index', 'bbox'))
-        t = det['frame_index']
-        if isinstance(t, bool) or not isinstance(t, int) \
-                or not 0 <= t < num_frames:
-            raise PoseTrackFormatError(
-                path, f'{field}.frame_index',
-                f'{t!r} is not a frame of the input (0..{num_frames - 1})')
-        box = _number_array(det['bbox'], 4, path, f'{field}.bbox', np.float64)
-        problem = person_box_problem(box, width, height)
-        if problem is not None:
-            raise PoseTrackFormatError(path, f'{field}.bbox',
-                                       f'{problem} (frame {t})')
-        score = det.get('score', 1.0)
-        if not _is_number(score) or not math.isfinite(score):
-            raise PoseTrackFormatError(path, f'{field}.score',
-                                       f'expected a number, got {score!r}')
-        category = det.get('category_id', 1)
-        if isinstance(category, bool) or not isinstance(category, int):
-            raise PoseTrackFormatError(path, f'{field}.category_id',
-                                       f'expected an integer, got '
-                                       f'{category!r}')
-        if category != 1:
-            continue
-        per_frame[t].append([*box[:2], *(box[:2] + box[2:]), float(score)])
-    return [
-        np.asarray(b, dtype=np.float32).reshape(-1, 5) for b in per_frame
-    ]
 
 
 def iter_people(video: Mapping[str, Any]) -> Iterable[tuple]:

@@ -15,8 +15,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from mmengine.logging import print_log
 
-from .posetrack_io import (person_box_problem, posetrack18_categories,
-                           video_to_json)
+from .box_rule import person_box_problem
+from .posetrack_io import posetrack18_categories, video_to_json
 
 
 def frame_number(image: Mapping[str, Any]) -> int:
@@ -109,7 +109,7 @@ def videos_to_coco(
     layout MMPose's ``PoseTrack18Dataset`` reads (``posetrack18_train.json``).
 
     Only frames that carry people of the chosen kind are kept. A person
-    whose box breaks the box rule (``posetrack_io.BOX_RULE``: no box, zero
+    whose box breaks the box rule (``box_rule.BOX_RULE``: no box, zero
     or negative size, outside the image) is left out with a warning and
     appended to ``skipped``.
 
@@ -149,7 +149,7 @@ def videos_to_coco(
             if ann['image_id'] not in sized:
                 sized[ann['image_id']] = _with_size(img, name, img_root)
             img = sized[ann['image_id']]
-            # the box rule (posetrack_io.BOX_RULE): such a person would be a
+            # the box rule (box_rule.BOX_RULE): such a person would be a
             # training label whose crop holds no part of the image
             if ann.get('bbox') is None:
                 problem = 'no "bbox"'

@@ -17,11 +17,11 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ..datasets.datasets.sparse_labels import select_labeled_frames
-from ..datasets.posetrack_io import (load_posetrack_dir, write_json_atomic,
-                                     write_posetrack_video)
+from ..datasets.posetrack_io import load_posetrack_dir, write_posetrack_video
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import MANIFEST, SyntheticConfig, generate_dataset
 from ..synthetic.generator import SPLITS
+from ..utils.atomic_file import write_json_atomic
 from ..utils.json_file import read_json
 
 Videos = Dict[str, Dict[str, Any]]

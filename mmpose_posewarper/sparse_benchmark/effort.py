@@ -30,12 +30,11 @@ from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
 from ..apis.propagation import propagation_sources
-from ..datasets.posetrack_io import write_json_atomic
-from ..utils.atomic_file import write_text_atomic
 from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
                                                   head_size)
+from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)

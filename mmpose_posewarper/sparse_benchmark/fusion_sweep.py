@@ -19,8 +19,7 @@ from mmengine.logging import print_log
 
 from ..apis.label_propagator import LabelPropagator
 from ..apis.source_fusion import TwoSidedFusion
-from ..datasets.posetrack_io import write_json_atomic
-from ..utils.atomic_file import write_text_atomic
+from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from .baselines import Interpolation, OpticalFlowWarp, TwoSidedKeypoints
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                propagation_pairs, run_propagation,

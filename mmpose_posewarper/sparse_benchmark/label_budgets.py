@@ -28,8 +28,7 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
-from ..datasets.posetrack_io import write_json_atomic
-from ..utils.atomic_file import write_text_atomic
+from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import json_field, read_json
 from .report import ROWS, seed_runs, write_collected
 from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,

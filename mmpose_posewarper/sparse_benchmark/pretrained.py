@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
-from ..datasets.posetrack_io import write_json_atomic
+from ..utils.atomic_file import write_json_atomic
 from ..utils.checkpoint import (CheckpointError, checkpoint_state_dict,
                                 load_checkpoint_file)
 from ..utils.json_file import read_json

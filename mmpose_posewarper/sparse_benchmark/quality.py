@@ -30,8 +30,7 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..apis.label_propagator import LabelPropagator
-from ..datasets.posetrack_io import write_json_atomic
-from ..utils.atomic_file import write_text_atomic
+from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,

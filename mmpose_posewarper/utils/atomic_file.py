@@ -1,4 +1,5 @@
-"""Files that appear whole or not at all, with ordinary permissions.
+"""Files that appear whole or not at all, with ordinary permissions (text,
+JSON).
 
 A file is written to a temporary name beside its destination and renamed
 over it once complete, so a reader (or a crash) never sees it half
@@ -6,11 +7,12 @@ written. ``tempfile`` creates private files and folders (0600 / 0700); what
 is written here ends up with the permissions an ordinary ``open()`` or
 ``mkdir`` would give under the user's umask, so a teammate can read it.
 """
+import json
 import os
 import os.path as osp
 import tempfile
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 
 def umask_mode(mode: int = 0o666) -> int:
@@ -53,3 +55,11 @@ def write_text_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` with :func:`atomic_write`."""
     with atomic_write(path) as f:
         f.write(text)
+
+
+def write_json_atomic(path: str, obj: Any) -> None:
+    """Write ``obj`` as JSON (no NaN or infinity) to ``path`` with
+    :func:`atomic_write`: a reader (or a crash) never sees a half-written
+    file."""
+    with atomic_write(path) as f:
+        json.dump(obj, f, allow_nan=False)

@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from mmpose_posewarper.datasets.posetrack_io import (
-    load_posetrack_detections, load_posetrack_dir, load_posetrack_video)
+from mmpose_posewarper.datasets.box_files import load_posetrack_detections
+from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
+                                                     load_posetrack_video)
 from mmpose_posewarper.evaluation.functional.posetrack_ap import \
     evaluate_posetrack_dirs
 from ._builders import (DET_FILE, GT_DIR, REPO_ROOT, person, pose,
@@ -267,8 +268,9 @@ def test_gt_box_predictions_metric_vs_written_files(tmp_path):
     onto A with higher scores: only one can match. NMS removes the lower
     one (AP 50); without NMS the unmatched one outranks the match (AP 25).
     """
-    from mmpose_posewarper.apis.inferencer import posetrack18_video
     from mmpose_posewarper.datasets.posetrack_io import write_posetrack_video
+    from mmpose_posewarper.datasets.posetrack_predictions import \
+        posetrack18_video
     name = '000001_mpii_test'
     gt = video([[person(pose(200, 200), 0), person(pose(205, 200), 1)]],
                name)

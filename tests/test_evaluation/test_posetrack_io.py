@@ -8,11 +8,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mmpose_posewarper.datasets.box_files import (load_frame_boxes,
+                                                  load_posetrack_detections)
+from mmpose_posewarper.datasets.box_rule import (clip_person_box,
+                                                 person_box_problem)
 from mmpose_posewarper.datasets.posetrack_io import (
     MAX_TRACK_ID, POSETRACK18_KEYPOINTS, PoseTrackFormatError,
-    clip_person_box, load_frame_boxes, load_posetrack_detections,
     load_posetrack_dir, load_posetrack_video, parse_posetrack_video,
-    person_box_problem, write_posetrack_predictions, write_posetrack_video)
+    write_posetrack_video)
+from mmpose_posewarper.datasets.posetrack_predictions import \
+    write_posetrack_predictions
 from mmpose_posewarper.utils.json_file import JSONFileError
 from ._builders import (DET_FILE, GT_DIR, person, pose, require_sample_data,
                         video)

@@ -135,9 +135,9 @@ def test_a_folder_of_another_run_is_refused_unless_overwrite(tmp_path):
     """A run into a folder made with other settings would leave the old
     results beside the new settings: refused, naming the settings and
     --overwrite; with overwrite its results go first, its stages stay."""
-    from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
     from mmpose_posewarper.sparse_benchmark.steps import (claim_run_folder,
                                                           settings_record)
+    from mmpose_posewarper.utils.atomic_file import write_json_atomic
     old = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
     write_json_atomic(str(tmp_path / 'settings.json'), settings_record(old))
     (tmp_path / 'results.json').write_text('{}')

@@ -204,8 +204,8 @@ def test_outputs_get_the_umask_permissions(tmp_path, umask):
     a teammate can read labels propagated for them."""
     import stat
 
-    from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
-    from mmpose_posewarper.utils.atomic_file import atomic_write
+    from mmpose_posewarper.utils.atomic_file import (atomic_write,
+                                                     write_json_atomic)
     old = os.umask(umask)
     try:
         with OutputSet(str(tmp_path / 'out')) as out:

@@ -14,7 +14,7 @@ from mmpose.structures.bbox import bbox_xywh2xyxy
 from xtcocotools.coco import COCO
 
 from ...utils.json_file import JSONFileError, check_json_type, json_field, read_json
-from ..posetrack_io import BOX_RULE, clip_person_box, person_box_problem
+from ..box_rule import BOX_RULE, clip_person_box, person_box_problem
 from .sparse_labels import check_sparse_cfg, select_labeled_frames
 
 
@@ -217,7 +217,7 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
         # Filled by load_data_list: video key -> kept labeled frame indices.
         self.labeled_frames: Dict[str, List[int]] = {}
         # Filled by load_data_list: people left out for their box
-        # ('<file>: annotation id N: bbox <problem>'), see posetrack_io.BOX_RULE
+        # ('<file>: annotation id N: bbox <problem>'), see box_rule.BOX_RULE
         self.unusable_boxes: List[str] = []
 
         super().__init__(
@@ -292,7 +292,7 @@ class PoseTrackFramePairDataset(BaseCocoStyleDataset):
             if self.pseudo_label_dir:
                 items += self._load_pseudo_items(images)
         if self.unusable_boxes:
-            # the box rule is the package's one (posetrack_io.BOX_RULE): such
+            # the box rule is the package's one (box_rule.BOX_RULE): such
             # a crop holds no part of the person
             print_log(
                 f'{self.__class__.__name__}: {len(self.unusable_boxes)} '

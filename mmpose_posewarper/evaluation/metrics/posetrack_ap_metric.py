@@ -11,8 +11,8 @@ from mmpose.evaluation.functional import oks_nms, soft_oks_nms
 from mmpose.registry import METRICS
 from ...datasets.posetrack_io import (NUM_KEYPOINTS, list_posetrack_dir,
                                       load_posetrack_video,
-                                      predictions_to_videos,
                                       write_posetrack_video)
+from ...datasets.posetrack_predictions import predictions_to_videos
 from ...utils.output import OutputSet
 from ..functional.posetrack_ap import format_table, posetrack_ap
 
