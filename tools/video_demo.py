@@ -46,14 +46,15 @@ from mmengine.logging import print_log
 
 from mmpose_posewarper.apis.detection import PersonDetector  # noqa: F401
 from mmpose_posewarper.apis.ground_truth import ground_truth_boxes, video_ap
-from mmpose_posewarper.apis.inferencer import (PoseWarperInferencer,
-                                               posetrack18_video)
+from mmpose_posewarper.apis.inferencer import PoseWarperInferencer
 from mmpose_posewarper.apis.tracking import (  # noqa: F401
     assign_track_ids, box_iou)
 from mmpose_posewarper.apis.video_io import FrameReader
 from mmpose_posewarper.datasets.box_files import load_frame_boxes
 from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_video,
                                                      write_posetrack_video)
+from mmpose_posewarper.datasets.posetrack_predictions import \
+    posetrack18_video
 from mmpose_posewarper.evaluation.functional.posetrack_ap import format_table
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.output import OutputSet

@@ -50,75 +50,32 @@ from mmpose.apis.inferencers.base_mmpose_inferencer import \
 from mmpose.structures import PoseDataSample
 from rich.progress import track
 
-from ..datasets.posetrack_io import (posetrack18_categories,
-                                     write_posetrack_video)
+from ..datasets.posetrack_io import write_posetrack_video
+from ..datasets.posetrack_predictions import posetrack18_video
 from ..utils.output import OutputSet
 from .detection import PersonDetector
-from .inference import (inference_pipeline, iter_inference_posewarper,
-                        iter_inference_topdown, parse_frame_boxes)
+from .frame_boxes import parse_frame_boxes
+from .inference import iter_inference_posewarper, iter_inference_topdown
+from .inference_samples import inference_pipeline
 from .model import init_model
 from .tracking import IoUTracker
-from .video_io import DEFAULT_FPS, FrameReader, read_frame
+from .video_frames import VideoFrames, VideoInput
 
-__all__ = ['PoseWarperInferencer', 'posetrack18_video', 'instance_dicts']
+__all__ = ['PoseWarperInferencer', 'instance_dicts']
 
 ConfigType = Union[Config, ConfigDict]
-FramesType = Union[str, np.ndarray, Sequence[Union[str, np.ndarray]],
-                   Iterable[np.ndarray]]
 
 
 def _is_posewarper(model: nn.Module) -> bool:
     return callable(getattr(getattr(model, 'neck', None), 'warp', None))
 
 
-class _Video:
-    """One input video: its frames (read lazily), name, rate, frame names
-    and, when known, length."""
-
-    def __init__(self, inputs: FramesType) -> None:
-        self.num_frames: Optional[int] = None
-        self.fps = DEFAULT_FPS
-        self.frame_names: Optional[List[str]] = None
-        if isinstance(inputs, str):
-            reader = FrameReader(inputs)
-            self.name = osp.splitext(osp.basename(osp.normpath(inputs)))[0]
-            self.frames: Iterable[Any] = reader
-            self.num_frames, self.fps = len(reader), reader.fps
-            self.frame_names = reader.frame_names
-        elif isinstance(inputs, np.ndarray):
-            if inputs.ndim != 4:
-                raise ValueError('an array of frames must have shape '
-                                 f'(T, H, W, 3), got {inputs.shape}')
-            self.name, self.frames = 'video', inputs
-            self.num_frames = len(inputs)
-        elif isinstance(inputs, Sequence):
-            self.name, self.frames = 'video', inputs
-            self.num_frames = len(inputs)
-            if all(isinstance(f, str) for f in inputs):
-                self.frame_names = [osp.basename(f) for f in inputs]
-        elif isinstance(inputs, Iterable):
-            self.name, self.frames = 'stream', inputs
-        else:
-            raise TypeError(
-                'inputs must be a video file, a frame folder, a list of '
-                'frames (BGR arrays or image paths), a (T, H, W, 3) array or '
-                f'an iterable of frames, got {type(inputs).__name__}')
-        if self.num_frames == 0:
-            raise ValueError('the video has no frames')
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        for t, frame in enumerate(self.frames):
-            yield read_frame(frame, t) if isinstance(frame, str) else frame
-
-    def frame_name(self, t: int) -> str:
-        return self.frame_names[t] if self.frame_names else f'{t:06d}.jpg'
-
-
 def instance_dicts(sample: PoseDataSample) -> List[Dict[str, Any]]:
     """A frame's persons as MMPose's inferencers give them
     (``split_instances``), with their track ids
     (``pred_instances.track_ids``): the inferencer's ``predictions`` and
-    :func:`posetrack18_video`'s input."""
+    :func:`~mmpose_posewarper.datasets.posetrack_predictions.posetrack18_video`'s
+    input."""
     inst = sample.pred_instances
     return [
         dict(
@@ -128,59 +85,6 @@ def instance_dicts(sample: PoseDataSample) -> List[Dict[str, Any]]:
             bbox_score=float(inst.bbox_scores[i]),
             track_id=int(inst.track_ids[i])) for i in range(len(inst))
     ]
-
-
-def posetrack18_video(name: str,
-                      predictions: Sequence[Sequence[Dict[str, Any]]],
-                      frame_names: Optional[Sequence[str]] = None) -> Dict:
-    """The PoseTrack18 video of an inferencer's predictions.
-
-    Args:
-        name (str): The video's name (``file_name`` is ``name/frame``).
-        predictions (Sequence): Per frame, its instance dicts
-            (``result['predictions'][0]`` of :class:`PoseWarperInferencer`:
-            ``keypoints``, ``keypoint_scores``, ``bbox`` xyxy,
-            ``bbox_score``, ``track_id``).
-        frame_names (Sequence[str], optional): One file name per frame.
-            Defaults to ``000000.jpg``, ``000001.jpg``, ...
-
-    Returns:
-        dict: ``images`` (one per frame), ``annotations`` (one per person,
-        ``[x, y, score]`` keypoints, per-joint ``scores``, ``track_id``) and
-        ``categories``, for ``posetrack_io.write_posetrack_video``.
-    """
-    images, annotations = [], []
-    for t, people in enumerate(predictions):
-        frame = frame_names[t] if frame_names else f'{t:06d}.jpg'
-        images.append(
-            dict(
-                id=t,
-                frame_id=t,
-                file_name=f'{name}/{frame}',
-                vid_id=name,
-                nframes=len(predictions),
-                is_labeled=bool(people)))
-        for p, person in enumerate(people):
-            kpts = np.concatenate([
-                np.asarray(person['keypoints'], np.float64),
-                np.asarray(person['keypoint_scores'], np.float64)[:, None]
-            ], axis=1)
-            x1, y1, x2, y2 = np.asarray(person['bbox'], np.float64)
-            annotations.append(
-                dict(
-                    id=t * 100 + p,
-                    image_id=t,
-                    category_id=1,
-                    track_id=int(person['track_id']),
-                    keypoints=kpts,
-                    scores=kpts[:, 2].copy(),
-                    score=float(kpts[:, 2].mean()),
-                    bbox=np.array([x1, y1, x2 - x1, y2 - y1]),
-                    bbox_score=float(person['bbox_score'])))
-    return dict(
-        images=images,
-        annotations=annotations,
-        categories=posetrack18_categories())
 
 
 class PoseWarperInferencer(BaseMMPoseInferencer):
@@ -302,16 +206,16 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
 
     # -- one video ------------------------------------------------------------
     def preprocess(self,
-                   inputs: FramesType,
+                   inputs: VideoInput,
                    bboxes: Optional[Sequence[Any]] = None,
                    bbox_thr: float = 0.3,
                    nms_thr: float = 0.3,
                    fps: Optional[float] = None,
-                   **kwargs) -> Tuple[_Video, Callable]:
+                   **kwargs) -> Tuple[VideoFrames, Callable]:
         """The video and a function ``(t, frame) -> (N, 5) boxes`` (xyxy +
         score): given boxes with a score above ``bbox_thr`` (all of a frame
         given as ``(N, 4)``), else the detector's, else the whole frame."""
-        video = _Video(inputs)
+        video = VideoFrames(inputs)
         if fps is not None and not fps > 0:  # nan too
             raise ValueError(f'fps must be > 0, got {fps}')
         self.video_info = dict(
@@ -382,7 +286,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             yield sample
 
     def __call__(self,
-                 inputs: FramesType,
+                 inputs: VideoInput,
                  return_datasamples: bool = False,
                  out_dir: Optional[str] = None,
                  overwrite: bool = False,
@@ -406,7 +310,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
                 Defaults to False.
             **kwargs: ``bboxes`` (per frame ``(N, 4)`` or ``(N, 5)`` xyxy
                 boxes, or None for the whole frame, instead of the detector;
-                checked by ``inference.parse_frame_boxes``, as
+                checked by ``frame_boxes.parse_frame_boxes``, as
                 :func:`inference_posewarper` checks its boxes), ``bbox_thr``
                 (0.3),
                 ``nms_thr`` (0.3), ``fps`` (of the output video; default the
@@ -438,7 +342,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             yield from self._run(video, boxes_of, fwd_kw, vis_kw,
                                  return_datasamples, outputs)
 
-    def _output_sets(self, video: '_Video', inputs: Any, vis_out_dir: str,
+    def _output_sets(self, video: VideoFrames, inputs: Any, vis_out_dir: str,
                      pred_out_dir: str, overwrite: bool) -> List[OutputSet]:
         """The output video and prediction file as staged sets (checked
         now: existing outputs, outputs among the inputs)."""
@@ -463,7 +367,7 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             self.video_info['pred_set'] = pred
         return sets
 
-    def _run(self, video: '_Video', boxes_of: Callable, fwd_kw: dict,
+    def _run(self, video: VideoFrames, boxes_of: Callable, fwd_kw: dict,
              vis_kw: dict, return_datasamples: bool,
              outputs: List[OutputSet]) -> Iterator[Dict[str, Any]]:
         pred_set = self.video_info['pred_set']
@@ -510,14 +414,14 @@ class PoseWarperInferencer(BaseMMPoseInferencer):
             print_log('writing ' + ', '.join(output.targets()),
                       logger='current')
 
-    def _report(self, video: _Video) -> None:
+    def _report(self, video: VideoFrames) -> None:
         """Warnings a user needs: frames without people, dropped boxes."""
         total, empty = video.num_frames, self.video_info['empty_frames']
         if self.detector is not None and self.detector.dropped:
             print_log(
                 f'{self.detector.dropped} detections were dropped: their box '
                 'has no size or lies outside the frame (the box rule, '
-                'posetrack_io.BOX_RULE)',
+                'box_rule.BOX_RULE)',
                 logger='current',
                 level=30)
         if total and empty == total:

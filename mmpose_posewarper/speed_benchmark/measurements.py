@@ -124,7 +124,7 @@ def measure_components(args: argparse.Namespace) -> dict:
     import torch
 
     from mmpose_posewarper.apis import optimize_for_inference
-    from mmpose_posewarper.apis.inference import ZeroDifferenceWarp
+    from mmpose_posewarper.apis.cached_inference import ZeroDifferenceWarp
     model, (w, h) = build_model(args, args.config)
     neck = model.neck
     crop = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(1))

@@ -54,11 +54,12 @@ import numpy as np
 from ..apis.ground_truth import ground_truth_boxes
 from ..apis.inference import (iter_inference_posewarper,
                               iter_inference_topdown)
-from ..apis.inferencer import instance_dicts, posetrack18_video
+from ..apis.inferencer import instance_dicts
 from ..apis.model import init_model
 from ..apis.video_io import FrameReader
 from ..datasets.posetrack_io import (list_posetrack_dir, load_posetrack_video,
                                      write_posetrack_video)
+from ..datasets.posetrack_predictions import posetrack18_video
 from ..evaluation.functional.posetrack_ap import evaluate_posetrack_dirs
 from ..utils.checkpoint import last_checkpoint
 from ..utils.cli import int_at_least

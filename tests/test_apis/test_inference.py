@@ -14,7 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmpose_posewarper.apis import (fixed_track_bboxes, inference_posewarper,
                                     init_model, iter_inference_posewarper,
                                     optimize_for_inference, temporal_window)
-from mmpose_posewarper.apis.inference import ZeroDifferenceWarp
+from mmpose_posewarper.apis.cached_inference import ZeroDifferenceWarp
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_STAGE2 = osp.join(ROOT, 'configs/posewarper/tiny/posewarper_tiny_64x48.py')

@@ -10,7 +10,7 @@ import torch
 from mmpose_posewarper.apis import (inference_posewarper,
                                     iter_inference_posewarper,
                                     temporal_window)
-from mmpose_posewarper.apis import inference as inference_module
+from mmpose_posewarper.apis.cached_inference import CachedVideoInference
 
 # fixtures and helpers of the offline tests (same model, same real clip)
 from .test_inference import (BOX_A, BOX_B, TOL, Spy, assert_same, clip,
@@ -194,14 +194,14 @@ def test_long_stream_holds_only_the_window(model, monkeypatch, online,
             count('frames', alive[0])
             yield frame
 
-    release = inference_module._CachedVideoInference.release_before
+    release = CachedVideoInference.release_before
 
     def counting_release(self, t):
         count('heatmaps', self.held_heatmaps())  # before release: the peak
         release(self, t)
 
-    monkeypatch.setattr(inference_module._CachedVideoInference,
-                        'release_before', counting_release)
+    monkeypatch.setattr(CachedVideoInference, 'release_before',
+                        counting_release)
     boxes = np.array([[4, 4, 44, 60], [50, 2, 90, 62]], np.float32)
     results = 0
     for sample in iter_inference_posewarper(
