@@ -11,7 +11,7 @@ top-down layout. The result is checked against the model built from
 ``--config`` (default: the W48 model of configs/_base_/models/ for the
 detected stage): every source key is either mapped or reported, shapes must
 match, and the converted state dict must load with ``strict=True``; nothing is
-written otherwise. MMPose 1.x checkpoints (e.g. MMPose's HRNet-W48 COCO
+written otherwise (exit code 2). MMPose 1.x checkpoints (e.g. MMPose's HRNet-W48 COCO
 checkpoint) need no conversion: set them as ``load_from``.
 
 The input's integrity is checked first (zip CRCs; a damaged, empty, text or
@@ -35,14 +35,17 @@ DEFAULT_CONFIGS = {
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
+                                             add_output)
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         '--src', required=True, choices=('original', 'mmpose0x'),
         help='layout of the input checkpoint')
-    parser.add_argument('input', help='checkpoint to convert')
-    parser.add_argument('output', help='where to write the converted one')
-    parser.add_argument(
-        '--config', help='config whose `model` the result must load into '
+    add_checkpoint(parser, 'input', help='checkpoint to convert')
+    add_output(parser, 'output', kind='file',
+               help='where to write the converted one')
+    add_input(
+        parser, '--config', help='config whose `model` the result must load into '
         '(default: the W48 model for the detected stage)')
     parser.add_argument(
         '--overwrite', action='store_true',
@@ -73,7 +76,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from mmpose_posewarper.apis.model import init_model
     from mmpose_posewarper.models.utils import (convert_checkpoint,
                                                 has_warping_part)
-    from mmpose_posewarper.utils.checkpoint import CheckpointError
+    from mmpose_posewarper.utils.checkpoint import (CheckpointError,
+                                                    CheckpointMismatchError)
     from mmpose_posewarper.utils.output import OutputSet
 
     # IN == OUT and an existing OUT are refused before anything is loaded
@@ -81,7 +85,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         osp.dirname(osp.abspath(args.output)),
         names=[osp.basename(args.output)],
         overwrite=args.overwrite,
-        inputs=[args.input],
+        inputs=[args.input, args.config],
         option='OUT')
     checkpoint = load_checkpoint_file(args.input, args.unsafe_load)
     try:
@@ -100,9 +104,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                                             model.state_dict())
     print(report.summary())
     if not report.ok:
-        print('not written: the converted state dict does not fit the model',
-              file=sys.stderr)
-        return 1
+        # a checkpoint of another model: a bad input (exit code 2)
+        raise CheckpointMismatchError(
+            args.input, f'does not fit the model of {config} after '
+            f'conversion from the {args.src} layout ('
+            + ', '.join(f'{len(getattr(report, n))} {n}' for n in (
+                'unmapped', 'missing', 'unexpected', 'shape_mismatch'))
+            + '; the report above lists every key): not written')
     model.load_state_dict(state_dict, strict=True)
     with output:
         torch.save(

@@ -14,8 +14,9 @@ from mmengine.config import Config, DictAction
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    from mmpose_posewarper.utils.cli import add_input
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='config file with a `model` dict')
+    add_input(parser, 'config', help='config file with a `model` dict')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='overrides, e.g. model.neck.deform_conv.type=PoseWarperDCNv2')
@@ -35,4 +36,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmpose_posewarper.utils.cli import run_tool
+    sys.exit(run_tool(main))

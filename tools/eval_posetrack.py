@@ -14,16 +14,18 @@ import sys
 
 from mmpose_posewarper.evaluation.functional.posetrack_ap import (
     POSEVAL_GROUPS, evaluate_posetrack_dirs, format_table)
+from mmpose_posewarper.utils.cli import add_input
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='PoseTrack multi-person pose estimation AP (equal to '
         'the official poseval evaluateAP)')
-    parser.add_argument(
-        'gt_dir', help='directory of per-video PoseTrack18 GT files')
-    parser.add_argument(
-        'pred_dir',
+    add_input(
+        parser, 'gt_dir', kind='json_or_dir',
+        help='directory of per-video PoseTrack18 GT files')
+    add_input(
+        parser, 'pred_dir', kind='json_or_dir',
         help='directory of per-video PoseTrack18 prediction files, named '
         'as the GT files')
     return parser.parse_args(argv)

@@ -2,11 +2,13 @@
 
     python tools/export_pretrained.py work_dirs/pretrain_hrnet-small_synthetic-stills_128x96 \
         --command "python tools/generate_synthetic_posetrack.py ..." \
-        --command "python tools/train.py configs/sparse_benchmark/pretrain_..."
+        --command "python tools/train.py configs/sparse_benchmark/pretrain_..." \
+        --overwrite   # replaces the shipped checkpoint
 
 Writes ``mmpose_posewarper/checkpoints/<name>.pth`` (weights and dataset
 meta only: a few MB) and ``<name>.json`` (commands, iterations, training
-time, machine, learning curve, val mAP, sha256); see
+time, machine, learning curve, val mAP, sha256) as one output set (an
+existing one is replaced only with ``--overwrite``); see
 :mod:`mmpose_posewarper.sparse_benchmark.pretrained`.
 """
 import argparse
@@ -21,24 +23,33 @@ from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
     CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained,
     learning_curve_markdown)
 from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
-from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
+                                         add_input, add_output, run_tool)
 from mmpose_posewarper.utils.json_file import read_json  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('work_dir', help='the pretraining run\'s work dir')
-    parser.add_argument('--checkpoint',
+    add_input(parser, 'work_dir', kind='dir',
+              help='the pretraining run\'s work dir')
+    add_checkpoint(parser, '--checkpoint',
                         help='checkpoint to ship (default: the work dir\'s '
                         'last_checkpoint)')
     parser.add_argument('--command', action='append', default=[],
                         help='a command that produced it (repeat, in order)')
     parser.add_argument('--name', default=PRETRAINED_NAME)
-    parser.add_argument('--out-dir', default=CHECKPOINT_DIR)
+    add_output(parser, '--out-dir', kind='files_in', default=CHECKPOINT_DIR,
+               help='where <name>.pth and <name>.json go (default: the '
+               'package\'s checkpoints/)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an existing <name>.pth / <name>.json '
+                        '(e.g. the shipped one)')
     parser.add_argument('--log-interval', type=int, default=100,
                         help='the run\'s logger interval')
     parser.add_argument('--notes')
-    parser.add_argument('--continues', metavar='JSON',
+    add_input(parser, '--continues', metavar='JSON', kind='json',
+                        note='read whole before the export: it may be the '
+                        'provenance the export replaces (same name)',
                         help='provenance of the exported checkpoint the run '
                         'started from (load_from): iterations, curve, time '
                         'and commands then count from its first run')
@@ -61,7 +72,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     provenance = export_pretrained(
         checkpoint, args.work_dir, args.command, name=args.name,
         checkpoint_dir=args.out_dir, log_interval=args.log_interval,
-        notes=args.notes, continues=continues)
+        notes=args.notes, continues=continues, overwrite=args.overwrite)
     print(learning_curve_markdown(provenance['learning_curve']))
     print(json.dumps({k: provenance[k] for k in
                       ('checkpoint', 'sha256', 'iterations', 'val_mAP')}))

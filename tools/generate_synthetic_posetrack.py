@@ -28,8 +28,9 @@ from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
                                          generate_dataset, video_name,
                                          video_contact_sheet)
 from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
-from mmpose_posewarper.utils.cli import (check_range_pair,  # noqa: E402
-                                         int_at_least, run_tool)
+from mmpose_posewarper.utils.cli import (add_output,  # noqa: E402
+                                         check_range_pair, int_at_least,
+                                         run_tool)
 from mmpose_posewarper.utils.output import OutputSet  # noqa: E402
 
 
@@ -41,7 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     count = int_at_least(0)
     length = int_at_least(1, 'a video has at least one frame')
-    parser.add_argument('--out', required=True, help='dataset directory')
+    add_output(parser, '--out', required=True, help='dataset directory')
     parser.add_argument('--quick', action='store_true',
                         help='small dataset: 4+2 videos, 20 frames, 160x120')
     parser.add_argument('--seed', type=int_at_least(0), default=0)

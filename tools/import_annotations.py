@@ -53,29 +53,32 @@ from mmpose_posewarper.utils.output import OutputSet
 
 
 def parse_args(argv: List[str] = None) -> argparse.Namespace:
+    from mmpose_posewarper.utils.cli import add_input, add_output
     parser = argparse.ArgumentParser(
         description='Import corrected CVAT labels (XML or COCO export)')
-    parser.add_argument(
-        'exports', nargs='+', help='CVAT exports: files or folders')
-    parser.add_argument(
-        '--frames-from',
+    add_input(
+        parser, 'exports', nargs='+', kind='json_or_dir',
+        help='CVAT exports: files or folders')
+    add_input(
+        parser, '--frames-from', kind='json_or_dir',
         required=True,
         help='PoseTrack18 videos listing every frame (a folder of '
         '<video>.json, e.g. the propagation\'s annotations/, or one file)')
-    parser.add_argument(
-        '--out-dir', required=True, help='output directory (a new location)')
+    add_output(
+        parser, '--out-dir', required=True,
+        help='output directory (a new location)')
     parser.add_argument(
         '--video', help='the video of a single export (default: its file '
         'name)')
-    parser.add_argument(
-        '--img-root',
+    add_input(
+        parser, '--img-root', kind='dir',
         help='image root of --frames-from, to read frame sizes its images '
         'do not give')
     parser.add_argument('--format', choices=FORMATS, default='auto',
                         help='format of the exports (default: by the files)')
     parser.add_argument('--label', default=DEFAULT_LABEL,
                         help='the skeleton label (default: %(default)s)')
-    parser.add_argument('--joint-map', metavar='JSON',
+    add_input(parser, '--joint-map', metavar='JSON', kind='json',
                         help='JSON object: the task\'s point names -> '
                         'PoseTrack18 joint names')
     parser.add_argument(

@@ -99,19 +99,21 @@ DEFAULT_K = 3
 
 
 def parse_args(argv: List[str] = None) -> argparse.Namespace:
+    from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
+                                             add_output)
     parser = argparse.ArgumentParser(
         description='Propagate sparse labels (PoseTrack18, CVAT, COCO) '
         'with PoseWarper')
-    parser.add_argument('config', help='PoseWarper config file')
-    parser.add_argument('checkpoint', help='trained PoseWarper checkpoint')
-    parser.add_argument(
-        '--ann-dir',
+    add_input(parser, 'config', help='PoseWarper config file')
+    add_checkpoint(parser, 'checkpoint', help='trained PoseWarper checkpoint')
+    add_input(
+        parser, '--ann-dir', kind='json_or_dir',
         required=True,
         help='sparse labels: a directory of per-video files or one file '
         '(PoseTrack18 JSON, "CVAT for video 1.1" XML or CVAT-flavoured COCO '
         'Keypoints JSON)')
-    parser.add_argument(
-        '--img-root',
+    add_input(
+        parser, '--img-root', kind='video',
         required=True,
         help='PoseTrack18: directory the images\' "file_name" is relative '
         'to; CVAT/COCO: the frames (a video file or frame folder, or a '
@@ -127,14 +129,15 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         default=DEFAULT_LABEL,
         help='CVAT/COCO: the skeleton label of the people (default: '
         '%(default)s)')
-    parser.add_argument(
-        '--joint-map',
+    add_input(
+        parser, '--joint-map', kind='json',
         metavar='JSON',
         help='CVAT/COCO: a JSON object mapping the task\'s point names to '
         'PoseTrack18 joint names (default: the task uses PoseTrack18\'s '
         'names, nose ... right_ankle)')
-    parser.add_argument(
-        '--out-dir', required=True, help='output directory (a new location)')
+    add_output(
+        parser, '--out-dir', required=True,
+        help='output directory (a new location)')
     parser.add_argument(
         '--overwrite',
         action='store_true',
@@ -164,8 +167,8 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         default=0,
         help='number of a video\'s first frame (0: PoseTrack18, 1: '
         'PoseTrack17)')
-    parser.add_argument(
-        '--eval',
+    add_input(
+        parser, '--eval', kind='json_or_dir',
         metavar='GT_DIR',
         help='score the propagated labels against dense ground truth (a '
         'directory of per-video PoseTrack18 files with the same names)')

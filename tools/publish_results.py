@@ -26,12 +26,13 @@ from mmpose_posewarper.sparse_benchmark.label_budgets import \
     publish_label_budgets  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.report import (  # noqa: E402
     publish_results, publish_seeds)
-from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import (add_input,  # noqa: E402
+                                         add_output, run_tool)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('run_dir', help='--out of a finished run')
+    add_input(parser, 'run_dir', kind='dir', help='--out of a finished run')
     what = parser.add_mutually_exclusive_group()
     what.add_argument(
         '--seeds', action='store_true',
@@ -47,12 +48,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         help='publish the label budgets (run_sparse_benchmark.py '
         '--label-budgets) of run_dir\'s seeds (or of run_dir): '
         'docs/results/label_budgets.json and its table in --doc')
-    parser.add_argument('--to', default=osp.join(ROOT, 'docs', 'results'))
-    parser.add_argument(
-        '--readme', default=osp.join(ROOT, 'README.md'),
+    add_output(parser, '--to', kind='files_in',
+               default=osp.join(ROOT, 'docs', 'results'),
+               help='where the run\'s files go (default: docs/results/; '
+               'its published files are replaced, others kept)')
+    add_output(
+        parser, '--readme', kind='rewritten', default=osp.join(ROOT, 'README.md'),
         help='the file whose headline results table a run rewrites')
-    parser.add_argument(
-        '--doc', default=osp.join(ROOT, 'docs', 'sparse_benchmark.md'),
+    add_output(
+        parser, '--doc', kind='rewritten', default=osp.join(ROOT, 'docs', 'sparse_benchmark.md'),
         help='the file whose several-seed (--seeds), effort (--effort) or '
         'label-budget (--label-budgets) tables are rewritten')
     args = parser.parse_args(argv)

@@ -34,12 +34,16 @@ from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
     budget_rows, budgets_table, run_label_budgets)
 from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
 from mmpose_posewarper.utils.atomic_file import write_text_atomic  # noqa: E402
-from mmpose_posewarper.utils.cli import int_at_least, run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
+                                         add_output, int_at_least, run_tool)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--out', required=True, help='output directory')
+    add_output(parser, '--out', required=True, kind='resumable',
+               note='the main job\'s resumable folder (OUT/steps/*.json '
+               'markers; a folder of other settings is refused), no set',
+               help='output directory')
     parser.add_argument('--quick', action='store_true',
                         help='small data, 64x48 crops, short training '
                         '(about 3 minutes; for the tests)')
@@ -58,8 +62,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default=None,
                         help='torch device for propagation (default: cuda '
                         'if available, else cpu)')
-    parser.add_argument(
-        '--quality', nargs='+', metavar='INIT',
+    add_checkpoint(
+        parser, '--quality', nargs='+', metavar='INIT',
+        note='also the words "shipped" and "none"; each point is checked '
+        'by the loader of --pretrained when it starts',
         help='instead of the job: propagation vs single-frame quality, one '
         'point per stage-1 initialisation (a checkpoint, "shipped" or '
         '"none" for random weights); writes OUT/quality.json and '
@@ -115,7 +121,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                       help='train the single-frame stages from random '
                       'weights instead of fine-tuning the shipped '
                       'pretrained estimator (for comparison)')
-    init.add_argument('--pretrained', metavar='CKPT',
+    add_checkpoint(init, '--pretrained', metavar='CKPT',
                       help='fine-tune this checkpoint instead of the '
                       'shipped one')
     parser.add_argument(

@@ -6,12 +6,17 @@
 A damaged checkpoint, or one that does not hold every weight of the
 configured model (MMEngine would log the missing keys and test random
 weights), ends the tool with exit code 2 and ``error: checkpoint PATH: ...``.
+``--out`` and ``--dump`` are one output set (``utils.output.OutputSet``):
+checked first (an existing file is refused unless ``--overwrite``; the
+config or checkpoint itself always), written when testing ends; an error or
+Ctrl-C leaves neither.
 """
 import argparse
 import os
 import os.path as osp
 import sys
-import tempfile
+from contextlib import ExitStack
+from typing import List, Optional
 
 import mmengine
 from mmengine.config import Config
@@ -19,89 +24,105 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmpose_posewarper.utils import check_checkpoint_file, prepare_runtime
-from mmpose_posewarper.utils.checkpoint import (CheckpointError,
-                                                check_checkpoint_fits,
+from mmpose_posewarper.utils.checkpoint import (check_checkpoint_fits,
                                                 checkpoint_weight_shapes)
-from mmpose_posewarper.utils.cli import (add_runner_args, parse_runner_args,
+from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
+                                         add_output, add_runner_args,
+                                         parse_runner_args, run_tool,
                                          set_work_dir)
+from mmpose_posewarper.utils.output import OutputSet
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the dir to save evaluation logs')
-    parser.add_argument('--out', help='file to save the metric results to')
+    add_input(parser, 'config', help='test config file path')
+    add_checkpoint(parser, 'checkpoint', help='checkpoint file')
+    add_output(parser, '--work-dir', kind='resumable',
+               note='MMEngine\'s work dir: a log folder per run, no set',
+               help='the dir to save evaluation logs')
+    add_output(parser, '--out', kind='file',
+               help='file to save the metric results to')
+    add_output(parser, '--dump', kind='file',
+               help='dump predictions to a pickle file (.pkl)')
     parser.add_argument(
-        '--dump', help='dump predictions to a pickle file (.pkl)')
+        '--overwrite', action='store_true',
+        help='replace an existing --out / --dump file (default: refuse)')
     add_runner_args(parser, 'test_dataloader.batch_size=1')
-    return parse_runner_args(parser)
+    args = parse_runner_args(parser, argv)
+    if args.dump is not None and not args.dump.endswith(('.pkl', '.pickle')):
+        parser.error(f'--dump {args.dump}: must name a .pkl file')
+    return args
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Merge CLI arguments into the config (same rules as MMPose)."""
-    # missing, empty, truncated or corrupted (zip CRC) files are refused
-    # with what is wrong; torch itself would load damaged weights silently
-    check_checkpoint_file(args.checkpoint)
+def merge_args(cfg: Config, args: argparse.Namespace,
+               dump: Optional[str] = None) -> Config:
+    """Merge CLI arguments into the config (same rules as MMPose);
+    ``dump``: where ``DumpResults`` writes (``--dump``'s staged file).
+    ``--cfg-options`` is applied first, so that it may name the config's own
+    ``test_evaluator`` fields before ``--dump`` makes it a list."""
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
     set_work_dir(cfg, args.work_dir, args.config)
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump must name a .pkl file, got {args.dump}')
-        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        dump_metric = dict(type='DumpResults', out_file_path=dump or args.dump)
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]
         cfg.test_evaluator = [*evaluators, dump_metric]
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 class SaveMetricHook(Hook):
-    """Write the test metrics to a file once testing ends."""
+    """Write the test metrics to a file once testing ends (a staged file of
+    the run's output set: it appears when the run ends)."""
 
     def __init__(self, out_file: str) -> None:
         self.out_file = out_file
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         if metrics is not None:
-            # beside the file, then renamed: never a half-written file
-            directory = osp.dirname(osp.abspath(self.out_file))
-            os.makedirs(directory, exist_ok=True)
             ext = osp.splitext(self.out_file)[1] or '.json'
-            fd, tmp = tempfile.mkstemp(
-                prefix=f'.{osp.basename(self.out_file)}.staging-'
-                f'{os.getpid()}-',
-                suffix='.tmp',
-                dir=directory)
-            os.close(fd)
-            try:
-                mmengine.dump(metrics, tmp, file_format=ext[1:])
-                os.replace(tmp, self.out_file)
-            finally:
-                if osp.exists(tmp):
-                    os.remove(tmp)
+            mmengine.dump(metrics, self.out_file, file_format=ext[1:])
 
 
-def main() -> int:
-    args = parse_args()
-    try:
-        cfg = merge_args(Config.fromfile(args.config), args)
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    # missing, empty, truncated or corrupted (zip CRC) files are refused
+    # with what is wrong; torch itself would load damaged weights silently
+    check_checkpoint_file(args.checkpoint)
+    cfg = Config.fromfile(args.config)
+    # --out and --dump: checked now (existing, an input), written as one set
+    # when testing ends (an error or Ctrl-C leaves neither); only the first
+    # rank writes them
+    first_rank = int(os.environ.get('RANK', '0')) == 0
+    files = [(option, path) for option, path in (('--out', args.out),
+                                                 ('--dump', args.dump))
+             if path and first_rank]
+    outputs = [
+        OutputSet(osp.dirname(osp.abspath(path)), names=[osp.basename(path)],
+                  overwrite=args.overwrite,
+                  inputs=[args.config, args.checkpoint], option=option)
+        for option, path in files
+    ]
+    with ExitStack() as stack:
+        staged = {option: stack.enter_context(output).path(
+            osp.basename(path)) for output, (option, path) in zip(
+                outputs, files)}
+        cfg = merge_args(cfg, args, staged.get('--dump'))
         prepare_runtime(cfg)
         runner = Runner.from_cfg(cfg)
+        # every weight of the model, with its shape (MMEngine would log
+        # the missing ones and test random weights)
         check_checkpoint_fits(args.checkpoint,
                               checkpoint_weight_shapes(args.checkpoint),
                               runner.model)
-    except CheckpointError as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 2
-    if args.out:
-        runner.register_hook(SaveMetricHook(args.out), 'LOWEST')
-    runner.test()
+        if '--out' in staged:
+            runner.register_hook(SaveMetricHook(staged['--out']), 'LOWEST')
+        runner.test()
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -29,16 +29,21 @@ from mmpose_posewarper.utils.checkpoint import (CheckpointError,
                                                 check_checkpoint_fits,
                                                 check_initial_weights,
                                                 check_training_checkpoint)
-from mmpose_posewarper.utils.cli import (add_runner_args, parse_runner_args,
+from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
+                                         add_output, add_runner_args,
+                                         parse_runner_args, run_tool,
                                          set_work_dir)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a pose model')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
-        '--resume',
+    add_input(parser, 'config', help='train config file path')
+    add_output(parser, '--work-dir', kind='resumable',
+               note='MMEngine\'s work dir: logs and checkpoints accumulate '
+               '(--resume goes on from them), no set',
+               help='the dir to save logs and models')
+    add_checkpoint(
+        parser, '--resume', kind='training',
         nargs='?',
         type=str,
         const='auto',
@@ -120,5 +125,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
+#: what an interrupted training leaves (run_tool says it)
+INTERRUPTED = ('the work dir keeps the checkpoints saved so far; --resume '
+               'goes on from the last')
+
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main, interrupted=INTERRUPTED))

@@ -61,30 +61,36 @@ from mmpose_posewarper.utils.output import OutputSet
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
+                                             add_output)
     parser = argparse.ArgumentParser(
         description='PoseWarper video demo: rendered video + PoseTrack18 JSON')
-    parser.add_argument('pose_config', help='pose model config')
-    parser.add_argument('pose_checkpoint', help='pose model checkpoint')
-    parser.add_argument(
-        '--input', required=True, help='video file or folder of frames')
-    parser.add_argument(
-        '--output-root', required=True, help='directory for the outputs')
+    add_input(parser, 'pose_config', help='pose model config')
+    add_checkpoint(parser, 'pose_checkpoint', help='pose model checkpoint')
+    add_input(
+        parser, '--input', required=True, kind='video',
+        help='video file or folder of frames')
+    add_output(
+        parser, '--output-root', required=True, kind='files_in',
+        help='directory for the outputs (<name>.mp4, <name>.json)')
     parser.add_argument(
         '--overwrite',
         action='store_true',
         help='replace existing <name>.mp4 / <name>.json (default: refuse)')
     boxes = parser.add_argument_group('people boxes (one source)')
-    boxes.add_argument('--det-config', help='MMDet detector config')
-    boxes.add_argument('--det-checkpoint', help='MMDet detector checkpoint')
-    boxes.add_argument(
-        '--bboxes', help='JSON file of boxes (see the module docstring)')
-    boxes.add_argument(
-        '--gt-file',
+    add_input(boxes, '--det-config', help='MMDet detector config')
+    add_checkpoint(boxes, '--det-checkpoint',
+                   help='MMDet detector checkpoint')
+    add_input(
+        boxes, '--bboxes', kind='json',
+        help='JSON file of boxes (see the module docstring)')
+    add_input(
+        boxes, '--gt-file', kind='json',
         help='PoseTrack18 ground truth of the input: the people boxes '
         'unless a detector or --bboxes gives them, and the predictions\' '
         'PoseTrack mAP against it is printed')
-    parser.add_argument(
-        '--frame-out',
+    add_output(
+        parser, '--frame-out', kind='file',
         help='also write one rendered frame as an image (e.g. '
         'docs/demo/demo_frame.jpg or .png; replaced only with --overwrite)')
     parser.add_argument(

@@ -415,17 +415,16 @@ def publish_effort(seeds_dir: str, dest: str,
     Returns:
         list: The files written.
     """
-    import shutil
-
     from .report import seed_runs, write_collected
     runs = seed_runs(seeds_dir, 'effort.json',
                      'tools/run_sparse_benchmark.py --effort')
     efforts = {seed: read_json(osp.join(run, 'effort.json'), expect=dict)
                for seed, run in runs.items()}
-    written = write_collected(dest, {'effort.json': efforts}, doc,
-                              effort_summary_table(efforts),
-                              (DOC_BEGIN, DOC_END))
     first = runs[min(runs, key=int)]
-    shutil.copyfile(osp.join(first, 'effort.png'),
-                    osp.join(dest, 'effort.png'))
-    return written + [osp.join(dest, 'effort.png')]
+    # one set: the plot is checked with the rest before anything is written
+    return write_collected(dest, {'effort.json': efforts}, doc,
+                           effort_summary_table(efforts),
+                           (DOC_BEGIN, DOC_END),
+                           copies={'effort.png': osp.join(first,
+                                                          'effort.png')},
+                           inputs=list(runs.values()))

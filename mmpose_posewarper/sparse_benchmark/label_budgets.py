@@ -145,4 +145,4 @@ def publish_label_budgets(seeds_dir: str, dest: str,
                                 expect=dict) for seed, run in runs.items()}
     return write_collected(dest, {'label_budgets.json': measured}, doc,
                            budgets_table(budget_rows(list(measured.values()))),
-                           (DOC_BEGIN, DOC_END))
+                           (DOC_BEGIN, DOC_END), inputs=list(runs.values()))

@@ -127,8 +127,8 @@ def export_pretrained(checkpoint: str,
                       checkpoint_dir: str = CHECKPOINT_DIR,
                       log_interval: int = 100,
                       notes: Optional[str] = None,
-                      continues: Optional[Mapping[str, Any]] = None
-                      ) -> Dict[str, Any]:
+                      continues: Optional[Mapping[str, Any]] = None,
+                      overwrite: bool = False) -> Dict[str, Any]:
     """Write a training checkpoint's weights (no optimiser state) and its
     provenance into ``checkpoint_dir``.
 
@@ -149,6 +149,11 @@ def export_pretrained(checkpoint: str,
         notes (str, optional): Free text kept in the provenance.
         continues (Mapping, optional): The provenance of the exported
             checkpoint this run started from.
+        overwrite (bool): Replace an existing ``<name>.pth`` /
+            ``<name>.json``. The two are one output set
+            (``utils.output.OutputSet``): written together or not at all,
+            checked (existing, among the inputs) before anything is
+            written. Defaults to False.
 
     Returns:
         dict: The provenance written to ``<name>.json``.
@@ -169,16 +174,13 @@ def export_pretrained(checkpoint: str,
     if not isinstance(ckpt, Mapping):
         raise CheckpointError(checkpoint,
                               f'holds a {type(ckpt).__name__}, not a dict')
+    from ..utils.output import OutputSet
+    output = OutputSet(checkpoint_dir, names=[f'{name}.pth', f'{name}.json'],
+                       overwrite=overwrite, inputs=[checkpoint, work_dir],
+                       option='--out-dir')
     weights = checkpoint_state_dict(ckpt, checkpoint)
     meta = ckpt.get('meta') or {}
     iteration = int(meta.get('iter', 0))
-    os.makedirs(checkpoint_dir, exist_ok=True)
-    out = osp.join(checkpoint_dir, f'{name}.pth')
-    tmp = out + '.tmp'
-    torch.save(dict(state_dict=weights,
-                    meta=dict(dataset_meta=meta.get('dataset_meta'),
-                              iter=iteration, seed=meta.get('seed'))), tmp)
-    os.replace(tmp, out)
     curve = learning_curve(work_dir)
     run = dict(
         iterations=iteration,
@@ -201,6 +203,22 @@ def export_pretrained(checkpoint: str,
             for k in ('iterations', 'val_mAP', 'training_seconds',
                       'machine', 'commands', 'notes')
         }]) + runs
+    with output:
+        out = output.path(f'{name}.pth')
+        torch.save(dict(state_dict=weights,
+                        meta=dict(dataset_meta=meta.get('dataset_meta'),
+                                  iter=iteration, seed=meta.get('seed'))),
+                   out)
+        provenance = _provenance(out, offset, iteration, run, runs,
+                                 earlier_curve, curve, notes, continues)
+        write_json_atomic(output.path(f'{name}.json'), provenance)
+    return provenance
+
+
+def _provenance(out: str, offset: int, iteration: int, run: dict,
+                runs: list, earlier_curve: list, curve: list,
+                notes: Optional[str],
+                continues: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
     provenance = dict(
         checkpoint=osp.basename(out),
         sha256=sha256_of(out),
@@ -217,5 +235,4 @@ def export_pretrained(checkpoint: str,
         notes=notes)
     if continues is not None:
         provenance['runs'] = runs
-    write_json_atomic(osp.join(checkpoint_dir, f'{name}.json'), provenance)
     return provenance

@@ -293,59 +293,106 @@ def results_block(results_dir: str) -> str:
 
 def replace_readme_block(readme: str, block: str,
                          markers: Tuple[str, str] = (README_BEGIN,
-                                                     README_END)) -> str:
+                                                     README_END),
+                         path: Optional[str] = None) -> str:
     """``readme`` with the text between the ``markers`` (by default the
-    results table's) replaced."""
+    results table's) replaced; ``path`` (the file ``readme`` was read from)
+    names it in the error."""
     begin_mark, end_mark = markers
     begin, end = readme.find(begin_mark), readme.find(end_mark)
     if begin < 0 or end < begin:
-        raise ValueError(f'README has no "{begin_mark}" ... '
+        raise ValueError(f'{path or "README"}: has no "{begin_mark}" ... '
                          f'"{end_mark}" block')
     return (readme[:begin + len(begin_mark)] + '\n\n' + block + '\n' +
             readme[end:])
 
 
+def _rewritten_doc(doc: str, block: str, markers: Tuple[str, str]) -> str:
+    """The text of ``doc`` with its block replaced (read and checked before
+    anything is written)."""
+    try:
+        with open(doc, encoding='utf-8') as f:
+            text = f.read()
+    except OSError as e:
+        raise OSError(e.errno, f'{doc}: cannot be read: {e.strerror}') \
+            from None
+    except UnicodeDecodeError:
+        raise ValueError(f'{doc}: not UTF-8 text') from None
+    return replace_readme_block(text, block, markers, path=doc)
+
+
+def _publish(dest: str, copies: Mapping[str, str], texts: Mapping[str, str],
+             jsons: Mapping[str, Any], doc: Optional[str],
+             doc_text: Optional[str], inputs: Sequence[str]) -> List[str]:
+    """Write the published files into ``dest`` as one output set
+    (``utils.output.OutputSet``: the files of an earlier publication are
+    replaced, other files of ``dest`` kept; ``dest`` must not be or lie
+    inside an input), then ``doc``'s rewritten text. Everything was read and
+    checked by the caller before."""
+    from ..utils.output import OutputSet
+    names = [*copies, *texts, *jsons]
+    output = OutputSet(dest, names=names, overwrite=True, inputs=inputs,
+                       option='--to')
+    with output:
+        for name, src in copies.items():
+            shutil.copyfile(src, output.path(name))
+        for name, text in texts.items():
+            write_text_atomic(output.path(name), text)
+        for name, content in jsons.items():
+            write_json_atomic(output.path(name), content)
+    if doc_text is not None:
+        write_text_atomic(doc, doc_text)
+    return [osp.join(dest, name) for name in names]
+
+
 def copy_and_rewrite(run_dir: str, dest: str, files: Sequence[str],
                      readme: Optional[str], block: Callable[[str], str],
-                     markers: Tuple[str, str], what: str) -> List[str]:
+                     markers: Tuple[str, str], what: str,
+                     generated: Optional[Mapping[str, Callable[[str],
+                                                               str]]] = None
+                     ) -> List[str]:
     """Copy ``files`` of ``run_dir`` (a finished ``what``) into ``dest``
     and, with ``readme``, rewrite that file's block between ``markers``
-    with ``block(dest)``; return the copied files."""
+    with ``block(run_dir)``; ``generated``: files made from the run instead
+    of copied (name -> ``make(run_dir)``). Everything is read and checked
+    first (every file there, every JSON file parsed, the block made, the
+    document's markers found); then the files are written as one set and
+    the document rewritten. Returns the files written."""
     missing = [n for n in files if not osp.isfile(osp.join(run_dir, n))]
     if missing:
         raise FileNotFoundError(f'{run_dir}: not a finished {what}, missing '
                                 f'{", ".join(missing)}')
-    os.makedirs(dest, exist_ok=True)
-    copied = []
     for name in files:
-        shutil.copyfile(osp.join(run_dir, name), osp.join(dest, name))
-        copied.append(osp.join(dest, name))
-    if readme is not None:
-        with open(readme, encoding='utf-8') as f:
-            text = f.read()
-        text = replace_readme_block(text, block(dest), markers)
-        write_text_atomic(readme, text)
-    return copied
+        if name.endswith('.json'):
+            read_json(osp.join(run_dir, name))
+    text = block(run_dir)
+    doc_text = None if readme is None else _rewritten_doc(
+        readme, text, markers)
+    made = {name: make(run_dir) for name, make in (generated or {}).items()}
+    copies = {name: osp.join(run_dir, name) for name in files
+              if name not in made}
+    return _publish(dest, copies, made, {}, readme, doc_text, [run_dir])
 
 
 def write_collected(dest: str, files: Mapping[str, Any], doc: Optional[str],
-                    block: str, markers: Tuple[str, str]) -> List[str]:
+                    block: str, markers: Tuple[str, str],
+                    copies: Optional[Mapping[str, str]] = None,
+                    inputs: Sequence[str] = ()) -> List[str]:
     """Write the JSON ``files`` (name -> content) collected from several
-    runs into ``dest`` and, with ``doc``, replace that file's block between
-    ``markers`` with ``block``; the doc's markers are found before anything
-    is written. Returns the files written."""
-    text = None
-    if doc is not None:
-        with open(doc, encoding='utf-8') as f:
-            text = replace_readme_block(f.read(), block, markers)
-    os.makedirs(dest, exist_ok=True)
-    written = []
-    for name, content in files.items():
-        write_json_atomic(osp.join(dest, name), content)
-        written.append(osp.join(dest, name))
-    if text is not None:
-        write_text_atomic(doc, text)
-    return written
+    runs, and ``copies`` (name -> a run's file), into ``dest`` as one set
+    and, with ``doc``, replace that file's block between ``markers`` with
+    ``block``; the doc's markers and the copied files are checked before
+    anything is written; ``inputs``: the runs read (``dest`` must not be
+    or lie inside one). Returns the files written."""
+    copies = dict(copies or {})
+    for name, src in copies.items():
+        if not osp.isfile(src):
+            raise FileNotFoundError(f'{src}: no such file (to publish as '
+                                    f'{name})')
+    doc_text = None if doc is None else _rewritten_doc(doc, block, markers)
+    inputs = [*inputs, *sorted({osp.dirname(osp.abspath(src))
+                                for src in copies.values()})]
+    return _publish(dest, copies, {}, dict(files), doc, doc_text, inputs)
 
 
 def seed_runs(seeds_dir: str, filename: str, command: str) -> Dict[str, str]:
@@ -373,12 +420,10 @@ def publish_results(run_dir: str, dest: str,
     Returns:
         list: The copied files.
     """
-    copied = copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
-                              results_block, (README_BEGIN, README_END),
-                              'run')
-    # the table as the current code makes it from the copied numbers
-    write_text_atomic(osp.join(dest, 'results.md'), results_block(dest))
-    return copied
+    # results.md: the table as the current code makes it from the numbers
+    return copy_and_rewrite(run_dir, dest, PUBLISHED_FILES, readme,
+                            results_block, (README_BEGIN, README_END), 'run',
+                            generated={'results.md': results_block})
 
 
 def seeds_block(results_dir: str) -> str:

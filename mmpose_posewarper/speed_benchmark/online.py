@@ -62,7 +62,7 @@ from ..datasets.posetrack_io import (list_posetrack_dir, load_posetrack_video,
 from ..datasets.posetrack_predictions import posetrack18_video
 from ..evaluation.functional.posetrack_ap import evaluate_posetrack_dirs
 from ..utils.checkpoint import last_checkpoint
-from ..utils.cli import int_at_least
+from ..utils.cli import add_input, int_at_least
 from .meters import peak_rss_mb, rss_mb
 
 #: the fewest frames a memory run measures: it reads the RSS at 10% of them
@@ -272,12 +272,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='online vs offline aggregation: mAP, time per frame, '
         'memory (the main job\'s trained models)')
-    parser.add_argument(
-        '--run',
+    add_input(
+        parser, '--run', kind='dir',
         default='work_dirs/sparse_benchmark',
         help='a finished main-job run (--out of run_sparse_benchmark.py)')
-    parser.add_argument(
-        '--long-clip',
+    add_input(
+        parser, '--long-clip', kind='dir',
         help='a generated dataset with one long val video: also measure '
         'peak RSS per mode on it')
     parser.add_argument(
@@ -289,7 +289,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--skip-accuracy', action='store_true',
                         help='measure the memory on --long-clip only')
-    parser.add_argument('--memory-child', help=argparse.SUPPRESS)
+    add_input(parser, '--memory-child', kind='dir', help=argparse.SUPPRESS)
     parser.add_argument('--online', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     clip = args.long_clip or args.memory_child

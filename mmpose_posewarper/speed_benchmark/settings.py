@@ -3,6 +3,8 @@ import argparse
 import os.path as osp
 from typing import List, Optional
 
+from ..utils.cli import add_input
+
 # the repository (configs/ and ../shared/data are found from there, as from
 # tools/)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -39,8 +41,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true',
                         help='tiny HRNet at 64x48, 5 frames, 1 thread, 1 '
                         'repeat (for the test suite; not a speed figure)')
-    parser.add_argument('--config', help='stage-2 (PoseWarper) model config')
-    parser.add_argument('--single-config',
+    add_input(parser, '--config', help='stage-2 (PoseWarper) model config')
+    add_input(parser, '--single-config',
                         help='stage-1 (single-frame top-down) model config')
     parser.add_argument('--input-size', type=int, nargs=2,
                         metavar=('W', 'H'),
@@ -58,7 +60,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help="deformable conv of the warping neck (default: "
                         "the config's)")
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--frames-dir', default=DEFAULT_FRAMES_DIR)
+    add_input(parser, '--frames-dir', kind='dir', default=DEFAULT_FRAMES_DIR,
+              help='a folder of frames the timed video is made of')
     parser.add_argument('--methods', nargs='+', choices=METHODS,
                         default=list(METHODS), help='steps to run')
     parser.add_argument('--method', choices=METHODS, help=argparse.SUPPRESS)

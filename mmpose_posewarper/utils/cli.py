@@ -16,6 +16,15 @@ exit code 2).
 MMEngine's Runner (``tools/train.py``, ``tools/test.py``) MMPose's
 ``--cfg-options``, ``--launcher`` and ``--local_rank``, and
 :func:`set_work_dir` its rule for the work directory.
+
+:func:`add_input`, :func:`add_output` and :func:`add_checkpoint` add a path
+option and record its role on the argparse action (``action.path_role``,
+``action.path_kind``): what the tool reads, writes or loads as weights.
+:func:`path_options` lists them; ``tests/test_tools/test_tool_faults.py``
+runs every tool's declared paths against the standard faults (an output
+that is, holds or lies inside an input; an existing output without
+``--overwrite``; corrupt and truncated JSON; damaged and foreign
+checkpoints; SIGINT during the write).
 """
 import argparse
 import os
@@ -66,6 +75,73 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+#: the kinds of path an input option names
+INPUT_KINDS = (
+    'json',  # one JSON file (read with utils.json_file.read_json)
+    'json_or_dir',  # a JSON file or a folder of them (per-video files)
+    'dir',  # a folder read as a whole (frames, a run, a work dir)
+    'file',  # any other file (a config, a video, an XML export)
+    'video',  # a video file or a folder of frames
+)
+#: the kinds of path an output option names
+OUTPUT_KINDS = (
+    'dir',  # a folder owned as a whole: an OutputSet with names=None
+    'file',  # one file: an OutputSet of its folder with names=[file]
+    'files_in',  # named files written into a folder that may hold others
+    'rewritten',  # a file read and rewritten in place (a document's block)
+    'resumable',  # a work folder that is no set (training logs and
+                  # checkpoints, the main job's resumable folder)
+)
+
+
+def _add_path(parser, flags, role: str, kind: str, note: str,
+              kwargs: dict) -> argparse.Action:
+    action = parser.add_argument(*flags, **kwargs)
+    action.path_role = role
+    action.path_kind = kind
+    action.path_note = note
+    return action
+
+
+def add_input(parser, *flags: str, kind: str = 'file', note: str = '',
+              **kwargs) -> argparse.Action:
+    """``parser.add_argument(*flags, **kwargs)`` for a path the tool reads,
+    recorded as ``path_role='input'`` with ``path_kind`` (one of
+    :data:`INPUT_KINDS`). ``note`` says what differs from the rule (e.g. an
+    input read whole before an output may replace it). ``parser`` may be an
+    argument group."""
+    if kind not in INPUT_KINDS:
+        raise ValueError(f'kind {kind!r} not in {INPUT_KINDS}')
+    return _add_path(parser, flags, 'input', kind, note, kwargs)
+
+
+def add_output(parser, *flags: str, kind: str = 'dir', note: str = '',
+               **kwargs) -> argparse.Action:
+    """``parser.add_argument(*flags, **kwargs)`` for a path the tool writes,
+    recorded as ``path_role='output'`` with ``path_kind`` (one of
+    :data:`OUTPUT_KINDS`); ``dir``, ``file`` and ``files_in`` are written
+    as one :class:`~.output.OutputSet`."""
+    if kind not in OUTPUT_KINDS:
+        raise ValueError(f'kind {kind!r} not in {OUTPUT_KINDS}')
+    return _add_path(parser, flags, 'output', kind, note, kwargs)
+
+
+def add_checkpoint(parser, *flags: str, kind: str = 'weights',
+                   note: str = '', **kwargs) -> argparse.Action:
+    """``parser.add_argument(*flags, **kwargs)`` for a checkpoint the tool
+    loads (checked by ``utils.checkpoint`` before use), recorded as
+    ``path_role='checkpoint'``; ``kind``: ``'weights'`` (must fit the
+    configured model) or ``'training'`` (``--resume``: training state
+    too)."""
+    return _add_path(parser, flags, 'checkpoint', kind, note, kwargs)
+
+
+def path_options(parser: argparse.ArgumentParser) -> List[argparse.Action]:
+    """The options of ``parser`` added with :func:`add_input`,
+    :func:`add_output` or :func:`add_checkpoint`, in order."""
+    return [a for a in parser._actions if getattr(a, 'path_role', None)]
 
 
 def int_at_least(minimum: int, why: str = '') -> Callable[[str], int]:

@@ -255,18 +255,32 @@ class OutputSet:
         base = osp.basename(self.dest) if self.names is None else \
             (self.names[0] if self.names else 'output')
         try:
-            self.staging = tempfile.mkdtemp(
-                prefix=f'.{base}.staging-{os.getpid()}-', dir=parent)
-            # mkdtemp's folder is private (0700); the committed folder gets
-            # what mkdir gives under the umask
-            os.chmod(self.staging, umask_mode(0o777))
-        except OSError as e:
-            # found now, not after hours of work
-            raise OSError(e.errno, f'{self.option} {self.dest}: cannot '
-                          f'write in {parent}: {e.strerror}') from None
-        if threading.current_thread() is threading.main_thread():
-            for sig in TERMINATING_SIGNALS:
-                self._old_handlers[sig] = signal.signal(sig, _raise_terminated)
+            # a signal while the folder is made takes effect once its name
+            # is known, and the folder is then removed (__exit__ does not
+            # run for an exception raised in __enter__)
+            with _signals_deferred():
+                self.staging = tempfile.mkdtemp(
+                    prefix=f'.{base}.staging-{os.getpid()}-', dir=parent)
+                # mkdtemp's folder is private (0700); the committed folder
+                # gets what mkdir gives under the umask
+                os.chmod(self.staging, umask_mode(0o777))
+            if threading.current_thread() is threading.main_thread():
+                for sig in TERMINATING_SIGNALS:
+                    self._old_handlers[sig] = signal.signal(
+                        sig, _raise_terminated)
+        except BaseException as e:
+            if self.staging is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                self.staging = None
+            for sig, handler in self._old_handlers.items():
+                signal.signal(sig, handler)
+            self._old_handlers = {}
+            self._remove_created()
+            if isinstance(e, OSError):
+                # found now, not after hours of work
+                raise OSError(e.errno, f'{self.option} {self.dest}: cannot '
+                              f'write in {parent}: {e.strerror}') from None
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:

@@ -146,10 +146,13 @@ def test_problems_are_reported_and_nothing_written(tmp_path, capsys):
     del state['offset_feats.1.conv2.weight']  # missing
     inp, out = str(tmp_path / 'in.pth'), str(tmp_path / 'out.pth')
     torch.save(state, inp)
-    rc = _tool('convert_checkpoint').main(
-        ['--src', 'original', inp, out, '--config', TINY_STAGE2])
-    assert rc == 1 and not osp.exists(out)
-    printed = capsys.readouterr().out
+    from mmpose_posewarper.utils.cli import run_tool
+    rc = run_tool(_tool('convert_checkpoint').main,
+                  ['--src', 'original', inp, out, '--config', TINY_STAGE2])
+    assert rc == 2 and not osp.exists(out)
+    captured = capsys.readouterr()
+    assert f'error: checkpoint {inp}: does not fit' in captured.err
+    printed = captured.out
     assert 'unexpected (1):' in printed and 'neck.offset_layers.8.extra' \
         in printed
     assert 'shape_mismatch (1):' in printed and \

@@ -108,6 +108,8 @@ def test_publish_rewrites_only_the_block(tmp_path):
     (run / 'results.json').write_text(json.dumps(fake_results()))
     (run / 'controls.json').write_text(json.dumps(
         {'self_propagation': {'a': 99.5}, 'timings': {'x': 1}}))
+    # every JSON file of the run is parsed before anything is published
+    (run / 'settings.json').write_text('{}')
     text = publish_into_readme(publish_results, run, tmp_path,
                                (README_BEGIN, README_END))
     assert '`propagation.posewarper`' in text

@@ -23,7 +23,8 @@ def run(test_tool, monkeypatch, tmp_path, checkpoint):
         str(checkpoint), '--work-dir',
         str(tmp_path / 'work')
     ])
-    return test_tool.main()
+    from mmpose_posewarper.utils.cli import run_tool
+    return run_tool(test_tool.main)
 
 
 def test_checkpoint_of_another_model(test_tool, monkeypatch, tmp_path,

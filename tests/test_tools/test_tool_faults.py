@@ -1,0 +1,688 @@
+"""The fault suite: every tool in tools/ (found by listing the folder) and
+the public writer APIs against the standard faults.
+
+Each tool declares the role of its path options where it parses them
+(``utils.cli.add_input`` / ``add_output`` / ``add_checkpoint``); this
+module reads the roles from the tool's own parser and builds the cases:
+
+* every output written as a set (``dir``, ``file``, ``files_in``): the
+  output is an input, holds an input, lies inside an input folder (each
+  with ``--overwrite`` where the tool has it: it must not help); an earlier
+  output without ``--overwrite``; SIGINT during the write (with
+  ``--overwrite``, over the earlier output);
+* a document rewritten in place (``rewritten``): it lacks its markers;
+* every JSON input (a file, or each file of a folder): corrupt, truncated;
+* every checkpoint: bit-flipped, truncated zip, another model's.
+
+Each case must end with exit code 2 (130 for SIGINT) and the offending
+file named on stderr, leave every input and earlier output byte-identical
+(sha256) and leave nothing behind (no staging folder, no new file). A tool
+needs a recipe below (a valid command on the tiny fixtures, and a reason
+for each declared option it does not exercise): a new tool fails
+``test_every_tool_has_a_recipe`` until it has one, and one that declares
+no roles fails ``test_every_tool_declares_its_paths``.
+
+The tools run in this process (``runpy``, as ``python tools/X.py``
+would), failing before their long work; the few full runs use tiny models
+on a 9-frame video.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import runpy
+import shutil
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+import pytest
+
+from mmpose_posewarper.utils.cli import path_options
+from mmpose_posewarper.utils.output import OutputSet
+
+from test_jobs._helpers import (TINY_POSEWARPER, TINY_TOPDOWN,
+                                  save_tiny_model, write_tiny_video)
+from .conftest import REPO, TINY_CONFIG, data_options
+
+TOOLS = sorted(glob.glob(osp.join(REPO, 'tools', '*.py')))
+NAME = '000001_mpii_test'
+SET_KINDS = ('dir', 'file', 'files_in')
+
+
+# --------------------------------------------------------------- running
+class _Parsed(BaseException):
+    """Raised instead of parsing: the tool's parser has been captured."""
+
+
+def tool_parser(path: str) -> argparse.ArgumentParser:
+    """The parser ``tools/<name>.py`` builds (the first one it parses
+    with), captured when it starts parsing."""
+    captured = []
+    original = argparse.ArgumentParser.parse_known_args
+
+    def capture(self, args=None, namespace=None):
+        captured.append(self)
+        raise _Parsed
+
+    argparse.ArgumentParser.parse_known_args = capture
+    argv = sys.argv
+    sys.argv = [path]
+    try:
+        runpy.run_path(path, run_name='__main__')
+    except _Parsed:
+        pass
+    finally:
+        argparse.ArgumentParser.parse_known_args = original
+        sys.argv = argv
+    assert captured, f'{path} parsed no command line'
+    return captured[0]
+
+
+_PARSERS: Dict[str, argparse.ArgumentParser] = {}
+
+
+_OWNER: Dict[int, argparse.ArgumentParser] = {}
+
+
+def parser_of(name: str) -> argparse.ArgumentParser:
+    if name not in _PARSERS:
+        parser = _PARSERS[name] = tool_parser(osp.join(REPO, 'tools', name))
+        for action in parser._actions:
+            _OWNER[id(action)] = parser
+    return _PARSERS[name]
+
+
+def run(name: str, argv: List[str], capsys, sigint_at_write=False):
+    """Run ``python tools/<name> ARGV`` in this process; returns (exit
+    code, stderr). ``sigint_at_write``: a real SIGINT arrives when the tool
+    asks its output set for the first file to write."""
+    path = osp.join(REPO, 'tools', name)
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [path, *argv]
+    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    original = OutputSet.path
+    fired = []
+
+    def path_then_sigint(self, *parts):
+        result = original(self, *parts)
+        if not fired:
+            fired.append(result)
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+
+    if sigint_at_write:
+        OutputSet.path = path_then_sigint
+    try:
+        runpy.run_path(path, run_name='__main__')
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None
+                                                         else 1)
+    except KeyboardInterrupt:
+        code = 'an uncaught KeyboardInterrupt'
+    finally:
+        OutputSet.path = original
+        signal.signal(signal.SIGINT, old_int)
+        sys.argv = old_argv
+        sys.path[:] = old_path
+    err = capsys.readouterr().err
+    if sigint_at_write:
+        assert fired, f'{name} wrote no file through its OutputSet:\n' + \
+            err[-3000:]
+    return code, err
+
+
+def snapshot(*roots: str) -> Dict[str, str]:
+    """Every file (sha256) and folder under ``roots``."""
+    found = {}
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            for d in dirs:
+                found[osp.join(folder, d)] = 'folder'
+            for f in files:
+                path = osp.join(folder, f)
+                with open(path, 'rb') as fh:
+                    found[path] = hashlib.sha256(fh.read()).hexdigest()
+    return found
+
+
+def assert_unchanged(before: Dict[str, str], after: Dict[str, str]) -> None:
+    changed = sorted(p for p in before if after.get(p) != before[p])
+    added = sorted(set(after) - set(before))
+    assert not changed, f'changed or removed: {changed[:5]}'
+    assert not added, f'left behind: {added[:5]}'
+
+
+# -------------------------------------------------------------- fixtures
+@dataclass
+class Recipe:
+    """A valid command of a tool on the fixtures.
+
+    Attributes:
+        argv: The command line (paths absolute); output paths in it are
+            fresh locations.
+        skip: Declared options (by ``dest``) the suite does not exercise,
+            with the reason.
+        foreign: Checkpoint options (``dest``) -> another model's
+            checkpoint (a checkpoint option without one must say why in
+            ``skip_foreign``).
+        skip_foreign: ``dest`` -> why no foreign checkpoint applies.
+        earlier_run: Whether the command runs to its end (an earlier
+            output for the "exists" and SIGINT cases).
+        extra_roots: Folders the command reads or writes besides the
+            fixtures (checked unchanged, nothing left behind).
+    """
+    argv: List[str]
+    skip: Dict[str, str] = field(default_factory=dict)
+    foreign: Dict[str, str] = field(default_factory=dict)
+    skip_foreign: Dict[str, str] = field(default_factory=dict)
+    earlier_run: bool = True
+
+
+class Fixtures:
+    """Tiny inputs, made once: a 9-frame PoseTrack18 video (frames, sparse
+    and dense labels), tiny PoseWarper and top-down checkpoints, and the
+    files each recipe needs. ``root`` holds what the recipes read;
+    ``outputs`` what they write."""
+
+    def __init__(self, root: str, posetrack: str):
+        self.root = osp.join(root, 'inputs')
+        self.outputs = osp.join(root, 'outputs')
+        self.work = osp.join(root, 'work')  # MMEngine's logs: not checked
+        os.makedirs(self.outputs)
+        from pathlib import Path
+        self.video = {k: str(v) for k, v in write_tiny_video(
+            Path(self.root) / 'video', nframes=9, labeled=(4, )).items()}
+        self.dense_file = osp.join(self.video['dense_dir'], f'{NAME}.json')
+        ckpts = osp.join(self.root, 'ckpt')
+        os.makedirs(ckpts)
+        self.posewarper = str(save_tiny_model(
+            Path(ckpts) / 'posewarper.pth'))
+        self.topdown = str(save_tiny_model(
+            Path(ckpts) / 'topdown.pth', config=TINY_TOPDOWN,
+            identity=False))
+        self.synthetic_model = str(save_tiny_model(
+            Path(ckpts) / 'synthetic_posewarper.pth',
+            config=Path(TINY_CONFIG)))
+        self.posetrack = posetrack  # the shared synthetic dataset
+        self._make_files()
+
+    def path(self, *parts: str) -> str:
+        return osp.join(self.root, *parts)
+
+    def out(self, *parts: str) -> str:
+        return osp.join(self.outputs, *parts)
+
+    def _make_files(self) -> None:
+        import torch
+        # boxes of the video's two people on every frame
+        with open(self.dense_file) as f:
+            dense = json.load(f)
+        frame_of = {img['id']: t for t, img in enumerate(dense['images'])}
+        boxes = [dict(frame_index=frame_of[a['image_id']], bbox=a['bbox'],
+                      score=0.9) for a in dense['annotations']]
+        with open(self.path('boxes.json'), 'w') as f:
+            json.dump(boxes, f)
+        # an MMPose 0.x top-down checkpoint (convert_checkpoint's input)
+        state = torch.load(self.topdown, weights_only=True)['state_dict']
+        os.makedirs(self.path('mmpose0x'))
+        torch.save({k.replace('head.final_layer', 'keypoint_head.'
+                              'final_layer'): v for k, v in state.items()},
+                   self.path('mmpose0x', 'topdown_0x.pth'))
+        # CVAT's COCO export of a corrected task, a joint map
+        os.makedirs(self.path('export'))
+        shutil.copy(osp.join(REPO, 'tests/test_datasets/data/cvat/'
+                             'corrected_task_coco.json'),
+                    self.path('export', 'task_coco.json'))
+        from mmpose_posewarper.datasets.annotation_people import \
+            POSETRACK18_KEYPOINTS
+        with open(self.path('joint_map.json'), 'w') as f:
+            json.dump({n: n for n in POSETRACK18_KEYPOINTS}, f)
+        # a pretraining work dir and the provenance an export continues
+        os.makedirs(self.path('pretrain_work'))
+        with open(self.path('provenance.json'), 'w') as f:
+            json.dump(dict(iterations=4, learning_curve=[],
+                           training_seconds=1, commands=['cmd']), f)
+        # a finished main-job run (the published one) and a README
+        os.makedirs(self.path('run'))
+        from mmpose_posewarper.sparse_benchmark.report import (
+            PUBLISHED_FILES, README_BEGIN, README_END)
+        for name in PUBLISHED_FILES:
+            shutil.copy(osp.join(REPO, 'docs', 'results', name),
+                        self.path('run', name))
+        with open(self.path('README.md'), 'w') as f:
+            f.write(f'# x\n\n{README_BEGIN}\nold\n{README_END}\n')
+        # eval_posetrack's predictions: the ground truth itself
+        shutil.copytree(self.video['dense_dir'], self.path('predictions'))
+
+
+def recipes(fx: Fixtures) -> Dict[str, Recipe]:
+    v = fx.video
+    no_paths = 'reads a config and a frame folder only (no JSON, ' \
+        'checkpoint or output): nothing of the standard faults applies'
+    return {
+        'benchmark.py': Recipe(
+            [], earlier_run=False,
+            skip=dict(config=no_paths, single_config=no_paths,
+                      frames_dir=no_paths)),
+        'benchmark_online.py': Recipe(
+            [], earlier_run=False,
+            skip={d: 'needs a finished main-job run (its models load '
+                  'through apis.model.init_model, its JSON through '
+                  'read_json); no output' for d in
+                  ('run', 'long_clip', 'memory_child')}),
+        'convert_checkpoint.py': Recipe(
+            ['--src', 'mmpose0x', fx.path('mmpose0x', 'topdown_0x.pth'),
+             fx.out('convert', 'out.pth'), '--config', str(TINY_TOPDOWN)],
+            foreign=dict(input=fx.posewarper)),
+        'count_params.py': Recipe(
+            [str(TINY_POSEWARPER)], earlier_run=False,
+            skip=dict(config='a config only: nothing of the standard '
+                      'faults applies')),
+        'eval_posetrack.py': Recipe(
+            [v['dense_dir'], fx.path('predictions')], earlier_run=False),
+        'export_pretrained.py': Recipe(
+            [fx.path('pretrain_work'), '--checkpoint', fx.posewarper,
+             '--out-dir', fx.out('export'), '--name', 'tiny',
+             '--continues', fx.path('provenance.json')],
+            skip_foreign=dict(checkpoint='any MMEngine checkpoint is '
+                              'exportable: there is no model to fit')),
+        'generate_synthetic_posetrack.py': Recipe(
+            ['--out', fx.out('synthetic'), '--train-videos', '1',
+             '--val-videos', '0', '--frames', '2', '2', '--size', '32',
+             '32']),
+        'import_annotations.py': Recipe(
+            [fx.path('export', 'task_coco.json'), '--video', NAME,
+             '--frames-from', v['sparse_file'], '--img-root', v['img_root'],
+             '--joint-map', fx.path('joint_map.json'), '--out-dir',
+             fx.out('import')]),
+        'propagate_labels.py': Recipe(
+            [str(TINY_POSEWARPER), fx.posewarper, '--ann-dir',
+             v['sparse_dir'], '--img-root', v['img_root'], '--eval',
+             v['dense_dir'], '--k', '1', '--out-dir', fx.out('propagated')],
+            foreign=dict(checkpoint=fx.topdown),
+            skip=dict(joint_map='CVAT/COCO input only: the reader of '
+                      'import_annotations.py --joint-map')),
+        'publish_results.py': Recipe(
+            [fx.path('run'), '--to', fx.out('published'), '--readme',
+             fx.path('README.md')],
+            skip=dict(doc='--seeds/--effort/--label-budgets (runs of '
+                      'minutes): the same report.write_collected / '
+                      '_rewritten_doc as --readme\'s copy_and_rewrite')),
+        'run_sparse_benchmark.py': Recipe(
+            ['--out', fx.out('sparse_benchmark'), '--quick',
+             '--pretrained', fx.topdown], earlier_run=False,
+            foreign=dict(pretrained=fx.posewarper),
+            skip=dict(quality='each point trains a stage (minutes); its '
+                      'checkpoints go through --pretrained\'s loader')),
+        'test.py': Recipe(
+            [TINY_CONFIG, fx.synthetic_model, '--work-dir',
+             osp.join(fx.work, 'test'), '--out',
+             fx.out('test', 'metrics.json'), '--dump',
+             fx.out('test', 'preds.pkl'), '--cfg-options',
+             *data_options(fx.posetrack)],
+            foreign=dict(checkpoint=fx.topdown)),
+        'train.py': Recipe(
+            [TINY_CONFIG, '--work-dir', osp.join(fx.work, 'train'),
+             '--resume', fx.synthetic_model, '--cfg-options',
+             *data_options(fx.posetrack)], earlier_run=False,
+            foreign=dict(resume=fx.topdown)),
+        'video_demo.py': Recipe(
+            [str(TINY_POSEWARPER), fx.posewarper, '--input',
+             v['frame_dir'], '--output-root', fx.out('demo'), '--bboxes',
+             fx.path('boxes.json'), '--gt-file', fx.dense_file,
+             '--frame-out', fx.out('demo_frame', 'frame.jpg')],
+            foreign=dict(pose_checkpoint=fx.topdown),
+            skip=dict(det_config='an MMDet detector (its checkpoint goes '
+                      'through apis.model.load_checked_checkpoint); the '
+                      'boxes come from --bboxes here',
+                      det_checkpoint='see det_config')),
+    }
+
+
+@pytest.fixture(scope='module')
+def fx(tmp_path_factory, tiny_posetrack):
+    return Fixtures(str(tmp_path_factory.mktemp('faults')), tiny_posetrack)
+
+
+# ----------------------------------------------------------------- cases
+def _outputs(parser):
+    return [a for a in path_options(parser) if a.path_role == 'output']
+
+
+def _value(argv: List[str], action) -> Optional[str]:
+    """The value of ``action`` in ``argv`` (first one of ``nargs='+'``)."""
+    if action.option_strings:
+        for i, item in enumerate(argv):
+            if item in action.option_strings and i + 1 < len(argv):
+                return argv[i + 1]
+        return None
+    parser = _OWNER[id(action)]
+    positionals = [a for a in parser._actions if not a.option_strings]
+    values = _positional_values(argv, parser)
+    index = positionals.index(action)
+    return values[index] if index < len(values) else None
+
+
+def _positional_values(argv: List[str], parser) -> List[str]:
+    """The positional values of ``argv`` (options and their values
+    skipped; enough for the recipes' command lines)."""
+    takes = {}
+    for a in parser._actions:
+        for s in a.option_strings:
+            takes[s] = a.nargs
+    values, i = [], 0
+    while i < len(argv):
+        item = argv[i]
+        if item in takes:
+            nargs = takes[item]
+            if nargs == 0:
+                i += 1
+            elif nargs in ('+', '*'):
+                i += 1
+                while i < len(argv) and not argv[i].startswith('--'):
+                    i += 1
+            elif isinstance(nargs, int):
+                i += 1 + nargs
+            else:
+                i += 2
+            continue
+        values.append(item)
+        i += 1
+    return values
+
+
+def _replace(argv: List[str], old: str, new: str) -> List[str]:
+    assert old in argv, (old, argv)
+    return [new if a == old else a for a in argv]
+
+
+@dataclass
+class Case:
+    tool: str
+    name: str
+    make: Callable  # (fx, tmp, argv) -> (argv, offending paths, code)
+    sigint: bool = False
+    needs_earlier: bool = False
+
+    def __str__(self):
+        return f'{self.tool}:{self.name}'
+
+
+def _fresh_outputs(parser, argv: List[str], tmp: str) -> List[str]:
+    """``argv`` with each set output moved to a fresh place in ``tmp``."""
+    for action in _outputs(parser):
+        value = _value(argv, action)
+        if value is not None and action.path_kind in SET_KINDS:
+            argv = _replace(argv, value,
+                            osp.join(tmp, 'fresh', action.dest,
+                                     osp.basename(value)))
+    return argv
+
+
+def _with_overwrite(parser, argv: List[str]) -> List[str]:
+    has = any('--overwrite' in a.option_strings for a in parser._actions)
+    return argv + ['--overwrite'] if has else argv
+
+
+def _damage_json(path: str, how: str) -> List[str]:
+    """Damage ``path`` (a JSON file, or every one of a folder)."""
+    files = sorted(glob.glob(osp.join(path, '**', '*.json'),
+                             recursive=True)) if osp.isdir(path) else [path]
+    assert files, path
+    for f in files:
+        with open(f, 'rb') as fh:
+            data = fh.read()
+        with open(f, 'wb') as fh:
+            fh.write(data[:len(data) // 2] if how == 'truncated' else
+                     b'{"images": [1, 2,, ]}\n' + data[:20])
+    return files
+
+
+def _damage_checkpoint(path: str, how: str) -> None:
+    import zipfile
+    with open(path, 'rb') as f:
+        data = bytearray(f.read())
+    if how == 'truncated':
+        data = data[:len(data) // 2]
+    else:  # flip a byte inside the largest member's data
+        with zipfile.ZipFile(path) as archive:
+            info = max(archive.infolist(), key=lambda i: i.compress_size)
+        data[info.header_offset + 200] ^= 0xFF
+    with open(path, 'wb') as f:
+        f.write(bytes(data))
+
+
+def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
+    cases = []
+    actions = path_options(parser)
+    outputs = [a for a in actions if a.path_role == 'output'
+               and a.dest not in recipe.skip]
+    set_outputs = [a for a in outputs if a.path_kind in SET_KINDS]
+    inputs = [a for a in actions if a.path_role in ('input', 'checkpoint')
+              and a.dest not in recipe.skip]
+
+    def input_values(argv, fx):
+        """The inputs of ``argv`` among the fixtures (an output case never
+        points into the repository)."""
+        return [(a, _value(argv, a)) for a in inputs
+                if _value(argv, a) is not None
+                and _value(argv, a).startswith(fx.root + os.sep)]
+
+    for out in set_outputs:
+        def is_input(fx, tmp, argv, out=out):
+            argv = _fresh_outputs(parser, argv, tmp)
+            values = [(a, p) for a, p in input_values(argv, fx)
+                      if 'replace' not in a.path_note]
+            # a folder for a folder output, a file for a file
+            want_dir = out.path_kind != 'file'
+            pick = [p for _, p in values if osp.isdir(p) == want_dir] or \
+                [p for _, p in values]
+            if not pick:
+                return None
+            target = pick[0]
+            argv = _replace(argv, _value(argv, out), target)
+            return _with_overwrite(parser, argv), [target], 2
+
+        cases.append(Case(tool, f'{out.dest}=an input', is_input))
+        if out.path_kind == 'dir':
+            def holds_input(fx, tmp, argv, out=out):
+                argv = _fresh_outputs(parser, argv, tmp)
+                files = [p for _, p in input_values(argv, fx)
+                         if not osp.isdir(p)]
+                if not files:
+                    return None
+                target = osp.dirname(files[0])
+                argv = _replace(argv, _value(argv, out), target)
+                return _with_overwrite(parser, argv), [target], 2
+
+            cases.append(Case(tool, f'{out.dest} holds an input',
+                              holds_input))
+
+        def inside_input(fx, tmp, argv, out=out):
+            argv = _fresh_outputs(parser, argv, tmp)
+            folders = [p for _, p in input_values(argv, fx)
+                       if osp.isdir(p)]
+            if not folders:
+                return None
+            target = osp.join(folders[0], 'new_output',
+                              osp.basename(_value(argv, out)))
+            argv = _replace(argv, _value(argv, out), target)
+            return _with_overwrite(parser, argv), [target], 2
+
+        cases.append(Case(tool, f'{out.dest} inside an input folder',
+                          inside_input))
+    if set_outputs and recipe.earlier_run:
+        has_overwrite = any('--overwrite' in a.option_strings
+                            for a in parser._actions)
+
+        def exists(fx, tmp, argv):
+            return argv, [_value(argv, a) for a in set_outputs], 2
+
+        if has_overwrite:
+            cases.append(Case(tool, 'earlier output without --overwrite',
+                              exists, needs_earlier=True))
+
+        def sigint(fx, tmp, argv):
+            return (_with_overwrite(parser, argv),
+                    [], 128 + signal.SIGINT)
+
+        cases.append(Case(tool, 'SIGINT during the write', sigint,
+                          sigint=True, needs_earlier=True))
+    for out in outputs:
+        if out.path_kind == 'rewritten':
+            def no_markers(fx, tmp, argv, out=out):
+                doc = osp.join(tmp, 'doc', osp.basename(_value(argv, out)))
+                os.makedirs(osp.dirname(doc))
+                with open(doc, 'w') as f:
+                    f.write('# a document without the markers\n')
+                argv = _replace(argv, _value(argv, out), doc)
+                # an earlier output that differs from what this run would
+                # write: a write before the document is checked shows
+                for other in set_outputs:
+                    earlier = _value(argv, other)
+                    copy = osp.join(tmp, 'earlier', other.dest)
+                    shutil.copytree(earlier, copy)
+                    for folder, _, files in os.walk(copy):
+                        for name in files:
+                            with open(osp.join(folder, name), 'ab') as f:
+                                f.write(b'\n')
+                    argv = _replace(argv, earlier, copy)
+                return argv, [doc], 2
+
+            cases.append(Case(tool, f'{out.dest} without its markers',
+                              no_markers, needs_earlier=True))
+    for inp in inputs:
+        if inp.path_role == 'input' and inp.path_kind in ('json',
+                                                          'json_or_dir'):
+            for how in ('corrupt', 'truncated'):
+                def json_case(fx, tmp, argv, inp=inp, how=how):
+                    argv = _fresh_outputs(parser, argv, tmp)
+                    value = _value(argv, inp)
+                    copy = osp.join(tmp, 'damaged', osp.basename(value))
+                    os.makedirs(osp.dirname(copy))
+                    (shutil.copytree if osp.isdir(value) else
+                     shutil.copyfile)(value, copy)
+                    files = _damage_json(copy, how)
+                    return _replace(argv, value, copy), files, 2
+
+                cases.append(Case(tool, f'{how} JSON {inp.dest}', json_case))
+        if inp.path_role == 'checkpoint':
+            for how in ('bit-flipped', 'truncated'):
+                def ckpt_case(fx, tmp, argv, inp=inp, how=how):
+                    argv = _fresh_outputs(parser, argv, tmp)
+                    value = _value(argv, inp)
+                    copy = osp.join(tmp, 'damaged', osp.basename(value))
+                    os.makedirs(osp.dirname(copy))
+                    shutil.copyfile(value, copy)
+                    _damage_checkpoint(copy, how)
+                    return _replace(argv, value, copy), [copy], 2
+
+                cases.append(Case(tool, f'{how} checkpoint {inp.dest}',
+                                  ckpt_case))
+            if inp.dest in recipe.foreign:
+                def foreign(fx, tmp, argv, inp=inp):
+                    argv = _fresh_outputs(parser, argv, tmp)
+                    value = _value(argv, inp)
+                    other = recipe.foreign[inp.dest]
+                    return _replace(argv, value, other), [other], 2
+
+                cases.append(Case(tool, f'foreign checkpoint {inp.dest}',
+                                  foreign))
+    return cases
+
+
+# ----------------------------------------------------------------- tests
+def _recipe_stub():
+    """The recipes' option names without building the fixtures."""
+
+    class Stub:
+        video = dict(dense_dir='d', sparse_dir='s', sparse_file='f',
+                     img_root='i', frame_dir='r')
+        dense_file = posewarper = topdown = synthetic_model = 'c'
+        posetrack = work = '/w'
+
+        def path(self, *parts):
+            return osp.join('/in', *parts)
+
+        def out(self, *parts):
+            return osp.join('/out', *parts)
+
+    return recipes(Stub())
+
+
+RECIPES = _recipe_stub()
+ALL_CASES = [case for path in TOOLS if osp.basename(path) in RECIPES
+             for case in cases_of(osp.basename(path),
+                                  parser_of(osp.basename(path)),
+                                  RECIPES[osp.basename(path)])]
+
+
+@pytest.mark.parametrize('path', TOOLS, ids=osp.basename)
+def test_every_tool_declares_its_paths(path):
+    """A tool's path options carry their role (utils.cli.add_input /
+    add_output / add_checkpoint)."""
+    assert path_options(parser_of(osp.basename(path))), (
+        f'{path}: no option declared with utils.cli.add_input / add_output '
+        '/ add_checkpoint')
+
+
+@pytest.mark.parametrize('path', TOOLS, ids=osp.basename)
+def test_every_tool_has_a_recipe(path):
+    """Each declared option is exercised by the tool's recipe or skipped
+    with a reason; each checkpoint has a foreign one or a reason."""
+    name = osp.basename(path)
+    assert name in RECIPES, f'{name}: add a recipe to {__file__}'
+    recipe = RECIPES[name]
+    for action in path_options(parser_of(name)):
+        if action.dest in recipe.skip:
+            assert recipe.skip[action.dest]
+            continue
+        assert _value(recipe.argv, action) is not None, (
+            f'{name}: {action.dest} is declared but neither in the recipe '
+            'nor skipped with a reason')
+        if action.path_role == 'checkpoint':
+            assert action.dest in recipe.foreign or \
+                recipe.skip_foreign.get(action.dest), action.dest
+        if action.path_role == 'output' and action.path_kind not in \
+                SET_KINDS + ('rewritten', ):
+            assert action.path_note, f'{name}: {action.dest} is no set: ' \
+                'say why (note=)'
+    if recipe.earlier_run:
+        assert any(a.path_role == 'output'
+                   for a in path_options(parser_of(name)))
+
+
+_EARLIER: Dict[str, Dict[str, str]] = {}
+
+
+def _earlier_run(tool: str, fx: Fixtures, capsys) -> None:
+    """Run the recipe once to its end: the earlier outputs."""
+    if tool not in _EARLIER:
+        code, err = run(tool, recipes(fx)[tool].argv, capsys)
+        assert code == 0, err[-3000:]
+        _EARLIER[tool] = snapshot(fx.outputs)
+
+
+@pytest.mark.parametrize('case', ALL_CASES, ids=str)
+def test_fault(case: Case, fx: Fixtures, tmp_path, capsys):
+    recipe = recipes(fx)[case.tool]
+    if case.needs_earlier:
+        _earlier_run(case.tool, fx, capsys)
+    made = case.make(fx, str(tmp_path), list(recipe.argv))
+    if made is None:
+        pytest.skip('no input of this kind')
+    argv, offending, expected = made
+    roots = (fx.root, fx.outputs, str(tmp_path))
+    before = snapshot(*roots)
+    code, err = run(case.tool, argv, capsys, sigint_at_write=case.sigint)
+    # (an uncaught exception fails the test: run() lets it through)
+    assert code == expected, err[-3000:]
+    assert_unchanged(before, snapshot(*roots))
+    if offending:
+        assert any(str(p) in err for p in offending), (
+            f'none of {offending} named on stderr:\n{err[-3000:]}')
