@@ -53,4 +53,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmpose_posewarper.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -686,3 +686,75 @@ def test_fault(case: Case, fx: Fixtures, tmp_path, capsys):
     if offending:
         assert any(str(p) in err for p in offending), (
             f'none of {offending} named on stderr:\n{err[-3000:]}')
+
+
+# ------------------------------------------------------ public writer API
+INFERENCER_CASES = ('vis_out_dir inside the input folder',
+                    'pred_out_dir is the input folder',
+                    'earlier outputs without overwrite',
+                    'SIGINT during the loop', 'bit-flipped checkpoint',
+                    'truncated checkpoint', 'foreign checkpoint')
+
+
+@pytest.mark.parametrize('case', INFERENCER_CASES)
+def test_inferencer_faults(case, fx, tmp_path):
+    """``PoseWarperInferencer(...)(frames, vis_out_dir=, pred_out_dir=)``,
+    the package's public writer, against the same faults: the error names
+    the file, nothing changes, nothing is left behind."""
+    from mmpose_posewarper.apis.inferencer import PoseWarperInferencer
+    from mmpose_posewarper.utils.checkpoint import CheckpointError
+    from mmpose_posewarper.utils.output import (OutputConflictError,
+                                                OutputExistsError)
+    frames = fx.video['frame_dir']
+    earlier = osp.join(fx.outputs, 'inferencer')
+    kw = dict(vis_out_dir=osp.join(earlier, 'vis'),
+              pred_out_dir=osp.join(earlier, 'pred'))
+    if not osp.isdir(earlier):  # the earlier outputs
+        inferencer = PoseWarperInferencer(str(TINY_POSEWARPER),
+                                          fx.posewarper)
+        assert len(list(inferencer(frames, **kw))) == 9
+    checkpoint, error, offending = fx.posewarper, None, None
+    if case.endswith('checkpoint'):
+        checkpoint = offending = osp.join(str(tmp_path), 'model.pth')
+        if case.startswith('foreign'):
+            shutil.copyfile(fx.topdown, checkpoint)
+        else:
+            shutil.copyfile(fx.posewarper, checkpoint)
+            _damage_checkpoint(checkpoint, case.split()[0])
+    roots = (fx.root, fx.outputs, str(tmp_path))
+    before = snapshot(*roots)
+    if case.endswith('checkpoint'):
+        with pytest.raises(CheckpointError) as info:
+            PoseWarperInferencer(str(TINY_POSEWARPER), checkpoint)
+        error = info.value
+    else:
+        inferencer = PoseWarperInferencer(str(TINY_POSEWARPER),
+                                          fx.posewarper)
+        if case.startswith('vis_out_dir'):
+            offending = osp.join(frames, 'vis')
+            with pytest.raises(OutputConflictError) as info:
+                list(inferencer(frames, overwrite=True,
+                                vis_out_dir=offending))
+        elif case.startswith('pred_out_dir'):
+            offending = frames
+            with pytest.raises(OutputConflictError) as info:
+                list(inferencer(frames, overwrite=True,
+                                pred_out_dir=offending))
+        elif case.startswith('earlier'):
+            offending = earlier
+            with pytest.raises(OutputExistsError) as info:
+                list(inferencer(frames, **kw))
+        else:
+            old = signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                with pytest.raises(KeyboardInterrupt) as info:
+                    for t, _ in enumerate(inferencer(frames, overwrite=True,
+                                                     **kw)):
+                        if t == 4:
+                            os.kill(os.getpid(), signal.SIGINT)
+            finally:
+                signal.signal(signal.SIGINT, old)
+        error = info.value
+    assert_unchanged(before, snapshot(*roots))
+    if offending:
+        assert offending in str(error), str(error)
