@@ -263,7 +263,7 @@ def test_missing_annotation_path(tmp_path):
 
 def test_people_with_unusable_boxes_are_left_out_and_listed(make_video,
                                                             tmp_path):
-    """The package's box rule (posetrack_io.BOX_RULE), as in label
+    """The package's box rule (box_rule.BOX_RULE), as in label
     propagation: a box outside the image or of no size is no training item."""
     v = make_video(nframes=3, labeled=(1, ), people=3)
     data = json.loads(v['ann'].read_text())

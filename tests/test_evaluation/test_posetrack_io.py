@@ -433,3 +433,21 @@ def test_frame_boxes_file(tmp_path):
         with pytest.raises(PoseTrackFormatError) as info:
             load_frame_boxes(str(path), 3, 128, 96)
         assert str(info.value) == f'{path}: {field}: {problem}'
+
+
+def test_an_inferencers_video_is_validated_as_the_metrics():
+    """posetrack18_video builds its file with the metric's builder: the
+    same layout, and a duplicate track id fails here, not in poseval."""
+    from mmpose_posewarper.datasets.posetrack_predictions import \
+        posetrack18_video
+    person = dict(keypoints=np.zeros((17, 2)), keypoint_scores=np.ones(17),
+                  bbox=[10., 20., 40., 80.], bbox_score=0.9, track_id=3)
+    video = posetrack18_video('vid', [[person], []], ['a.jpg', 'b.jpg'])
+    assert [img['file_name'] for img in video['images']] == [
+        'vid/a.jpg', 'vid/b.jpg']
+    assert [img['is_labeled'] for img in video['images']] == [True, False]
+    ann, = video['annotations']
+    assert ann['id'] == 0 and ann['track_id'] == 3 and ann['score'] == 1.0
+    np.testing.assert_array_equal(ann['bbox'], [10., 20., 30., 60.])
+    with pytest.raises(PoseTrackFormatError, match='duplicate track id 3'):
+        posetrack18_video('vid', [[person, person]])
