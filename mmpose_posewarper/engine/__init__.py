@@ -1,3 +1,3 @@
-from .hooks import RankConsistencyHook
+from .hooks import ChannelsLastHook, RankConsistencyHook
 
-__all__ = ['RankConsistencyHook']
+__all__ = ['ChannelsLastHook', 'RankConsistencyHook']

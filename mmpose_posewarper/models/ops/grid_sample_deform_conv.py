@@ -55,20 +55,28 @@ def grid_sample_deform_conv2d(x: Tensor,
     sh, sw = stride
     ph, pw = padding
     dh, dw = dilation
-    # sampling positions p0 + pk + offset, in input pixels
-    ys = torch.arange(ho, dtype=x.dtype, device=x.device) * sh - ph
-    xs = torch.arange(wo, dtype=x.dtype, device=x.device) * sw - pw
-    ky = (torch.arange(kh, dtype=x.dtype, device=x.device) * dh).repeat_interleave(kw)
-    kx = (torch.arange(kw, dtype=x.dtype, device=x.device) * dw).repeat(kh)
+    # sampling positions p0 + pk + offset, in input pixels, written straight
+    # into grid_sample's normalised grid: base + offset · scale, one pass
+    # per coordinate (align_corners=True: -1 and 1 are the centres of the
+    # border pixels; zero padding outside, as the DCN kernels' bilinear
+    # interpolation)
+    scale_y, scale_x = 2.0 / max(h - 1, 1), 2.0 / max(w - 1, 1)
+    kw_idx = torch.arange(kw, dtype=x.dtype, device=x.device)
+    kh_idx = torch.arange(kh, dtype=x.dtype, device=x.device)
+    ky = (kh_idx * dh).repeat_interleave(kw).view(k, 1, 1)
+    kx = (kw_idx * dw).repeat(kh).view(k, 1, 1)
+    ys = (torch.arange(ho, dtype=x.dtype, device=x.device) * sh - ph).view(
+        1, ho, 1)
+    xs = (torch.arange(wo, dtype=x.dtype, device=x.device) * sw - pw).view(
+        1, 1, wo)
+    base_y = (ys + ky) * scale_y - 1.0  # (K, Ho, 1)
+    base_x = (xs + kx) * scale_x - 1.0  # (K, 1, Wo)
     off = offset.view(n, groups, k, 2, ho, wo)
-    py = ys.view(1, 1, 1, ho, 1) + ky.view(1, 1, k, 1, 1) + off[:, :, :, 0]
-    px = xs.view(1, 1, 1, 1, wo) + kx.view(1, 1, k, 1, 1) + off[:, :, :, 1]
-    # align_corners=True: -1 and 1 are the centres of the border pixels;
-    # zero padding outside, as the DCN kernels' bilinear interpolation
-    grid = torch.stack((px * (2.0 / max(w - 1, 1)) - 1.0,
-                        py * (2.0 / max(h - 1, 1)) - 1.0), dim=-1)
+    grid = torch.stack((torch.add(base_x, off[:, :, :, 1], alpha=scale_x),
+                        torch.add(base_y, off[:, :, :, 0], alpha=scale_y)),
+                       dim=-1)
     sampled = F.grid_sample(
-        x.view(n * groups, c // groups, h, w),
+        x.reshape(n * groups, c // groups, h, w),
         grid.view(n * groups, k * ho, wo, 2),
         mode='bilinear',
         padding_mode='zeros',
