@@ -25,7 +25,6 @@ import os.path as osp
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
@@ -40,6 +39,7 @@ from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                run_two_sided)
+from .training import set_job_torch
 from .steps import (LOGGER, SparseBenchmark, check_finished_run, job_log,
                     settings_record)
 
@@ -339,7 +339,7 @@ def run_effort(settings: Any, batch: int = 1) -> Dict[str, Any]:
 
 
 def _run_effort(settings: Any, batch: int) -> Dict[str, Any]:
-    torch.set_num_threads(settings.threads)
+    set_job_torch(settings.threads)
     job = SparseBenchmark(settings)
     job.make_labels()
     job.load_trained(('single_frame', 'posewarper'))

@@ -14,7 +14,6 @@ flow, beside their one-sided rows and interpolation.
 """
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
-import torch
 from mmengine.logging import print_log
 
 from ..apis.label_propagator import LabelPropagator
@@ -25,6 +24,7 @@ from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                propagation_pairs, run_propagation,
                                run_two_sided, score_by_distance,
                                score_predictions, two_sided_plans)
+from .training import set_job_torch
 from .steps import LOGGER, SparseBenchmark, check_finished_run, job_log
 
 #: the settings tried: reach of the second source x distance power, and
@@ -68,7 +68,7 @@ def run_fusion_sweep(settings: Any, max_videos: int = 12,
 
 def _run_fusion_sweep(settings: Any, max_videos: int,
                       sweep: Mapping[str, Sequence]) -> Dict[str, Any]:
-    torch.set_num_threads(settings.threads)
+    set_job_torch(settings.threads)
     job = SparseBenchmark(settings)
     job.make_labels()
     job.load_trained(('single_frame', 'posewarper'))

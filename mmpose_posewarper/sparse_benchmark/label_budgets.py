@@ -25,12 +25,12 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine.logging import print_log
 
 from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import json_field, read_json
 from .report import ROWS, seed_runs, write_collected
+from .training import set_job_torch
 from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,
                     check_finished_run, check_same_settings, job_log,
                     settings_record)
@@ -67,7 +67,7 @@ def run_label_budgets(settings: Any,
         raise ValueError(f'label budgets must be >= 1, got {list(budgets)}')
     # the run's budget and sources need not be those measured here
     check_finished_run(settings, ignore=AUGMENTATION_SETTINGS)
-    torch.set_num_threads(settings.threads)
+    set_job_torch(settings.threads)
     np.random.seed(settings.seed)
     path = settings.path('label_budgets.json')
     measured: Dict[str, Any] = {}

@@ -25,7 +25,6 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
-import torch
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
@@ -39,7 +38,7 @@ from .propagation_eval import (PoseWarperMethod, propagation_pairs,
 from .pretrained import sha256_of
 from .steps import (LOGGER, SparseBenchmark, check_same_settings, job_log,
                     settings_record)
-from .training import test_stage
+from .training import set_job_torch, test_stage
 
 
 def _label(checkpoint: Optional[str]) -> str:
@@ -79,7 +78,7 @@ def run_quality_curve(settings: Any,
         ``single_frame_val`` (every val frame), ``single_frame`` and
         ``posewarper`` propagation scores, ``self_posewarper``).
     """
-    torch.set_num_threads(settings.threads)
+    set_job_torch(settings.threads)
     np.random.seed(settings.seed)
     with job_log(settings.path('quality.log')):
         # each point replaces the job's stage-1 initialisation with its own

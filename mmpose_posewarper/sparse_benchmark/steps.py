@@ -72,7 +72,7 @@ from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                shuffled_frame_source, two_sided_plans)
 from .report import (STRIP_METHODS, bar_plot, flat_numbers, goal_margins,
                      markdown_table, picture_strip, seeds_table)
-from .training import stage_config, test_stage, train_stage
+from .training import set_job_torch, stage_config, test_stage, train_stage
 
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # the repository's configs/ (a checkout), or their copy inside an installed
@@ -837,7 +837,7 @@ def job_log(path: str) -> Iterator[None]:
 
 
 def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
-    torch.set_num_threads(settings.threads)
+    set_job_torch(settings.threads)
     np.random.seed(settings.seed)
     job = SparseBenchmark(settings)
     # what this run did, beside its results

@@ -7,11 +7,26 @@ job points them at its output directory here and otherwise runs them as
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
 
+import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 from ..utils import prepare_runtime
 from ..utils.checkpoint import check_initial_weights
+
+
+def set_job_torch(threads: int) -> None:
+    """Torch as every step of the job runs it: ``threads`` CPU threads
+    (fixed per run: the numbers depend on it), and new tensors left
+    unfilled in deterministic mode.
+
+    The stage configs train deterministically (``randomness``), which also
+    fills every new tensor with NaN to expose reads of uninitialised
+    memory: a debugging aid that changes no value and slows the CPU
+    training steps (docs/benchmark.md).
+    """
+    torch.set_num_threads(threads)
+    torch.utils.deterministic.fill_uninitialized_memory = False
 
 
 def _datasets(dataset_cfg: ConfigDict) -> Sequence[ConfigDict]:
