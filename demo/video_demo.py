@@ -1,17 +1,17 @@
 """Pose estimation on a video with PoseWarper: rendered video + PoseTrack18.
 
     # people boxes from an MMDet detector (as MMPose's topdown demo)
-    python tools/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
+    python demo/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
         --input demo.mp4 --output-root work_dirs/demo \\
         --det-config DET_CONFIG --det-checkpoint DET_CHECKPOINT [--device cuda]
 
     # people boxes from a JSON file
-    python tools/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
+    python demo/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
         --input frames/ --output-root work_dirs/demo --bboxes boxes.json
 
     # people boxes from PoseTrack18 ground truth, its mAP printed, one
     # rendered frame saved as a picture
-    python tools/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
+    python demo/video_demo.py POSE_CONFIG POSE_CHECKPOINT \\
         --input frames/ --output-root work_dirs/demo --gt-file gt.json \\
         --frame-out docs/demo/demo_frame.jpg [--online]
 
