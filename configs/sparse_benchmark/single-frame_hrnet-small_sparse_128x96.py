@@ -97,7 +97,7 @@ val_dataloader = None
 val_evaluator = None
 
 # The job fine-tunes the shipped pretrained estimator (load_from, see
-# pretrain_hrnet-small_synthetic-stills_128x96.py), which has seen stills
+# pretrain_hrnet-small_synthetic-stills_128x96_phase*.py), which has seen stills
 # only, on the videos' labels (another look, synthetic/imaging.py): lr 1e-3
 # (chosen on seed 0 among 1e-4, 3e-4, 1e-3; docs/experiments.md). From
 # random weights (--from-scratch, and the quick run) the job uses
