@@ -2,7 +2,7 @@
 
     python tools/export_pretrained.py work_dirs/pretrain_hrnet-small_synthetic-stills_128x96 \
         --command "python tools/generate_synthetic_posetrack.py ..." \
-        --command "python tools/train.py configs/sparse_benchmark/pretrain_...phase1-iter0-7k.py" \
+        --command "python tools/train.py configs/sparse_benchmark/pretrain_..." \
         --overwrite   # replaces the shipped checkpoint
 
 Writes ``mmpose_posewarper/checkpoints/<name>.pth`` (weights and dataset

@@ -13,10 +13,11 @@
 #       --work-dir work_dirs/pretrain_hrnet-small_synthetic-stills_128x96
 #   python tools/train.py ... --resume        # goes on from the last checkpoint
 #
-# The data, the three phases' commands and the export: docs/sparse_benchmark.md,
-# "Pretraining"; the runs' measurements: docs/experiments.md. The val videos
-# generated beside the stills (seed 0) are the main job's val videos: the
-# validation every `val_interval` iterations is the learning curve on them.
+# The data, the three phases' commands and the export:
+# docs/sparse_benchmark.md, "Pretraining"; the runs' measurements:
+# docs/experiments.md. The val videos generated beside the stills (seed 0)
+# are the main job's val videos: the validation every `val_interval`
+# iterations is the learning curve on them.
 _base_ = ['./single-frame_hrnet-small_sparse_128x96.py']
 
 data_root = 'data/synthetic_pretrain/'

@@ -1,5 +1,6 @@
 """tools/analysis_tools/benchmark.py --quick runs end to end and ends with
-its JSON line (no timing assertions: the test machine's speed is not the product)."""
+its JSON line (no timing assertions: the test machine's speed is not the
+product)."""
 import json
 import math
 import os.path as osp

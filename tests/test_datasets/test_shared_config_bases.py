@@ -163,7 +163,8 @@ def test_pretraining_validates_like_stage_1_tests():
     own val videos."""
     stage1 = Config.fromfile(str(SPARSE / STAGE_1))
     pretrain = Config.fromfile(str(
-        SPARSE / 'pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py'))
+        SPARSE /
+        'pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py'))
     val = pretrain.val_dataloader
     assert val == pretrain.test_dataloader
     assert val.dataset.data_root == pretrain.data_root

@@ -1,8 +1,10 @@
 """Speed of PoseWarper video inference: cached temporal aggregation against
 the recompute baseline, on real frames, all measured in one run.
 
-    python tools/analysis_tools/benchmark.py          # HRNet-W48 384x288, 8 frames, 1 thread
-    python tools/analysis_tools/benchmark.py --quick  # tiny HRNet at 64x48, 5 frames, 1 thread
+    # HRNet-W48 384x288, 8 frames, 1 thread
+    python tools/analysis_tools/benchmark.py
+    # tiny HRNet at 64x48, 5 frames, 1 thread
+    python tools/analysis_tools/benchmark.py --quick
     python tools/analysis_tools/benchmark.py --help   # every option
 
 Prints a table and, as its last line, one JSON object (``single_frame_s``,

@@ -1,6 +1,7 @@
 """Print the parameter counts of a model config, per part.
 
-    python tools/analysis_tools/count_params.py configs/_base_/models/posewarper_hrnet-w48_384x288.py
+    python tools/analysis_tools/count_params.py \
+        configs/_base_/models/posewarper_hrnet-w48_384x288.py
 
 Parts: backbone, heatmap layer (the original's ``final_layer``), the warping
 module (``offset_feats``, ``offset_layers``, ``deform_conv_layers``), total
