@@ -1,9 +1,9 @@
 """Packaging entry point; metadata lives in setup.cfg.
 
-Like MMPose's own setup.py, it exposes the repository's ``configs/`` and
-``tools/`` inside the package as ``mmpose_posewarper/.mim`` (symlinks for an
-editable install, copies for a wheel), which is where ``mim train`` /
-``mim test`` look for them.
+Like MMPose's own setup.py, it exposes the repository's ``configs/``,
+``tools/`` and ``demo/`` inside the package as ``mmpose_posewarper/.mim``
+(symlinks for an editable install, copies for a wheel), which is where
+``mim train`` / ``mim test`` look for them.
 """
 import os
 import os.path as osp
@@ -12,7 +12,7 @@ import sys
 
 from setuptools import setup
 
-MIM_DIRS = ('configs', 'tools')
+MIM_DIRS = ('configs', 'tools', 'demo')
 
 
 def add_mim_extension() -> None:

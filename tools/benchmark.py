@@ -1,22 +1,14 @@
-"""Speed of PoseWarper video inference: cached temporal aggregation against
-the recompute baseline, on real frames, all measured in one run.
+"""Deprecated: moved to ``tools/analysis_tools/benchmark.py``.
 
-    python tools/benchmark.py                # HRNet-W48 384x288, 8 frames, 1 thread
-    python tools/benchmark.py --quick        # tiny HRNet at 64x48, 5 frames, 1 thread
-    python tools/benchmark.py --help         # every option
-
-Prints a table and, as its last line, one JSON object (``single_frame_s``,
-``recompute_s``, ``cached_s``, ``backbone_s``, ``warp_pair_s``,
-``peak_rss_mb``, ``dcn_mmcv_s``, ``dcn_torchvision_s`` and more). What is
-measured and how: ``mmpose_posewarper/speed_benchmark/`` (its docstring).
+This path forwards to it (same arguments, same exit code) for one
+release; see docs/changelog.md.
 """
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmpose_posewarper.speed_benchmark import main  # noqa: E402
-from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from mmpose_posewarper.utils.cli import run_moved_script  # noqa: E402
 
 if __name__ == '__main__':
-    sys.exit(run_tool(main))
+    run_moved_script(__file__)

@@ -13,10 +13,8 @@ _base_ = [
 
 custom_imports = dict(imports=['mmpose_posewarper'], allow_failed_imports=False)
 
-# twice stage 1's 300 iterations: over 3 seeds, every margin of the job grew
-# from 300 to 600 (PoseWarper - flow -11.2 -> -8.8 mAP, augmented - sparse
-# -1.4 -> -0.8, temporal - single +2.5 -> +3.8; docs/experiments.md, "Stage 2") and the
-# whole job still runs in 15 minutes on 2 cores
+# twice stage 1's 300 iterations, measured on 3 seeds
+# (docs/experiments.md#stage-2-iterations-300-vs-600)
 max_iters = 600
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 
@@ -42,14 +40,13 @@ model = dict(
         # 32x24, a third of that side, so the dilations shrink alike and the
         # depth to what spans the heatmap again: 4 blocks (4 * 4 + 1 +
         # 2 * 8 = 33 px >= 32). Width 32 was chosen by measurement within
-        # the job's 15 minutes (docs/experiments.md, "Stage 2"): propagation 55.0
-        # (2 x 16) vs 56.5 (4 x 32) at 300 iterations, 58.0 for 4 x 32 at
-        # 600, on a 39.2-mAP stage 1.
+        # the job's time (docs/experiments.md, "Stage 2: a warping module
+        # with capacity").
         inner_channels=32,
         res_blocks_cfg=dict(block='BASIC', num_blocks=4),
         dilations=(1, 2, 4, 6, 8),
-        # DCNv1 (the original's function) through grid_sample: the
-        # compiled DCN kernels' CPU backward pass is over 5x slower here
+        # DCNv1 (the original's function) through grid_sample: a faster CPU
+        # backward pass than the compiled DCN kernels' (docs/benchmark.md)
         deform_conv=dict(type='PoseWarperGridSampleDeformConv')),
     # stage 1's DARK decoding; label propagation also renders the labeled
     # frame's ground-truth heatmaps with it (centred to the sub-pixel)
@@ -107,11 +104,8 @@ val_dataloader = None
 val_evaluator = None
 
 # Adam as the original's stage 2 (lr 1e-4 there for 20 epochs of PoseTrack;
-# a few hundred CPU iterations need a larger step). 2e-3 over 1e-3: every
-# margin of the job grew in each of 3 seeds (PoseWarper - flow -8.3 -> -7.4
-# mAP, augmented - sparse -0.6 -> -0.4, temporal - single +3.6 -> +4.4;
-# docs/experiments.md, "Stage 2"); stage 2 alone at 4e-3 fell back on seed 0 (67.4
-# vs 68.4 propagation)
+# a few hundred CPU iterations need a larger step): 2e-3, tuned on 3 seeds
+# (docs/experiments.md#stage-2-learning-rate)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3, weight_decay=0.))
 # linear warm-up, cosine decay to the end of the run
 param_scheduler = [

@@ -9,8 +9,8 @@
 _base_ = ['./single-frame_hrnet-small_sparse_128x96.py']
 
 # a few hundred labeled people: 200 iterations, at the sparse-only
-# baseline's best rate (1e-4 of 1e-4, 3e-4, 1e-3 on seed 0,
-# docs/experiments.md)
+# baseline's best rate on seed 0 (docs/experiments.md, "Learning rates on
+# the videos' look")
 max_iters = 200
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 default_hooks = dict(checkpoint=dict(interval=max_iters))

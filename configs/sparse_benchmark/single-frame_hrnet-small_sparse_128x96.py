@@ -33,10 +33,8 @@ codec = dict(
 # al., CVPR 2020; MSRAHeatmap(unbiased=True), as MMPose's *_dark configs):
 # a 32x24 heatmap pixel is 4 crop pixels, which the plain decoder's quarter-
 # pixel shift resolves coarsely. Decoding only: the training targets stay
-# the codec's (those the shipped checkpoint was pretrained on). On the
-# default run's trained models (seed 0) it raised the single-frame estimator
-# 57.4 -> 60.8 mAP and PoseWarper's propagation 68.3 -> 71.7; DARK targets
-# for training as well gave no more (60.9, 71.2) and a slower stage 2
+# the codec's (those the shipped checkpoint was pretrained on). Measured:
+# docs/experiments.md#decoder-dark-vs-plain
 dark_decoder = dict(codec, unbiased=True)
 model = dict(
     backbone={{_base_.small_hrnet}},
@@ -97,11 +95,11 @@ val_dataloader = None
 val_evaluator = None
 
 # The job fine-tunes the shipped pretrained estimator (load_from, see
-# pretrain_hrnet-small_synthetic-stills_128x96.py), which has seen stills
-# only, on the videos' labels (another look, synthetic/imaging.py): lr 1e-3
-# (chosen on seed 0 among 1e-4, 3e-4, 1e-3; docs/experiments.md). From
-# random weights (--from-scratch, and the quick run) the job uses
-# `scratch_lr`.
+# pretrain_hrnet-small_synthetic-stills_128x96_phase*.py), which has seen
+# stills only, on the videos' labels (another look, synthetic/imaging.py):
+# lr 1e-3, tuned on seed 0 (docs/experiments.md, "Learning rates on the
+# videos' look"). From random weights (--from-scratch, and the quick run)
+# the job uses `scratch_lr`.
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 scratch_lr = 2e-3
 # linear warm-up, cosine decay to the end of the run (the runtime's

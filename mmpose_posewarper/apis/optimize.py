@@ -29,10 +29,10 @@ def optimize_for_inference(model: nn.Module,
       convolutions often prefer; the heatmaps and offsets are converted back
       to NCHW where the deformable convs read them.
 
-    Results are equal up to float rounding (``tools/benchmark.py`` prints the
-    measured difference; ``tests/test_apis`` checks inference with it). The
-    rewritten model cannot be trained (its BN layers are gone), hence the
-    copy by default.
+    Results are equal up to float rounding
+    (``tools/analysis_tools/benchmark.py`` prints the measured difference;
+    ``tests/test_apis`` checks inference with it). The rewritten model
+    cannot be trained (its BN layers are gone), hence the copy by default.
 
     Args:
         model (nn.Module): A PoseWarper model in eval mode, e.g. from

@@ -2,11 +2,14 @@
 
 The paper's stage 1 starts from an HRNet pretrained on COCO; ours starts
 from the small HRNet of ``configs/sparse_benchmark/`` pretrained on generated
-still frames (``pretrain_hrnet-small_synthetic-stills_128x96.py``). The
+still frames, in three phases of one schedule
+(``pretrain_hrnet-small_synthetic-stills_128x96_phase{1,2,3}-*.py``). The
 weights live in ``mmpose_posewarper/checkpoints/<name>.pth`` beside
 ``<name>.json``, their provenance: the commands that made them, iterations,
 training time, machine, the learning curve (val mAP vs iterations) and the
 file's sha256, which :func:`pretrained_checkpoint` checks before any use.
+The commands name the configs as they were named then;
+:data:`RENAMED_CONFIGS` and :func:`provenance_configs` give their names now.
 """
 import glob
 import hashlib
@@ -27,6 +30,17 @@ CHECKPOINT_DIR = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
 #: the shipped stage-1 initialisation of the sparse benchmark
 PRETRAINED_NAME = 'pretrain_hrnet-small_synthetic-stills_128x96'
+
+_PRETRAIN = ('configs/sparse_benchmark/'
+             'pretrain_hrnet-small_synthetic-stills_128x96')
+#: the pretraining configs as the shipped provenance's commands name them
+#: (named for the run that made them) -> their names since 2026-12-07 (for
+#: the phase of the one schedule each trains; the same settings)
+RENAMED_CONFIGS = {
+    f'{_PRETRAIN}.py': f'{_PRETRAIN}_phase1-iter0-7k.py',
+    f'{_PRETRAIN}_continued.py': f'{_PRETRAIN}_phase2-iter7k-23k.py',
+    f'{_PRETRAIN}_continued-2.py': f'{_PRETRAIN}_phase3-iter23k-33k.py',
+}
 
 
 def sha256_of(path: str) -> str:
@@ -68,6 +82,26 @@ def pretrained_checkpoint(name: str = PRETRAINED_NAME,
             f'{path}: sha256 {actual} differs from {provenance["sha256"]} '
             f'recorded in {name}.json; the file is damaged or was replaced')
     return path
+
+
+def provenance_configs(
+        provenance: Mapping[str, Any]) -> List[Tuple[str, Optional[str]]]:
+    """``(config, work dir)`` of each training run in a provenance's
+    ``commands`` (``tools/train.py CONFIG [--work-dir DIR]``; a resumed run
+    once), in order; configs by their current names (:data:`RENAMED_CONFIGS`),
+    as paths from the repository root."""
+    runs = []
+    for command in provenance.get('commands') or []:
+        words = command.split()
+        if 'tools/train.py' not in words:
+            continue
+        config = words[words.index('tools/train.py') + 1]
+        work_dir = (words[words.index('--work-dir') + 1]
+                    if '--work-dir' in words else None)
+        run = (RENAMED_CONFIGS.get(config, config), work_dir)
+        if run not in runs:
+            runs.append(run)
+    return runs
 
 
 def _scalar_logs(work_dir: str) -> List[Dict[str, Any]]:

@@ -1,8 +1,10 @@
 """Speed of PoseWarper video inference: cached temporal aggregation against
 the recompute baseline, on real frames, all measured in one run.
 
-    python tools/benchmark.py                # HRNet-W48 384x288, 8 frames, 1 thread
-    python tools/benchmark.py --quick        # tiny HRNet at 64x48, 5 frames, 1 thread
+    # HRNet-W48 384x288, 8 frames, 1 thread
+    python tools/analysis_tools/benchmark.py
+    # tiny HRNet at 64x48, 5 frames, 1 thread
+    python tools/analysis_tools/benchmark.py --quick
 
 Per output frame, for one person with the same box on every frame of
 ``../shared/data/posetrack18/videos/000001_mpiinew_test`` (played forward and

@@ -1,5 +1,6 @@
 """``python -m mmpose_posewarper.speed_benchmark``: the speed benchmark (and
-its child processes, ``--method``); see ``tools/benchmark.py``."""
+its child processes, ``--method``); see
+``tools/analysis_tools/benchmark.py``."""
 import sys
 
 from .runner import main

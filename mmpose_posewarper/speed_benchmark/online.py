@@ -1,8 +1,10 @@
 """Online (causal) against offline aggregation: accuracy, time per frame and
 memory, with the main job's trained models.
 
-    python tools/benchmark_online.py                 # after README command 1
-    python tools/benchmark_online.py --long-clip DIR # + peak RSS on a long clip
+    # after README command 1
+    python tools/analysis_tools/benchmark_online.py
+    # + peak RSS on a long clip
+    python tools/analysis_tools/benchmark_online.py --long-clip DIR
 
 ``accuracy``: on every val video of a main-job run (``--run``, default
 ``work_dirs/sparse_benchmark``), with the ground-truth boxes, each way of

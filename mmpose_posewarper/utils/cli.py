@@ -25,10 +25,15 @@ runs every tool's declared paths against the standard faults (an output
 that is, holds or lies inside an input; an existing output without
 ``--overwrite``; corrupt and truncated JSON; damaged and foreign
 checkpoints; SIGINT during the write).
+
+:func:`run_moved_script` keeps a moved script's old path working for one
+release (:data:`MOVED_SCRIPTS`): the old file says where the script went,
+on stderr, and runs it with the same arguments and exit code.
 """
 import argparse
 import os
 import os.path as osp
+import runpy
 import signal
 import sys
 from typing import Callable, List, Optional
@@ -75,6 +80,39 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+#: scripts moved to MMPose's places (old path -> new path, from the
+#: repository root); the old path forwards for one release (docs/changelog.md)
+MOVED_SCRIPTS = {
+    'tools/video_demo.py': 'demo/video_demo.py',
+    'tools/count_params.py': 'tools/analysis_tools/count_params.py',
+    'tools/benchmark.py': 'tools/analysis_tools/benchmark.py',
+    'tools/benchmark_online.py': 'tools/analysis_tools/benchmark_online.py',
+}
+
+
+def run_moved_script(old_file: str) -> None:
+    """Run the script that ``old_file`` (a path of :data:`MOVED_SCRIPTS`,
+    e.g. ``tools/video_demo.py``'s ``__file__``) moved to, as ``python
+    NEW_PATH ARGS`` would, after a deprecation message on stderr naming the
+    new path. The new script's ``sys.exit`` ends the process with its exit
+    code."""
+    old_file = osp.abspath(old_file)
+    root = osp.dirname(osp.dirname(old_file))
+    old = osp.relpath(old_file, root).replace(os.sep, '/')
+    new = MOVED_SCRIPTS[old]
+    print(f'DeprecationWarning: {old} has moved to {new}; the old path '
+          'forwards to it for one release (docs/changelog.md)',
+          file=sys.stderr)
+    path = osp.join(root, *new.split('/'))
+    # the script's folder on sys.path, as `python NEW_PATH` puts it there
+    sys.path[:] = [
+        osp.dirname(path) if p and osp.abspath(p) == osp.dirname(old_file)
+        else p for p in sys.path
+    ]
+    sys.argv[0] = path
+    runpy.run_path(path, run_name='__main__')
 
 
 #: the kinds of path an input option names

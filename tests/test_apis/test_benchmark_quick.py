@@ -1,5 +1,6 @@
-"""tools/benchmark.py --quick runs end to end and ends with its JSON line
-(no timing assertions: the test machine's speed is not the product)."""
+"""tools/analysis_tools/benchmark.py --quick runs end to end and ends with
+its JSON line (no timing assertions: the test machine's speed is not the
+product)."""
 import json
 import math
 import os.path as osp
@@ -19,7 +20,7 @@ def test_benchmark_quick():
     if not osp.isdir(FRAMES_DIR):
         pytest.skip(f'sample frames missing: {FRAMES_DIR}')
     proc = subprocess.run(
-        [sys.executable, 'tools/benchmark.py', '--quick'],
+        [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick'],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -146,9 +146,9 @@ def test_sparse_stages_decode_with_dark_on_the_training_codec(name):
 
 
 @pytest.mark.parametrize('name', [
-    'pretrain_hrnet-small_synthetic-stills_128x96.py',
-    'pretrain_hrnet-small_synthetic-stills_128x96_continued.py',
-    'pretrain_hrnet-small_synthetic-stills_128x96_continued-2.py'])
+    'pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py',
+    'pretrain_hrnet-small_synthetic-stills_128x96_phase2-iter7k-23k.py',
+    'pretrain_hrnet-small_synthetic-stills_128x96_phase3-iter23k-33k.py'])
 def test_pretraining_validates_with_the_plain_decoder(name):
     """The pretraining runs logged their learning curve with the plain
     decoder; their configs keep it (stage 1, their base, decodes with
@@ -162,8 +162,9 @@ def test_pretraining_validates_like_stage_1_tests():
     """The pretraining config's val loader is stage 1's test loader on its
     own val videos."""
     stage1 = Config.fromfile(str(SPARSE / STAGE_1))
-    pretrain = Config.fromfile(
-        str(SPARSE / 'pretrain_hrnet-small_synthetic-stills_128x96.py'))
+    pretrain = Config.fromfile(str(
+        SPARSE /
+        'pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py'))
     val = pretrain.val_dataloader
     assert val == pretrain.test_dataloader
     assert val.dataset.data_root == pretrain.data_root

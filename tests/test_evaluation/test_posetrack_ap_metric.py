@@ -257,12 +257,13 @@ def test_cli_bad_dirs_and_files(tmp_path, capsys):
 
 def test_gt_box_predictions_metric_vs_written_files(tmp_path):
     """Why the main job (``PoseTrackAPMetric``) and
-    ``tools/benchmark_online.py`` (``posetrack18_video`` files scored with
-    ``evaluate_posetrack_dirs``) differ on the same predictions: the metric
-    first runs OKS NMS (``nms_mode='oks_nms'``, as MMPose's CocoMetric) and
-    lists each frame's people by instance score; the files keep every
-    ground-truth-box prediction in box order (the original PoseWarper's
-    protocol). With ``nms_mode='none'`` both give the same AP to the bit.
+    ``tools/analysis_tools/benchmark_online.py`` (``posetrack18_video`` files
+    scored with ``evaluate_posetrack_dirs``) differ on the same predictions:
+    the metric first runs OKS NMS (``nms_mode='oks_nms'``, as MMPose's
+    CocoMetric) and lists each frame's people by instance score; the files
+    keep every ground-truth-box prediction in box order (the original
+    PoseWarper's protocol). With ``nms_mode='none'`` both give the same AP
+    to the bit.
 
     Two real, near-coincident people; the prediction from B's box collapses
     onto A with higher scores: only one can match. NMS removes the lower

@@ -15,11 +15,12 @@ TINY_TOPDOWN = REPO / 'configs/posewarper/tiny/topdown_tiny_64x48.py'
 TINY_DETECTOR = Path(__file__).parent / 'configs/tiny_retinanet_cpu.py'
 
 
-def import_tool(name: str):
-    """Import ``tools/<name>.py`` as a module (tools/ is no package)."""
+def import_tool(name: str, folder: str = 'tools'):
+    """Import ``<folder>/<name>.py`` (``tools/``, ``tools/analysis_tools/``,
+    ``demo/``) as a module (no package)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(f'_tool_{name}',
-                                                  REPO / 'tools' / f'{name}.py')
+                                                  REPO / folder / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -242,8 +242,8 @@ def test_bad_arguments(shared_data, inferencer, identity_posewarper):
 
 def test_demo_online(tmp_path, shared_data, identity_posewarper,
                      inferencer):
-    """tools/video_demo.py --online writes the online poses."""
-    demo = import_tool('video_demo')
+    """demo/video_demo.py --online writes the online poses."""
+    demo = import_tool('video_demo', 'demo')
     src = shared_data / 'videos' / 'demo_960x540_5f.mp4'
     xywh = [[float(x1), float(y1), float(x2 - x1), float(y2 - y1)]
             for x1, y1, x2, y2, _ in BOXES]
@@ -288,7 +288,7 @@ def test_demo_with_ground_truth(tmp_path, identity_posewarper, capsys):
     writes one rendered frame (refused when it exists, unless
     --overwrite)."""
     from ._helpers import write_tiny_video
-    demo = import_tool('video_demo')
+    demo = import_tool('video_demo', 'demo')
     data = write_tiny_video(tmp_path / 'data', nframes=6)
     gt = data['dense_dir'] / '000001_mpii_test.json'
     frame_out = tmp_path / 'docs' / 'frame.jpg'

@@ -1,4 +1,4 @@
-"""Video demo (tools/video_demo.py) on the real clips in ../shared/data."""
+"""Video demo (demo/video_demo.py) on the real clips in ../shared/data."""
 import json
 import shutil
 import signal
@@ -15,7 +15,7 @@ from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 from ._helpers import (REPO, TINY_DETECTOR, TINY_POSEWARPER, TINY_TOPDOWN,
                        env_with_repo, import_tool, python, start_until)
 
-demo = import_tool('video_demo')
+demo = import_tool('video_demo', 'demo')
 
 
 @pytest.fixture(scope='module')
@@ -135,7 +135,7 @@ def test_no_detections_message(tmp_path, shared_data, identity_posewarper):
     out = tmp_path / 'out'
     proc = subprocess.run([
         python(),
-        str(REPO / 'tools' / 'video_demo.py'),
+        str(REPO / 'demo' / 'video_demo.py'),
         str(TINY_POSEWARPER),
         str(identity_posewarper), '--input',
         str(src), '--output-root',
@@ -378,7 +378,7 @@ def test_sigterm_while_writing_leaves_no_partial_file(tmp_path,
     script.write_text(SLOW_DEMO)
     proc, _ = start_until([
         str(script),
-        str(REPO / 'tools' / 'video_demo.py'),
+        str(REPO / 'demo' / 'video_demo.py'),
         str(TINY_POSEWARPER),
         str(identity_posewarper), '--input',
         str(frames), '--output-root',

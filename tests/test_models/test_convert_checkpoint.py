@@ -23,9 +23,9 @@ HRNET_KEYS = ('conv1', 'bn1', 'conv2', 'bn2', 'layer1', 'transition',
               'stage')
 
 
-def _tool(name):
+def _tool(name, folder='tools'):
     spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'tools', f'{name}.py'))
+        name, osp.join(ROOT, folder, f'{name}.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -178,7 +178,7 @@ def test_unknown_source_keys_are_unmapped():
 
 
 def test_count_params_tool(capsys):
-    rc = _tool('count_params').main([TINY_STAGE2])
+    rc = _tool('count_params', 'tools/analysis_tools').main([TINY_STAGE2])
     assert rc == 0
     printed = capsys.readouterr().out
     rows = dict(re.findall(r'^\s+(\S+)\s+([\d,]+)$', printed, re.M))

@@ -29,7 +29,7 @@ MMPOSE_COCO = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/' \
 
 def _count_params_output(config, capsys, *extra):
     spec = importlib.util.spec_from_file_location(
-        'count_params', osp.join(ROOT, 'tools/count_params.py'))
+        'count_params', osp.join(ROOT, 'tools/analysis_tools/count_params.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     assert tool.main([config, *extra]) == 0

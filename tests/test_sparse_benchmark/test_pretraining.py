@@ -13,16 +13,16 @@ import torch
 
 from mmpose_posewarper.sparse_benchmark import data as bdata
 from mmpose_posewarper.sparse_benchmark.pretrained import (
-    PRETRAINED_NAME, export_pretrained, learning_curve,
-    learning_curve_markdown, pretrained_checkpoint, read_provenance,
-    sha256_of)
+    PRETRAINED_NAME, RENAMED_CONFIGS, export_pretrained, learning_curve,
+    learning_curve_markdown, pretrained_checkpoint, provenance_configs,
+    read_provenance, sha256_of)
 from mmpose_posewarper.synthetic import (SyntheticConfig, generate_dataset,
                                          generate_video)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PRETRAIN_CONFIG = osp.join(
     REPO, 'configs/sparse_benchmark/'
-    'pretrain_hrnet-small_synthetic-stills_128x96.py')
+    'pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py')
 STAGE1_CONFIG = osp.join(
     REPO, 'configs/sparse_benchmark/single-frame_hrnet-small_sparse_128x96.py')
 SMALL = SyntheticConfig(num_train_videos=0, num_val_videos=1, frames=(3, 3),
@@ -160,28 +160,37 @@ def test_pretraining_trains_at_the_from_scratch_rate():
     assert stage1.optim_wrapper.optimizer.lr < stage1.scratch_lr
 
 
-@pytest.mark.parametrize('suffix,previous_run', [
-    ('_continued', ('pretrain_hrnet-small_synthetic-stills_128x96', 7000)),
-    ('_continued-2',
-     ('pretrain_hrnet-small_synthetic-stills_128x96_continued', 16000)),
-])
-def test_continued_pretraining_starts_where_the_previous_run_ended(
-        suffix, previous_run):
-    """Each continued run's config trains the first run's data and model
-    from the previous run's checkpoint, named where that run's command
-    writes it (not the shipped file, which moves on with each run), under
-    a schedule of its own; the shipped weights load strictly into it."""
+def test_the_shipped_provenance_names_the_pretraining_phases():
+    """The shipped provenance's commands name the configs by their names
+    of then; mapped (``RENAMED_CONFIGS``), they are the three phase configs,
+    in order, each of them in the repository."""
+    runs = provenance_configs(read_provenance())
+    assert [config for config, _ in runs] == list(RENAMED_CONFIGS.values())
+    for config, work_dir in runs:
+        assert osp.isfile(osp.join(REPO, config)), config
+        assert work_dir is not None
+
+
+@pytest.mark.parametrize('phase,iteration', [(2, 7000), (3, 16000)])
+def test_continued_pretraining_starts_where_the_previous_phase_ended(
+        phase, iteration):
+    """Each later phase's config trains the first phase's data and model
+    from the previous phase's checkpoint, named where that phase's recorded
+    command (the shipped provenance) wrote it (not the shipped file, which
+    moves on with each phase), under a schedule of its own; the shipped
+    weights load strictly into it."""
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
 
     from mmpose.registry import MODELS
     from mmpose.utils import register_all_modules
     register_all_modules()
+    runs = provenance_configs(read_provenance())
     first = Config.fromfile(PRETRAIN_CONFIG)
-    continued = Config.fromfile(PRETRAIN_CONFIG.replace(
-        '_128x96.py', f'_128x96{suffix}.py'))
-    work_dir, iteration = previous_run
-    assert continued.load_from == f'work_dirs/{work_dir}/iter_{iteration}.pth'
+    continued = Config.fromfile(osp.join(REPO, runs[phase - 1][0]))
+    previous_work_dir = runs[phase - 2][1]
+    assert continued.load_from == \
+        f'{previous_work_dir}/iter_{iteration}.pth'
     assert continued.model == first.model
     assert continued.train_dataloader == first.train_dataloader
     assert continued.val_evaluator == first.val_evaluator

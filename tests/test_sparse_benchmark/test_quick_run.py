@@ -101,9 +101,9 @@ def test_frames_from_another_video_score_clearly_lower(quick_run):
 
 def test_the_online_benchmark_finds_each_stages_last_checkpoint(
         quick_run, tmp_path):
-    """tools/benchmark_online.py reads each stage's last checkpoint (100
-    iterations for the quick stages, 300 and 600 for the default ones)
-    from the run's own directory."""
+    """tools/analysis_tools/benchmark_online.py reads each stage's last
+    checkpoint (100 iterations for the quick stages, 300 and 600 for the
+    default ones) from the run's own directory."""
     from mmpose_posewarper.speed_benchmark.online import _stage
     for stage in ('single_frame', 'posewarper'):
         found = _stage(str(quick_run), stage)

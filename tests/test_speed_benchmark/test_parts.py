@@ -1,5 +1,5 @@
 """The speed benchmark's pieces (the whole run: tests/test_apis/
-test_benchmark_quick.py, through tools/benchmark.py)."""
+test_benchmark_quick.py, through tools/analysis_tools/benchmark.py)."""
 import json
 import math
 
@@ -46,7 +46,7 @@ def test_nan_becomes_null_in_the_json_line():
         '{"a": null, "b": [1.0, null], "c": {"d": "x"}}'
 
 
-# ---------------------------------------------- tools/benchmark_online.py
+# ----------------------------- tools/analysis_tools/benchmark_online.py
 @pytest.mark.parametrize('args, message', [
     (['--long-clip', 'clip', '--max-frames', '5'],
      'argument --max-frames: must be >= 10 (the RSS is also read at 10% of the frames), got 5'),

@@ -1,4 +1,6 @@
-"""A tiny synthetic PoseTrack18-style dataset shared by the tool tests."""
+"""A tiny synthetic PoseTrack18-style dataset shared by the tool tests, and
+the command-line scripts they run."""
+import glob
 import os.path as osp
 import sys
 
@@ -11,6 +13,14 @@ TINY_CONFIG = osp.join(
     REPO, 'configs/posewarper/tiny/posewarper_tiny_1xb4-1e_synthetic-64x48.py')
 PYTHON = sys.executable
 BIN = osp.dirname(sys.executable)
+#: every command-line script, as a path from the repository root, found by
+#: listing its folders (MMPose's places: tools/, tools/analysis_tools/,
+#: demo/); the deprecated forwarders of moved scripts
+#: (``utils.cli.MOVED_SCRIPTS``) included
+SCRIPTS = sorted(
+    osp.relpath(path, REPO).replace(osp.sep, '/')
+    for pattern in ('tools/*.py', 'tools/analysis_tools/*.py', 'demo/*.py')
+    for path in glob.glob(osp.join(REPO, *pattern.split('/'))))
 
 
 @pytest.fixture(scope='session')
@@ -30,11 +40,12 @@ def tiny_posetrack(tmp_path_factory) -> str:
     return root
 
 
-def import_tool(name: str):
-    """Import ``tools/<name>.py`` as a module (tools/ is no package)."""
+def import_tool(name: str, folder: str = 'tools'):
+    """Import ``<folder>/<name>.py`` (``tools/``, ``tools/analysis_tools/``,
+    ``demo/``) as a module (no package)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
-        f'_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+        f'_tool_{name}', osp.join(REPO, folder, f'{name}.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,5 +1,6 @@
-"""The fault suite: every tool in tools/ (found by listing the folder) and
-the public writer APIs against the standard faults.
+"""The fault suite: every tool in tools/, tools/analysis_tools/ and demo/
+(found by listing the folders) and the public writer APIs against the
+standard faults.
 
 Each tool declares the role of its path options where it parses them
 (``utils.cli.add_input`` / ``add_output`` / ``add_checkpoint``); this
@@ -24,7 +25,10 @@ no roles fails ``test_every_tool_declares_its_paths``.
 
 The tools run in this process (``runpy``, as ``python tools/X.py``
 would), failing before their long work; the few full runs use tiny models
-on a 9-frame video.
+on a 9-frame video. A tool is named by its path from the repository root
+(``demo/video_demo.py``). The deprecated forwarders of moved scripts
+(``utils.cli.MOVED_SCRIPTS``) must build their new script's parser, and
+run a case of it with the same result.
 """
 import argparse
 import glob
@@ -41,14 +45,16 @@ from typing import Callable, Dict, List, Optional
 
 import pytest
 
-from mmpose_posewarper.utils.cli import path_options
+from mmpose_posewarper.utils.cli import MOVED_SCRIPTS, path_options
 from mmpose_posewarper.utils.output import OutputSet
 
 from test_jobs._helpers import (TINY_POSEWARPER, TINY_TOPDOWN,
                                   save_tiny_model, write_tiny_video)
-from .conftest import REPO, TINY_CONFIG, data_options
+from .conftest import REPO, SCRIPTS, TINY_CONFIG, data_options
 
-TOOLS = sorted(glob.glob(osp.join(REPO, 'tools', '*.py')))
+#: the tools (paths from the repository root), forwarders left out
+TOOLS = [s for s in SCRIPTS if s not in MOVED_SCRIPTS]
+FORWARDERS = sorted(MOVED_SCRIPTS)
 NAME = '000001_mpii_test'
 SET_KINDS = ('dir', 'file', 'files_in')
 
@@ -59,7 +65,7 @@ class _Parsed(BaseException):
 
 
 def tool_parser(path: str) -> argparse.ArgumentParser:
-    """The parser ``tools/<name>.py`` builds (the first one it parses
+    """The parser the script at ``path`` builds (the first one it parses
     with), captured when it starts parsing."""
     captured = []
     original = argparse.ArgumentParser.parse_known_args
@@ -90,17 +96,18 @@ _OWNER: Dict[int, argparse.ArgumentParser] = {}
 
 def parser_of(name: str) -> argparse.ArgumentParser:
     if name not in _PARSERS:
-        parser = _PARSERS[name] = tool_parser(osp.join(REPO, 'tools', name))
+        parser = _PARSERS[name] = tool_parser(osp.join(REPO, name))
         for action in parser._actions:
             _OWNER[id(action)] = parser
     return _PARSERS[name]
 
 
 def run(name: str, argv: List[str], capsys, sigint_at_write=False):
-    """Run ``python tools/<name> ARGV`` in this process; returns (exit
-    code, stderr). ``sigint_at_write``: a real SIGINT arrives when the tool
-    asks its output set for the first file to write."""
-    path = osp.join(REPO, 'tools', name)
+    """Run ``python <name> ARGV`` (``name``: a path from the repository
+    root) in this process; returns (exit code, stderr). ``sigint_at_write``:
+    a real SIGINT arrives when the tool asks its output set for the first
+    file to write."""
+    path = osp.join(REPO, name)
     old_argv, old_path = sys.argv, list(sys.path)
     sys.argv = [path, *argv]
     old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -265,73 +272,73 @@ def recipes(fx: Fixtures) -> Dict[str, Recipe]:
     no_paths = 'reads a config and a frame folder only (no JSON, ' \
         'checkpoint or output): nothing of the standard faults applies'
     return {
-        'benchmark.py': Recipe(
+        'tools/analysis_tools/benchmark.py': Recipe(
             [], earlier_run=False,
             skip=dict(config=no_paths, single_config=no_paths,
                       frames_dir=no_paths)),
-        'benchmark_online.py': Recipe(
+        'tools/analysis_tools/benchmark_online.py': Recipe(
             [], earlier_run=False,
             skip={d: 'needs a finished main-job run (its models load '
                   'through apis.model.init_model, its JSON through '
                   'read_json); no output' for d in
                   ('run', 'long_clip', 'memory_child')}),
-        'convert_checkpoint.py': Recipe(
+        'tools/convert_checkpoint.py': Recipe(
             ['--src', 'mmpose0x', fx.path('mmpose0x', 'topdown_0x.pth'),
              fx.out('convert', 'out.pth'), '--config', str(TINY_TOPDOWN)],
             foreign=dict(input=fx.posewarper)),
-        'count_params.py': Recipe(
+        'tools/analysis_tools/count_params.py': Recipe(
             [str(TINY_POSEWARPER)], earlier_run=False,
             skip=dict(config='a config only: nothing of the standard '
                       'faults applies')),
-        'eval_posetrack.py': Recipe(
+        'tools/eval_posetrack.py': Recipe(
             [v['dense_dir'], fx.path('predictions')], earlier_run=False),
-        'export_pretrained.py': Recipe(
+        'tools/export_pretrained.py': Recipe(
             [fx.path('pretrain_work'), '--checkpoint', fx.posewarper,
              '--out-dir', fx.out('export'), '--name', 'tiny',
              '--continues', fx.path('provenance.json')],
             skip_foreign=dict(checkpoint='any MMEngine checkpoint is '
                               'exportable: there is no model to fit')),
-        'generate_synthetic_posetrack.py': Recipe(
+        'tools/generate_synthetic_posetrack.py': Recipe(
             ['--out', fx.out('synthetic'), '--train-videos', '1',
              '--val-videos', '0', '--frames', '2', '2', '--size', '32',
              '32']),
-        'import_annotations.py': Recipe(
+        'tools/import_annotations.py': Recipe(
             [fx.path('export', 'task_coco.json'), '--video', NAME,
              '--frames-from', v['sparse_file'], '--img-root', v['img_root'],
              '--joint-map', fx.path('joint_map.json'), '--out-dir',
              fx.out('import')]),
-        'propagate_labels.py': Recipe(
+        'tools/propagate_labels.py': Recipe(
             [str(TINY_POSEWARPER), fx.posewarper, '--ann-dir',
              v['sparse_dir'], '--img-root', v['img_root'], '--eval',
              v['dense_dir'], '--k', '1', '--out-dir', fx.out('propagated')],
             foreign=dict(checkpoint=fx.topdown),
             skip=dict(joint_map='CVAT/COCO input only: the reader of '
                       'import_annotations.py --joint-map')),
-        'publish_results.py': Recipe(
+        'tools/publish_results.py': Recipe(
             [fx.path('run'), '--to', fx.out('published'), '--readme',
              fx.path('README.md')],
             skip=dict(doc='--seeds/--effort/--label-budgets (runs of '
                       'minutes): the same report.write_collected / '
                       '_rewritten_doc as --readme\'s copy_and_rewrite')),
-        'run_sparse_benchmark.py': Recipe(
+        'tools/run_sparse_benchmark.py': Recipe(
             ['--out', fx.out('sparse_benchmark'), '--quick',
              '--pretrained', fx.topdown], earlier_run=False,
             foreign=dict(pretrained=fx.posewarper),
             skip=dict(quality='each point trains a stage (minutes); its '
                       'checkpoints go through --pretrained\'s loader')),
-        'test.py': Recipe(
+        'tools/test.py': Recipe(
             [TINY_CONFIG, fx.synthetic_model, '--work-dir',
              osp.join(fx.work, 'test'), '--out',
              fx.out('test', 'metrics.json'), '--dump',
              fx.out('test', 'preds.pkl'), '--cfg-options',
              *data_options(fx.posetrack)],
             foreign=dict(checkpoint=fx.topdown)),
-        'train.py': Recipe(
+        'tools/train.py': Recipe(
             [TINY_CONFIG, '--work-dir', osp.join(fx.work, 'train'),
              '--resume', fx.synthetic_model, '--cfg-options',
              *data_options(fx.posetrack)], earlier_run=False,
             foreign=dict(resume=fx.topdown)),
-        'video_demo.py': Recipe(
+        'demo/video_demo.py': Recipe(
             [str(TINY_POSEWARPER), fx.posewarper, '--input',
              v['frame_dir'], '--output-root', fx.out('demo'), '--bboxes',
              fx.path('boxes.json'), '--gt-file', fx.dense_file,
@@ -616,26 +623,34 @@ def _recipe_stub():
 
 
 RECIPES = _recipe_stub()
-ALL_CASES = [case for path in TOOLS if osp.basename(path) in RECIPES
-             for case in cases_of(osp.basename(path),
-                                  parser_of(osp.basename(path)),
-                                  RECIPES[osp.basename(path)])]
+ALL_CASES = [case for path in TOOLS if path in RECIPES
+             for case in cases_of(path, parser_of(path), RECIPES[path])]
 
 
-@pytest.mark.parametrize('path', TOOLS, ids=osp.basename)
+@pytest.mark.parametrize('path', TOOLS)
 def test_every_tool_declares_its_paths(path):
     """A tool's path options carry their role (utils.cli.add_input /
     add_output / add_checkpoint)."""
-    assert path_options(parser_of(osp.basename(path))), (
+    assert path_options(parser_of(path)), (
         f'{path}: no option declared with utils.cli.add_input / add_output '
         '/ add_checkpoint')
 
 
-@pytest.mark.parametrize('path', TOOLS, ids=osp.basename)
-def test_every_tool_has_a_recipe(path):
+def _roles(parser):
+    return [(a.dest, a.path_role, a.path_kind) for a in path_options(parser)]
+
+
+@pytest.mark.parametrize('old', FORWARDERS)
+def test_a_forwarder_builds_its_new_scripts_parser(old):
+    """A moved script's old path forwards to the new one: the parser it
+    parses with is the new script's, with the same declared paths."""
+    assert _roles(parser_of(old)) == _roles(parser_of(MOVED_SCRIPTS[old]))
+
+
+@pytest.mark.parametrize('name', TOOLS)
+def test_every_tool_has_a_recipe(name):
     """Each declared option is exercised by the tool's recipe or skipped
     with a reason; each checkpoint has a foreign one or a reason."""
-    name = osp.basename(path)
     assert name in RECIPES, f'{name}: add a recipe to {__file__}'
     recipe = RECIPES[name]
     for action in path_options(parser_of(name)):
@@ -670,6 +685,32 @@ def _earlier_run(tool: str, fx: Fixtures, capsys) -> None:
 
 @pytest.mark.parametrize('case', ALL_CASES, ids=str)
 def test_fault(case: Case, fx: Fixtures, tmp_path, capsys):
+    _check(case, case.tool, fx, tmp_path, capsys)
+
+
+#: per forwarder, its new script's first case that needs no earlier run
+FORWARDED_CASES = [
+    (old, next(c for c in ALL_CASES if c.tool == MOVED_SCRIPTS[old]
+               and not c.needs_earlier and not c.sigint))
+    for old in FORWARDERS
+    if any(c.tool == MOVED_SCRIPTS[old] for c in ALL_CASES)]
+
+
+@pytest.mark.parametrize('old,case', FORWARDED_CASES,
+                         ids=[f'{old}:{case.name}'
+                              for old, case in FORWARDED_CASES])
+def test_a_fault_through_a_forwarder(old, case, fx, tmp_path, capsys):
+    """The old path of a moved script ends a fault case as the new one
+    does (exit code, message, nothing changed), after its deprecation."""
+    err = _check(case, old, fx, tmp_path, capsys)
+    assert f'DeprecationWarning: {old} has moved to {MOVED_SCRIPTS[old]}' \
+        in err
+
+
+def _check(case: Case, script: str, fx: Fixtures, tmp_path,
+           capsys) -> str:
+    """Run ``case`` with ``script`` (the case's tool, or a forwarder to
+    it); returns its stderr."""
     recipe = recipes(fx)[case.tool]
     if case.needs_earlier:
         _earlier_run(case.tool, fx, capsys)
@@ -679,13 +720,14 @@ def test_fault(case: Case, fx: Fixtures, tmp_path, capsys):
     argv, offending, expected = made
     roots = (fx.root, fx.outputs, str(tmp_path))
     before = snapshot(*roots)
-    code, err = run(case.tool, argv, capsys, sigint_at_write=case.sigint)
+    code, err = run(script, argv, capsys, sigint_at_write=case.sigint)
     # (an uncaught exception fails the test: run() lets it through)
     assert code == expected, err[-3000:]
     assert_unchanged(before, snapshot(*roots))
     if offending:
         assert any(str(p) in err for p in offending), (
             f'none of {offending} named on stderr:\n{err[-3000:]}')
+    return err
 
 
 # ------------------------------------------------------ public writer API

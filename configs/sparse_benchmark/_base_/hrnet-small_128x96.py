@@ -1,9 +1,8 @@
 # The backbone shared by the sparse benchmark's stage-1, augmentation and
 # PoseWarper configs (a variable only; the configs build their models).
 # The team's tiny HRNet (configs/_base_/models/hrnet_tiny_64x48.py: HRNet-W48's
-# structure, 1 block per stage, 3 branches) at twice its widths. On CPU it
-# costs 1.4x the tiny one per iteration and generalises clearly better (val
-# AP 14.5 vs 9.8 after 600 iterations on 48 train videos).
+# structure, 1 block per stage, 3 branches) at twice its widths (chosen over
+# the tiny one: docs/experiments.md, "Config comments moved here").
 small_hrnet = dict(
     type='HRNet',
     in_channels=3,

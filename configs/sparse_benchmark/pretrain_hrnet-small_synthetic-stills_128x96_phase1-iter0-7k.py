@@ -1,19 +1,23 @@
-# Sparse benchmark, pretraining: the COCO of our domain. The single-frame
-# estimator of stage 1 (same small HRNet, codec and augmentation) trained on
-# densely labeled still frames of many generated scenes (the generator's
-# `pretrain` split: its own seed stream, disjoint from every train and val
-# video of every seed), as the paper's HRNet is pretrained on COCO before it
-# is fine-tuned on PoseTrack. The main job's stage 1 then fine-tunes the
-# result on the sparse labels (single-frame_hrnet-small_sparse_128x96.py).
+# Sparse benchmark, pretraining (the COCO of our domain), phase 1 of 3:
+# iterations 0-7,000 of the shipped checkpoint's 33,000. The single-frame
+# estimator of stage 1 (same small HRNet, codec and augmentation) trained
+# from random weights on densely labeled still frames of many generated
+# scenes (the generator's `pretrain` split: its own seed stream, disjoint
+# from every train and val video of every seed), as the paper's HRNet is
+# pretrained on COCO before it is fine-tuned on PoseTrack. The main job's
+# stage 1 then fine-tunes the result on the sparse labels
+# (single-frame_hrnet-small_sparse_128x96.py). The cosine schedule spans
+# 8,000 iterations; phase 2 goes on from its 7,000-iteration checkpoint.
 #
-#   python tools/generate_synthetic_posetrack.py --out data/synthetic_pretrain \
-#       --train-videos 0 --pretrain-videos 3000 --workers 2
-#   python tools/train.py configs/sparse_benchmark/pretrain_hrnet-small_synthetic-stills_128x96.py
+#   python tools/train.py configs/sparse_benchmark/pretrain_hrnet-small_synthetic-stills_128x96_phase1-iter0-7k.py \
+#       --work-dir work_dirs/pretrain_hrnet-small_synthetic-stills_128x96
 #   python tools/train.py ... --resume        # goes on from the last checkpoint
 #
-# The val videos generated beside the stills (seed 0, the generator's
-# defaults) are the main job's val videos: the validation every
-# `val_interval` iterations is the learning curve on them.
+# The data, the three phases' commands and the export:
+# docs/sparse_benchmark.md, "Pretraining"; the runs' measurements:
+# docs/experiments.md. The val videos generated beside the stills (seed 0)
+# are the main job's val videos: the validation every `val_interval`
+# iterations is the learning curve on them.
 _base_ = ['./single-frame_hrnet-small_sparse_128x96.py']
 
 data_root = 'data/synthetic_pretrain/'
@@ -48,7 +52,7 @@ max_iters = 8000
 val_interval = 1000
 train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 # the stage-1 recipe from random weights (Adam at the base's scratch_lr,
-# 2e-3: the base itself fine-tunes at 5e-4; linear warm-up, cosine decay)
+# 2e-3, above the base's fine-tuning rate; linear warm-up, cosine decay)
 # over the longer run
 optim_wrapper = dict(optimizer=dict(lr=_base_.scratch_lr))
 param_scheduler = [
@@ -61,8 +65,8 @@ param_scheduler = [
         eta_min=2e-5,
         by_epoch=False)
 ]
-# a checkpoint every 500 iterations (about 3 minutes on 2 CPU cores), so an
-# interrupted run loses little: `--resume` goes on from the last one
+# a checkpoint every 500 iterations, so an interrupted run loses little:
+# `--resume` goes on from the last one
 default_hooks = dict(
     # val metrics logged at their iteration (the learning curve's x)
     logger=dict(interval=100, log_metric_by_epoch=False),
