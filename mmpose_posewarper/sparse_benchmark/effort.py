@@ -29,7 +29,7 @@ import torch
 from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
-from ..apis.propagation import propagation_sources
+from ..apis.propagation_plan import propagation_sources
 from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
