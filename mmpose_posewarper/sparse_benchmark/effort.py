@@ -38,10 +38,11 @@ from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)
+from .job_log import LOGGER, job_log
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                run_two_sided)
-from .steps import (LOGGER, SparseBenchmark, check_finished_run, job_log,
-                    settings_record)
+from .run_folder import check_finished_run, settings_record
+from .steps import SparseBenchmark
 
 Videos = Mapping[str, Mapping[str, Any]]
 #: the targets of the curve's headline: fractions of correct joints
