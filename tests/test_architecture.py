@@ -1,5 +1,7 @@
 """docs/architecture.md names every module of the package (issue 25: the
-layout document matches the tree)."""
+layout document matches the tree), one thing per module, no private name
+imported across modules."""
+import ast
 import os
 import re
 from pathlib import Path
@@ -20,3 +22,101 @@ def test_architecture_names_every_module():
                                                    REPO))
     assert not missing, ('modules docs/architecture.md does not name: '
                          f'{missing}')
+
+
+#: the longest a module of the package may be (issue 25: one thing per
+#: file), but for the homogeneous ones listed in LONG_MODULES
+MAX_LINES = 500
+#: modules longer than MAX_LINES, each with what makes it one thing (one
+#: class, or a list of like things)
+LONG_MODULES = {
+    'mmpose_posewarper/datasets/datasets/posetrack_pair_dataset.py':
+    'one class: PoseTrackFramePairDataset (and its defaults), as MMPose '
+    'keeps one dataset class per file',
+}
+
+
+def _python_files(*folders):
+    for folder in folders:
+        for root, dirs, files in os.walk(REPO / folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(('.', '__')))
+            for name in sorted(files):
+                if name.endswith('.py'):
+                    yield Path(root) / name
+
+
+def _is_private(name):
+    return name.startswith('_') and not (name.startswith('__')
+                                         and name.endswith('__'))
+
+
+def _private_imports(path, tools):
+    """``(line, module, name)`` of each private name ``path`` imports from
+    another module of the package (or, for a tool, from another tool)."""
+    tree = ast.parse(path.read_text(encoding='utf-8'), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ''
+            ours = (node.level > 0 or module == 'mmpose_posewarper'
+                    or module.startswith('mmpose_posewarper.')
+                    or module.split('.')[0] in tools)
+            if not ours:
+                continue
+            parts = module.split('.') if module else []
+            names = [alias.name for alias in node.names]
+            found += [(node.lineno, '.' * node.level + module, name)
+                      for name in parts + names if _is_private(name)]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split('.')
+                if (parts[0] == 'mmpose_posewarper' or parts[0] in tools) \
+                        and any(_is_private(p) for p in parts):
+                    found.append((node.lineno, alias.name, alias.name))
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """A name starting with ``_`` is its module's own: no module of the
+    package or tool imports one from another (a shared helper is public,
+    or lives in a module both import)."""
+    tools = {p.stem for p in (REPO / 'tools').glob('*.py')}
+    found = []
+    for path in _python_files('mmpose_posewarper', 'tools'):
+        found += [f'{path.relative_to(REPO)}:{line}: {name} from {module}'
+                  for line, module, name in _private_imports(path, tools)]
+    assert not found, 'private names imported across modules:\n' + \
+        '\n'.join(found)
+
+
+def test_the_private_import_check_finds_one(tmp_path):
+    path = tmp_path / 'mod.py'
+    path.write_text('from .deform_conv import _Base, Public\n'
+                    'from mmpose_posewarper.apis._hidden import x\n'
+                    'import mmpose_posewarper.apis._hidden\n'
+                    'from torch.nn.modules.utils import _pair\n'
+                    'from .version import __version__\n'
+                    'from train import _parse\n')
+    assert [(line, name) for line, _, name in _private_imports(
+        path, {'train'})] == [(1, '_Base'), (2, '_hidden'),
+                              (3, 'mmpose_posewarper.apis._hidden'),
+                              (6, '_parse')]
+
+
+def test_no_module_is_long_unless_homogeneous():
+    """One thing per file: a module of the package over MAX_LINES lines is
+    listed in LONG_MODULES with what makes it one thing; a listed module
+    that got short again leaves the list."""
+    long = {}
+    for path in _python_files('mmpose_posewarper'):
+        lines = len(path.read_text(encoding='utf-8').splitlines())
+        if lines > MAX_LINES:
+            long[path.relative_to(REPO).as_posix()] = lines
+    unlisted = {p: n for p, n in long.items() if p not in LONG_MODULES}
+    assert not unlisted, (
+        f'modules over {MAX_LINES} lines: {unlisted}; split them by concern, '
+        'or list a homogeneous one (one class, a list of like things) in '
+        'LONG_MODULES with its reason')
+    assert not set(LONG_MODULES) - set(long), (
+        f'LONG_MODULES lists modules of {MAX_LINES} lines or fewer: '
+        f'{sorted(set(LONG_MODULES) - set(long))}')

@@ -72,13 +72,12 @@ from mmengine.utils import ProgressBar
 from mmpose_posewarper.apis.annotator_input import (FORMATS, input_format,
                                                     load_annotator_videos)
 from mmpose_posewarper.apis.frame_source import write_frames
+from mmpose_posewarper.apis.label_propagator import LabelPropagator
 from mmpose_posewarper.apis.model import init_model
-from mmpose_posewarper.apis.propagation import (LabelPropagator,
-                                                check_frames_exist,
-                                                count_propagation_targets,
-                                                frames_to_read,
-                                                evaluate_propagation,
-                                                propagate_video)
+from mmpose_posewarper.apis.propagation import propagate_video
+from mmpose_posewarper.apis.propagation_evaluation import evaluate_propagation
+from mmpose_posewarper.apis.propagation_frames import (
+    check_frames_exist, count_propagation_targets, frames_to_read)
 from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
 from mmpose_posewarper.datasets.annotation_people import (DEFAULT_LABEL,
                                                           SkeletonSpec)

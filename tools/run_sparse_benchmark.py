@@ -28,7 +28,7 @@ from mmpose_posewarper.sparse_benchmark.pretrained import \
     pretrained_checkpoint  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.quality import \
     run_quality_curve  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.steps import (  # noqa: E402
+from mmpose_posewarper.sparse_benchmark.settings import (  # noqa: E402
     AUGMENTATION_LABELS, check_stages)
 from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
     budget_rows, budgets_table, run_label_budgets)

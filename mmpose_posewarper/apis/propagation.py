@@ -1,15 +1,15 @@
-"""Label propagation of whole videos (paper, Sec. 5.2): which frames get
-labels from which labeled frames, the propagated people as PoseTrack18
-annotations, and their score against dense ground truth.
+"""Label propagation of whole videos (paper, Sec. 5.2): :func:`propagate_video`
+gives every frame within ``±K`` of a labeled frame the labels of the nearer
+labeled frame (on a tie, the earlier one), as PoseTrack18 annotations.
 
-A video labeled on sparse frames gets labels on every frame within ``±K`` of
-a labeled frame, from the nearer labeled frame (on a tie, the earlier one);
-two-sided, also from the labeled frame on the frame's other side
-(:mod:`.propagation_plan`, :mod:`.source_fusion`). The warping itself is
-:class:`~.label_propagator.LabelPropagator`. The output box of a propagated
-person is the source box shifted by the median displacement of the
-person's propagated joints (its size is kept: the annotators' box margins
-stay as they were); the head box likewise, with the head joints' median.
+Its parts: which frames take labels from which
+(:mod:`.propagation_plan`; two-sided, also from the labeled frame on the
+frame's other side, fused as :mod:`.source_fusion` says), the warping
+(:class:`~.label_propagator.LabelPropagator`), a propagated person's
+annotation (:mod:`.propagated_annotation`), the frames a propagation reads
+(:mod:`.propagation_frames`) and its score against dense ground truth
+(:mod:`.propagation_evaluation`). Their public names are importable from
+here too, as before they had modules of their own.
 """
 import copy
 import importlib
@@ -25,19 +25,21 @@ from mmengine.utils import ProgressBar
 from ..datasets import posetrack_videos
 from ..datasets.box_rule import clip_person_box, person_box_problem
 from .label_propagator import LabelPropagator
-from .propagation_plan import match_by_track, plan_propagation, plan_two_sided
+from .propagated_annotation import HEAD_JOINTS, propagated_annotation
+from .propagation_evaluation import evaluate_propagation
+from .propagation_frames import (check_frames_exist, count_propagation_targets,
+                                 frames_to_read)
+from .propagation_plan import (match_by_track, plan_propagation,
+                               propagation_sources)
 from .source_fusion import TwoSidedFusion, source_weights
 from .video_io import read_frame
 
 __all__ = [
     'LabelPropagator', 'propagate_video', 'propagation_sources',
     'usable_people', 'count_propagation_targets', 'check_frames_exist',
-    'evaluate_propagation', 'plan_propagation'
+    'evaluate_propagation', 'plan_propagation', 'frames_to_read',
+    'propagated_annotation', 'HEAD_JOINTS'
 ]
-
-#: PoseTrack18 indices of the head joints (nose, head_bottom, head_top); the
-#: head box follows them.
-HEAD_JOINTS = (0, 1, 2)
 
 
 def _same_size(img: np.ndarray, src: np.ndarray, name: str, t: int,
@@ -49,14 +51,6 @@ def _same_size(img: np.ndarray, src: np.ndarray, name: str, t: int,
                          f'{src.shape[1]}x{src.shape[0]}')
     return img
 
-
-def _shift_box(box: Optional[np.ndarray],
-               shift: np.ndarray) -> Optional[np.ndarray]:
-    if box is None:
-        return None
-    out = np.asarray(box, dtype=np.float64).copy()
-    out[:2] += shift
-    return out
 
 
 def propagate_video(propagator: LabelPropagator,
@@ -270,195 +264,6 @@ def _matched_people(anns: Sequence[Mapping[str, Any]],
             kpts[p] = kp[:, :2]
             vis[p] = kp[:, 2] > 0
     return kpts, vis
-
-
-def propagated_annotation(ann: Mapping[str, Any], image: Mapping[str, Any],
-                           index: int, kpts: np.ndarray, scores: np.ndarray,
-                           vis: np.ndarray, src_kpts: np.ndarray,
-                           src_vis: np.ndarray, s: int, t: int,
-                           far: Optional[int] = None) -> Dict[str, Any]:
-    """The annotation of the labeled person ``ann`` (of frame ``s``)
-    propagated to ``image`` (frame ``t``): joints ``kpts`` placed where
-    ``vis``, their ``scores``, the boxes moved by the median shift of the
-    joints both frames place (``src_kpts`` / ``src_vis``), and where it came
-    from. Any propagation method's labels take this form."""
-    keypoints = np.zeros((len(kpts), 3), dtype=np.float64)
-    keypoints[vis, :2] = kpts[vis]
-    keypoints[vis, 2] = 1
-    placed = vis
-    # the boxes move with the joints the source frame has
-    vis = vis & src_vis
-    shift = np.median(kpts[vis] - src_kpts[vis], axis=0) if vis.any() \
-        else np.zeros(2)
-    head = np.array([j for j in HEAD_JOINTS if j < len(vis) and vis[j]])
-    head_shift = np.median(kpts[head] - src_kpts[head], axis=0) \
-        if len(head) else shift
-    out = {
-        key: copy.deepcopy(val)
-        for key, val in ann.items()
-        if key not in ('keypoints', 'scores', 'bbox', 'bbox_head', 'id',
-                       'image_id', 'num_keypoints')
-    }
-    out.update(
-        id=(image['id'] * 100 + index) if isinstance(image['id'], int) else
-        f'{image["id"]}_{index}',
-        image_id=image['id'],
-        track_id=ann['track_id'],
-        keypoints=keypoints,
-        scores=scores.astype(np.float64),
-        bbox=_shift_box(ann.get('bbox'), shift),
-        bbox_head=_shift_box(ann.get('bbox_head'), head_shift),
-        num_keypoints=int(keypoints[:, 2].sum()),
-        is_labeled=False,
-        source_frame=s,
-        source_image_id=ann['image_id'],
-        source_annotation_id=ann.get('id'),
-        propagation_offset=t - s,
-        score=float(scores[placed].mean()) if placed.any() else 0.0)
-    if far is not None:
-        out['second_source_frame'] = far
-    return out
-
-
-def propagation_sources(labeled: Sequence[int], frames: Sequence[int],
-                        k: int, two_sided: Optional[TwoSidedFusion] = None
-                        ) -> Dict[int, Tuple[int, Optional[int]]]:
-    """Frame -> (nearest source, second source or ``None``): the one-sided
-    plan (second sources ``None``) or, with ``two_sided``, the two-sided
-    one within its ``second_reach``."""
-    if two_sided is not None:
-        return plan_two_sided(labeled, frames, k, two_sided.second_reach)
-    return {t: (s, None)
-            for t, s in plan_propagation(labeled, frames, k).items()}
-
-
-def count_propagation_targets(videos: Mapping[str, Mapping[str, Any]],
-                              k: int,
-                              frame_index_base: int = 0) -> int:
-    """Number of frames :func:`propagate_video` will warp to (for the
-    progress bar); videos without labeled frames count 0."""
-    total = 0
-    for name, video in videos.items():
-        labeled = posetrack_videos.labeled_frames(video, frame_index_base,
-                                                  name)
-        if labeled:
-            frames = posetrack_videos.video_frames(video, name,
-                                                   frame_index_base)
-            total += len(plan_propagation(labeled, frames, k))
-    return total
-
-
-def frames_to_read(videos: Mapping[str, Mapping[str, Any]],
-                   img_root: str,
-                   k: int,
-                   frame_index_base: int = 0,
-                   two_sided: Optional[TwoSidedFusion] = None
-                   ) -> List[Tuple[str, str, int]]:
-    """Every frame :func:`propagate_video` will read: ``(path, video,
-    frame number)`` in video and frame order (an output must not replace
-    one: pass the paths as ``OutputSet`` inputs)."""
-    out = []
-    for name, video in videos.items():
-        labeled = posetrack_videos.labeled_frames(video, frame_index_base,
-                                                  name)
-        if not labeled:
-            continue
-        frames = posetrack_videos.video_frames(video, name, frame_index_base)
-        plan = propagation_sources(labeled, frames, k, two_sided)
-        used = set(plan) | {s for sources in plan.values() for s in sources
-                            if s is not None}
-        out += [(osp.join(img_root, frames[t]['file_name']), name, t)
-                for t in sorted(used)]
-    return out
-
-
-def check_frames_exist(videos: Mapping[str, Mapping[str, Any]],
-                       img_root: str,
-                       k: int,
-                       frame_index_base: int = 0,
-                       two_sided: Optional[TwoSidedFusion] = None) -> int:
-    """Check that every frame :func:`propagate_video` will read
-    (:func:`frames_to_read`) exists, so a wrong ``img_root`` or a missing
-    frame is found before the propagation (a frame that exists but cannot
-    be decoded is still found when read).
-
-    Returns:
-        int: The number of frames checked.
-
-    Raises:
-        FileNotFoundError: names the first missing frames (path, frame
-            number, video) and how many are missing.
-    """
-    frames = frames_to_read(videos, img_root, k, frame_index_base, two_sided)
-    missing = [f'frame image {path} (frame {t}) does not exist (video '
-               f'{name})' for path, name, t in frames if not osp.isfile(path)]
-    if missing:
-        hint = ', is --img-root right?' if len(missing) == len(frames) else ''
-        raise FileNotFoundError(
-            f'{"; ".join(missing[:3])} ({len(missing)} of the {len(frames)} '
-            f'frames to read are missing{hint})')
-    return len(frames)
-
-
-def evaluate_propagation(out_videos: Mapping[str, Mapping[str, Any]],
-                         gt_videos: Mapping[str, Mapping[str, Any]]
-                         ) -> Dict[str, Any]:
-    """PoseTrack AP of the propagated people against dense ground truth.
-
-    Only the frames that received propagated labels are scored (the manual
-    labels copied with ``keep_labeled`` would score 100 and hide the
-    result). Frames are matched by frame number, so the GT files may list
-    their frames in any order or more frames than the output.
-
-    Args:
-        out_videos (Mapping): Video name -> output of :func:`propagate_video`.
-        gt_videos (Mapping): Video name -> dense GT video (loader layout,
-            with head boxes).
-
-    Returns:
-        dict: As ``posetrack_ap`` (``ap`` per joint, ``Total``, ...).
-    """
-    from ..evaluation.functional.posetrack_ap import posetrack_ap
-
-    missing = sorted(set(out_videos) - set(gt_videos))
-    if missing:
-        raise ValueError(f'no ground truth for the propagated videos '
-                         f'{missing[:5]} (the GT directory needs a file of '
-                         'the same name per video)')
-    pairs = []
-    for name in sorted(out_videos):
-        out, gt = out_videos[name], gt_videos[name]
-        out_t = {
-            img['id']: posetrack_videos.frame_number(img)
-            for img in out['images']
-        }
-        pred_by_t: Dict[int, list] = {}
-        for ann in out['annotations']:
-            if ann.get('is_labeled', True) is False:
-                pred_by_t.setdefault(out_t[ann['image_id']], []).append(ann)
-        gt_t = {
-            img['id']: posetrack_videos.frame_number(img)
-            for img in gt['images']
-        }
-        gt_frames = set(gt_t.values())
-        stray = sorted(set(pred_by_t) - gt_frames)
-        if stray:
-            raise ValueError(f'video {name}: the ground truth has no frames '
-                             f'{stray[:5]}, which got propagated labels')
-        t_to_gt_id = {t: i for i, t in gt_t.items()}
-        gt_sub = dict(
-            gt,
-            annotations=[
-                a for a in gt['annotations']
-                if gt_t[a['image_id']] in pred_by_t
-            ])
-        pred_anns = []
-        for t, anns in pred_by_t.items():
-            # a joint's ranking score is its ``scores`` entry, as in poseval
-            pred_anns.extend(dict(a, image_id=t_to_gt_id[t]) for a in anns)
-        pred_sub = dict(gt, annotations=pred_anns)
-        pairs.append((gt_sub, pred_sub, name))
-    return posetrack_ap(pairs)
 
 
 def _load_pose_model(config: Any,

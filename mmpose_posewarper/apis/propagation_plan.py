@@ -3,8 +3,11 @@
 One-sided (the paper): the nearest labeled frame within ``±K``. Two-sided:
 also the nearest labeled frame on the other side (see
 :mod:`.source_fusion` for how the two are combined).
+:func:`propagation_sources` gives either plan in one form.
 """
 from typing import Dict, Mapping, Optional, Sequence, Tuple
+
+from .source_fusion import TwoSidedFusion
 
 
 def plan_propagation(labeled_frames: Sequence[int], frames: Sequence[int],
@@ -83,3 +86,15 @@ def match_by_track(near_people: Sequence[Mapping], far_people: Sequence[Mapping]
             index.setdefault(ann['track_id'], i)
     return [index.get(ann.get('track_id')) if ann.get('track_id') is not None
             else None for ann in near_people]
+
+
+def propagation_sources(labeled: Sequence[int], frames: Sequence[int],
+                        k: int, two_sided: Optional[TwoSidedFusion] = None
+                        ) -> Dict[int, Tuple[int, Optional[int]]]:
+    """Frame -> (nearest source, second source or ``None``): the one-sided
+    plan (second sources ``None``) or, with ``two_sided``, the two-sided
+    one within its ``second_reach``."""
+    if two_sided is not None:
+        return plan_two_sided(labeled, frames, k, two_sided.second_reach)
+    return {t: (s, None)
+            for t, s in plan_propagation(labeled, frames, k).items()}

@@ -22,14 +22,18 @@ poseval-equivalent PoseTrack AP:
 Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 (MMEngine Runner per stage), :mod:`.baselines` (flow, copy, single frame),
 :mod:`.propagation_eval` (pairs, controls, scoring), :mod:`.report`
-(table, plot, picture strip), :mod:`.steps` (the job); measurements on
-top of it: :mod:`.quality` (propagation vs stage-1 quality),
+(table, plot, picture strip); the job: :mod:`.settings` (what a run does),
+:mod:`.run_folder` (its folder, what may be reused), :mod:`.job_log`,
+:mod:`.steps` (its steps), :mod:`.job` (one seed), :mod:`.seeds` (several);
+measurements on top of it: :mod:`.quality` (propagation vs stage-1 quality),
 :mod:`.label_budgets` (augmentation at N labeled frames per video),
 :mod:`.effort` (a simulated annotator), :mod:`.fusion_sweep` (two-sided
 fusion settings).
 """
-from .steps import (CONFIGS, RESULT_KEYS, BenchmarkSettings, SparseBenchmark,
-                    run_seeds, run_sparse_benchmark)
+from .job import run_sparse_benchmark
+from .seeds import run_seeds
+from .settings import CONFIGS, RESULT_KEYS, BenchmarkSettings
+from .steps import SparseBenchmark
 
 __all__ = [
     'CONFIGS', 'RESULT_KEYS', 'BenchmarkSettings', 'SparseBenchmark',

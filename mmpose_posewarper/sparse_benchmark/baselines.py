@@ -1,8 +1,8 @@
 """Label-propagation methods compared with PoseWarper.
 
 Every method answers the same question as
-:meth:`mmpose_posewarper.apis.propagation.LabelPropagator.propagate`: given
-a labeled frame ``A`` (its image and its people's boxes, keypoints and
+:meth:`mmpose_posewarper.apis.label_propagator.LabelPropagator.propagate`:
+given a labeled frame ``A`` (its image and its people's boxes, keypoints and
 visibility) and an unlabeled frame ``B`` ``offset`` frames away, where are
 the people's joints in ``B``, with which confidence? All methods receive
 the same inputs and return joints for the same set (those labeled in

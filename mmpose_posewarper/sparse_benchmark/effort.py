@@ -28,7 +28,7 @@ import numpy as np
 from mmengine.logging import MMLogger, print_log
 
 from ..apis.label_propagator import LabelPropagator
-from ..apis.propagation import propagation_sources
+from ..apis.propagation_plan import propagation_sources
 from ..datasets.posetrack_videos import frame_number
 from ..evaluation.functional.posetrack_ap import (DIST_THRESH,
                                                   POSETRACK18_TO_POSEVAL,
@@ -37,11 +37,12 @@ from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         TwoSidedKeypoints)
+from .job_log import LOGGER, job_log
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                run_two_sided)
+from .run_folder import check_finished_run, settings_record
+from .steps import SparseBenchmark
 from .training import set_job_torch
-from .steps import (LOGGER, SparseBenchmark, check_finished_run, job_log,
-                    settings_record)
 
 Videos = Mapping[str, Mapping[str, Any]]
 #: the targets of the curve's headline: fractions of correct joints

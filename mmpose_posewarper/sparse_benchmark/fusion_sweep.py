@@ -20,12 +20,14 @@ from ..apis.label_propagator import LabelPropagator
 from ..apis.source_fusion import TwoSidedFusion
 from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from .baselines import Interpolation, OpticalFlowWarp, TwoSidedKeypoints
+from .job_log import LOGGER, job_log
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                propagation_pairs, run_propagation,
                                run_two_sided, score_by_distance,
                                score_predictions, two_sided_plans)
+from .run_folder import check_finished_run
+from .steps import SparseBenchmark
 from .training import set_job_torch
-from .steps import LOGGER, SparseBenchmark, check_finished_run, job_log
 
 #: the settings tried: reach of the second source x distance power, and
 #: PoseWarper's fusion level

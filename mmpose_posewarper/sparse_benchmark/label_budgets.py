@@ -29,11 +29,12 @@ from mmengine.logging import print_log
 
 from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import json_field, read_json
+from .job_log import LOGGER, job_log
 from .report import ROWS, seed_runs, write_collected
+from .run_folder import (AUGMENTATION_SETTINGS, check_finished_run,
+                         check_same_settings, settings_record)
+from .steps import SparseBenchmark
 from .training import set_job_torch
-from .steps import (AUGMENTATION_SETTINGS, LOGGER, SparseBenchmark,
-                    check_finished_run, check_same_settings, job_log,
-                    settings_record)
 
 
 def _measure(settings: Any, budget: int) -> Dict[str, Any]:

@@ -5,7 +5,7 @@ against the dense ground truth.
 Which frames: in each video, labels are kept on every ``k``-th frame; every
 unlabeled frame within ``±K`` of a labeled frame gets the labels of the
 nearest labeled frame (the earlier one on a tie), as
-:func:`mmpose_posewarper.apis.propagation.plan_propagation` plans it for
+:func:`mmpose_posewarper.apis.propagation_plan.plan_propagation` plans it for
 ``tools/propagate_labels.py``. Only those frames are scored.
 
 Which joints: every joint the labeled frame's annotation places (PoseTrack18
@@ -34,8 +34,9 @@ from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from ..apis.propagation import (LabelPropagator, evaluate_propagation,
-                                propagated_annotation)
+from ..apis.label_propagator import LabelPropagator
+from ..apis.propagated_annotation import propagated_annotation
+from ..apis.propagation_evaluation import evaluate_propagation
 from ..apis.propagation_plan import (match_by_track, plan_propagation,
                                      plan_two_sided)
 from ..apis.source_fusion import TwoSidedFusion, source_weights

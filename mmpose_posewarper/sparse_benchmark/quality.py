@@ -32,12 +32,13 @@ from ..apis.label_propagator import LabelPropagator
 from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from .baselines import CopyNearest, OpticalFlowWarp, SingleFrameOnTarget
+from .job_log import LOGGER, job_log
 from .propagation_eval import (PoseWarperMethod, propagation_pairs,
                                run_propagation, score_by_distance,
                                score_predictions)
 from .pretrained import sha256_of
-from .steps import (LOGGER, SparseBenchmark, check_same_settings, job_log,
-                    settings_record)
+from .run_folder import check_same_settings, settings_record
+from .steps import SparseBenchmark
 from .training import set_job_torch, test_stage
 
 
@@ -72,7 +73,7 @@ def run_quality_curve(settings: Any,
 
     Returns:
         dict: The content of ``DIR/quality.json``: ``settings``
-        (:func:`~.steps.settings_record`), ``baselines`` (method ->
+        (:func:`~.run_folder.settings_record`), ``baselines`` (method ->
         ``total``, ``by_distance``) and ``points`` (one per checkpoint:
         ``init``, ``checkpoint`` and its ``checkpoint_sha256``,
         ``single_frame_val`` (every val frame), ``single_frame`` and

@@ -1,273 +1,46 @@
-"""The sparse benchmark's steps, in order, and the job that runs them.
-
-``DIR`` (``--out``) after a run::
-
-    DIR/data/                      generated videos (dense ground truth)
-    DIR/labels/{train,val}_sparse/ per-video files, labels every k-th frame
-    DIR/labels/*.json              COCO-style: sparse train, dense val
-    DIR/work_dirs/<stage>/         MMEngine work dirs (logs, checkpoints)
-    DIR/propagation/<method>/      propagated val labels per method
-                                   (and per control: self/*, shuffled/*)
-    DIR/data_stills_look/          the val videos in the pretraining
-                                   stills' look (the domain gap's control)
-    DIR/labels/posetrack18_train_<N>_per_video.json
-                                   the augmentation's manual labels: N
-                                   labeled frames per train video
-    DIR/propagated_train/<N>_per_video/<source>.json
-                                   labels added to them, per source
-                                   (PoseWarper, ground truth, ...), and
-                                   per video in <source>/
-    DIR/results.json               the numbers (keys in RESULT_KEYS, and
-                                   propagation_by_distance: method ->
-                                   distance to the labeled frame -> mAP)
-    DIR/controls.json              sanity controls, step timings
-    DIR/settings.json              the run's BenchmarkSettings and the
-                                   sha256 of the pretrained checkpoint
-                                   and of each stage config
-    DIR/results.md, results.png    table, plot
-    DIR/propagation_strip.jpg      one propagated sequence, GT vs methods
-    DIR/benchmark.log              this job's log
-
-With several seeds (:func:`run_seeds`), one such directory per seed,
-``DIR/seed_<s>/``, and ``DIR/seeds.json`` / ``DIR/seeds.md`` (mean and
-spread of every number).
-"""
+"""The main job's steps: :class:`SparseBenchmark`, one method per step
+(data, sparse labels, training, the propagation comparison, the
+augmentation's labels, evaluation, report), each writing into the run
+folder (:mod:`.run_folder`); :func:`~.job.run_sparse_benchmark` runs them
+in order."""
 import copy
-import hashlib
-import json
-import logging
-import os
 import os.path as osp
-import time
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Tuple)
+from dataclasses import replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-import numpy as np
 import torch
-from mmengine.config import Config
-from mmengine.logging import MMLogger, print_log
-from mmengine.logging.logger import MMFormatter
+from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from ..apis.model import init_model as load_pose_model
-from ..apis.propagation import LabelPropagator, propagate_video
+from ..apis.label_propagator import LabelPropagator
+from ..apis.model import init_model
+from ..apis.propagation import propagate_video
+from ..apis.propagation_frames import count_propagation_targets
 from ..apis.source_fusion import TwoSidedFusion
-from ..datasets.posetrack_io import write_json_atomic, write_posetrack_video
+from ..datasets.posetrack_io import write_posetrack_video
 from ..datasets.posetrack_videos import frame_number, videos_to_coco
 from ..synthetic import SyntheticConfig
-from ..synthetic.imaging import LOOKS
-from ..utils.atomic_file import write_text_atomic
+from ..utils.atomic_file import write_json_atomic, write_text_atomic
 from ..utils.json_file import read_json
 from . import data as bdata
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         SingleFrameOnTarget, TwoSidedKeypoints)
-from .pretrained import pretrained_checkpoint, sha256_of
+from .job_log import LOGGER
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                prediction_videos, propagated_videos,
                                propagation_pairs,
                                run_propagation, run_two_sided,
                                score_by_distance, score_predictions,
                                shuffled_frame_source, two_sided_plans)
-from .report import (STRIP_METHODS, bar_plot, flat_numbers, goal_margins,
-                     markdown_table, picture_strip, seeds_table)
-from .training import set_job_torch, stage_config, test_stage, train_stage
-
-_PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# the repository's configs/ (a checkout), or their copy inside an installed
-# package (setup.py's .mim, as for `mim train`)
-CONFIG_DIR = next(
-    (d for d in (osp.join(osp.dirname(_PACKAGE), 'configs', 'sparse_benchmark'),
-                 osp.join(_PACKAGE, '.mim', 'configs', 'sparse_benchmark'))
-     if osp.isdir(d)),
-    osp.join(osp.dirname(_PACKAGE), 'configs', 'sparse_benchmark'))
-#: the configs of each run size
-CONFIGS = dict(
-    default=dict(
-        single_frame='single-frame_hrnet-small_sparse_128x96.py',
-        augmented='single-frame_hrnet-small_sparse+propagated_128x96.py',
-        posewarper='posewarper_hrnet-small_sparse_128x96.py'),
-    quick=dict(
-        single_frame='quick/single-frame_hrnet-tiny_sparse_64x48.py',
-        augmented='quick/single-frame_hrnet-tiny_sparse+propagated_64x48.py',
-        posewarper='quick/posewarper_hrnet-tiny_sparse_64x48.py'))
-#: the stages a run trains (the keys of ``iters`` and ``cfg_options``)
-STAGES = tuple(CONFIGS['default'])
-
-
-def check_stages(names: Iterable[str], what: str) -> None:
-    """Raise ``ValueError`` if a name in ``names`` is not a stage."""
-    unknown = set(names) - set(STAGES)
-    if unknown:
-        raise ValueError(f'{what} for unknown stages {sorted(unknown)}; the '
-                         f'stages are {sorted(STAGES)}')
-
-
-#: results.json: section -> its keys (each a PoseTrack Total AP, percent)
-RESULT_KEYS = dict(
-    propagation=('posewarper', 'optical_flow', 'copy_nearest',
-                 'single_frame', 'interpolation', 'two_sided_posewarper',
-                 'two_sided_optical_flow'),
-    augmentation=('sparse_only', 'sparse_plus_propagated',
-                  'sparse_plus_ground_truth'),
-    aggregation=('single_frame', 'temporal'),
-    # only with a pretrained checkpoint: it on the val videos in the
-    # pretraining stills' look and in the videos' own
-    domain_gap=('pretrained_stills_look', 'pretrained'))
-#: the augmentation's sources of added labels -> its results.json key; the
-#: default run trains the first two (``BenchmarkSettings
-#: .augmentation_labels``), the ground truth being that of the people
-#: PoseWarper labeled
-AUGMENTATION_LABELS = dict(
-    posewarper='sparse_plus_propagated',
-    ground_truth='sparse_plus_ground_truth',
-    optical_flow='sparse_plus_optical_flow',
-    two_sided_posewarper='sparse_plus_two_sided')
-LOGGER = 'sparse_benchmark'
-#: the two-sided methods' fusion: each method's best setting on 12 train
-#: videos of the seed-0 run (``--fusion-sweep``), not on the val videos the
-#: job reports
-TWO_SIDED_DEFAULTS = dict(
-    posewarper=TwoSidedFusion(second_reach=None, power=1.0, level='keypoint'),
-    optical_flow=TwoSidedFusion(second_reach=5, power=1.0, level='keypoint'))
-
-
-@dataclass
-class BenchmarkSettings:
-    """What a run does.
-
-    Attributes:
-        out_dir: Output directory ``DIR``.
-        quick: Small data, tiny crops, short training (the test suite's run).
-        seed: Seeds the generator and every training run.
-        label_every: Labels are kept on frames ``t % label_every == 0``.
-        propagate_k: Propagation distance ``K`` (frames within ``±K``).
-        train_videos: Train videos to generate; ``None``: 36 for a default
-            run, 8 for a quick one (the generator's own defaults are 12 and
-            4). A single-frame estimator trained from scratch on every 7th
-            frame needs many: val AP 3.2 with 12 videos, 9.8 with 48.
-        val_videos: Val videos to generate; ``None``: 8 for a default run
-            (the pretraining's learning curve is measured on the same 8),
-            2 for a quick one.
-        workers: Generator processes (the data does not depend on it).
-        threads: torch CPU threads (fixed, so that runs repeat exactly:
-            the thread count sets the order of float sums). 2 on an idle
-            2-core machine, beside the data worker: 40 training iterations
-            took 32.5 s vs 40.5 s with 1 thread (stage 1) and 39.1 s vs
-            57.3 s (stage 2); on a loaded machine 1 can be faster.
-        device: ``None`` picks CUDA when present, else CPU.
-        config_dir: Where the stage configs are.
-        configs: Overrides of the config file names (keys of ``CONFIGS``).
-        iters: Overrides of each stage's ``max_iters`` (e.g. for tests).
-        cfg_options: Per stage, ``Config.merge_from_dict`` options applied
-            to its config (experiments, e.g. ``{'posewarper':
-            {'optim_wrapper.optimizer.lr': 1e-4}}``).
-        pretrained: Checkpoint the single-frame stages (stage 1 and the
-            augmented one) fine-tune, as the paper fine-tunes a COCO
-            HRNet; ``'shipped'`` (default) is the package's pretrained
-            estimator (:mod:`.pretrained`, sha256-checked), ``None`` trains
-            from scratch. Quick runs default to ``None`` (their tiny model
-            has no pretrained weights).
-        min_joint_score: Augmentation keeps a propagated joint only if its
-            score (warped heatmap maximum) is above this, as the original's
-            script (0.2).
-        look: How the train and val videos are imaged
-            (``synthetic.imaging``): ``'video'`` (default) differs from
-            the pretraining stills as video frames differ from photos;
-            ``'stills'`` is the stills' look (the benchmark before
-            2026-12-07).
-        labels_per_video: The augmentation's manual labels: this many
-            labeled frames per train video (the original's N; 1 as its
-            main augmentation figure), from which the sources of
-            ``augmentation_labels`` propagate to ``±propagate_k``.
-        augmentation_labels: Sources of added labels, each one more
-            estimator trained (keys of ``AUGMENTATION_LABELS``;
-            ``ground_truth`` needs ``posewarper``, whose people it labels).
-        two_sided_posewarper, two_sided_optical_flow: How each two-sided
-            method fuses its two sources (reach of the second source,
-            distance weights; chosen on train videos, docs/experiments.md).
-    """
-
-    out_dir: str
-    quick: bool = False
-    seed: int = 0
-    label_every: int = 7
-    propagate_k: int = 3
-    train_videos: Optional[int] = None
-    val_videos: Optional[int] = None
-    workers: int = 2
-    threads: int = 2
-    device: Optional[str] = None
-    config_dir: str = CONFIG_DIR
-    configs: Dict[str, str] = field(default_factory=dict)
-    iters: Dict[str, int] = field(default_factory=dict)
-    cfg_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    pretrained: Optional[str] = 'shipped'
-    min_joint_score: float = 0.2
-    two_sided_posewarper: TwoSidedFusion = field(
-        default_factory=lambda: TWO_SIDED_DEFAULTS['posewarper'])
-    two_sided_optical_flow: TwoSidedFusion = field(
-        default_factory=lambda: TWO_SIDED_DEFAULTS['optical_flow'])
-    look: str = 'video'
-    labels_per_video: int = 1
-    augmentation_labels: Tuple[str, ...] = ('posewarper', 'ground_truth')
-
-    def __post_init__(self) -> None:
-        if self.look not in LOOKS:
-            raise ValueError(f'look must be one of {LOOKS}, got '
-                             f'{self.look!r}')
-        if self.labels_per_video < 1:
-            raise ValueError('labels_per_video must be >= 1, got '
-                             f'{self.labels_per_video}')
-        self.augmentation_labels = tuple(self.augmentation_labels)
-        unknown = set(self.augmentation_labels) - set(AUGMENTATION_LABELS)
-        if unknown:
-            raise ValueError(f'augmentation labels {sorted(unknown)} unknown; '
-                             f'choose from {sorted(AUGMENTATION_LABELS)}')
-        if ('ground_truth' in self.augmentation_labels
-                and 'posewarper' not in self.augmentation_labels):
-            raise ValueError("augmentation label source 'ground_truth' is "
-                             "that of the people 'posewarper' labels; add "
-                             "'posewarper'")
-        for name in ('two_sided_posewarper', 'two_sided_optical_flow'):
-            value = getattr(self, name)
-            if isinstance(value, Mapping):  # from a settings record
-                setattr(self, name, TwoSidedFusion(**value))
-        # the stage configs join annotation paths to the data root: a
-        # relative DIR would be counted twice
-        self.out_dir = osp.abspath(self.out_dir)
-        if self.quick and self.pretrained == 'shipped':
-            self.pretrained = None
-        if self.pretrained == 'shipped':
-            self.pretrained = pretrained_checkpoint()
-        elif self.pretrained is not None and not osp.isfile(self.pretrained):
-            raise FileNotFoundError(
-                f'pretrained checkpoint {self.pretrained} does not exist')
-        check_stages(self.iters, 'iters')
-        check_stages(self.cfg_options, 'cfg_options')
-
-    def config(self, stage: str) -> str:
-        name = self.configs.get(
-            stage, CONFIGS['quick' if self.quick else 'default'][stage])
-        return osp.join(self.config_dir, name)
-
-    def path(self, *parts: str) -> str:
-        return osp.join(self.out_dir, *parts)
-
-
-@contextmanager
-def timed(step: str, timings: Dict[str, float]) -> Iterator[None]:
-    """Log a step's start and end and record its wall time."""
-    print_log(f'---- {step} ----', logger=LOGGER)
-    start = time.perf_counter()
-    yield
-    timings[step] = round(time.perf_counter() - start, 1)
-    print_log(f'{step}: {timings[step]:.1f} s', logger=LOGGER)
+from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
+from .run_folder import (marked_checkpoint, stage_marker, stage_record,
+                         write_stage_marker)
+from .settings import AUGMENTATION_LABELS, RESULT_KEYS, BenchmarkSettings
+from .training import stage_config, test_stage, train_stage
 
 
 class SparseBenchmark:
-    """Runs the benchmark's steps; see :func:`run_sparse_benchmark`."""
+    """Runs the benchmark's steps; see :func:`~.job.run_sparse_benchmark`."""
 
     def __init__(self, settings: BenchmarkSettings) -> None:
         self.s = settings
@@ -420,54 +193,20 @@ class SparseBenchmark:
 
     def _stage_record(self, stage: str) -> Optional[Dict[str, Any]]:
         """What a stage's training depends on (``None`` while an input is
-        not there yet): the settings but where things lie and how the
-        comparison fuses two sources, and the sha256 of its input files."""
-        inputs = self._stage_inputs(stage)
-        if any(p is None or not osp.isfile(p) for p in inputs):
-            return None
-        return dict(
-            stage=stage,
-            settings=self._stage_settings(stage, settings_record(self.s)),
-            inputs={osp.relpath(p, self.s.out_dir): sha256_of(p)
-                    for p in inputs})
-
-    def _stage_settings(self, stage: str,
-                        record: Mapping[str, Any]) -> Dict[str, Any]:
-        """The settings of a :func:`settings_record` that ``stage``'s
-        training depends on: not where things lie, not what only the
-        comparison or the other stages use (of the per-stage settings, its
-        own config's entry; stage 2 depends on stage 1 through its input
-        checkpoint's sha256)."""
-        config = stage if stage in STAGES else 'augmented'
-        out = {}
-        for key, value in record.items():
-            if key in _LOCATIONS + _NOT_TRAINING:
-                continue
-            if key in _PER_STAGE and isinstance(value, Mapping):
-                value = value.get(config)
-            out[key] = value
-        return out
+        not there yet): :func:`~.run_folder.stage_record`."""
+        return stage_record(self.s, stage, self._stage_inputs(stage))
 
     def finished_stage(self, stage: str) -> Optional[str]:
         """The checkpoint of ``stage`` if this folder holds one trained with
         the same settings and inputs (its marker
         ``DIR/steps/<stage>.json`` says so and the checkpoint's sha256
         agrees), else ``None``."""
-        marker = self.s.path('steps', f'{self.run_name(stage)}.json')
+        marker = stage_marker(self.s, self.run_name(stage))
         if not osp.isfile(marker):
             return None
-        done = read_json(marker, expect=dict)
-        ckpt = self.s.path(done.get('checkpoint', ''))
-        record = self._stage_record(stage)
-        if record is not None and isinstance(done.get('settings'), Mapping):
-            # a marker may hold settings a stage does not depend on
-            done = dict(done, settings=self._stage_settings(
-                stage, done['settings']))
-        if (record is None or any(done.get(k) != record[k] for k in record)
-                or not osp.isfile(ckpt)
-                or sha256_of(ckpt) != done.get('checkpoint_sha256')):
-            return None
-        return ckpt
+        return marked_checkpoint(self.s, stage,
+                                 read_json(marker, expect=dict),
+                                 self._stage_record(stage))
 
     def _train(self, stage: str) -> None:
         self.cfg[stage] = self.stage_cfg(stage)
@@ -481,11 +220,7 @@ class SparseBenchmark:
             ckpt = train_stage(self.cfg[stage])
             record = self._stage_record(stage)
             if record is not None:  # else its inputs cannot be fingerprinted
-                write_json_atomic(
-                    self.s.path('steps', f'{self.run_name(stage)}.json'),
-                    dict(record,
-                         checkpoint=osp.relpath(ckpt, self.s.out_dir),
-                         checkpoint_sha256=sha256_of(ckpt)))
+                write_stage_marker(self.s, self.run_name(stage), record, ckpt)
         self.ckpt[stage] = ckpt
 
     def train_single_frame(self) -> None:
@@ -521,9 +256,9 @@ class SparseBenchmark:
     def load_model(self, stage: str):
         """The trained model of ``stage`` (after training it or
         :meth:`load_trained`)."""
-        return load_pose_model(self.cfg[stage], self.ckpt[stage],
-                               device=self.device,
-                               require_warping=stage == 'posewarper')
+        return init_model(self.cfg[stage], self.ckpt[stage],
+                          device=self.device,
+                          require_warping=stage == 'posewarper')
 
     def compare_propagation(self) -> None:
         """All methods propagate the val videos' sparse labels to the
@@ -640,7 +375,6 @@ class SparseBenchmark:
         """PoseWarper's labels of ``videos`` with the jobs API
         (``tools/propagate_labels.py``'s core)."""
         propagator = LabelPropagator(self.load_model('posewarper'))
-        from ..apis.propagation import count_propagation_targets
         progress = ProgressBar(
             count_propagation_targets(videos, self.s.propagate_k))
         out = {
@@ -762,237 +496,3 @@ class SparseBenchmark:
         self.strip()
         print_log('\n' + table, logger=LOGGER)
         return results
-
-
-def run_sparse_benchmark(settings: BenchmarkSettings,
-                         overwrite: bool = False) -> Dict[str, Any]:
-    """Generate, train, propagate, evaluate; write the results.
-
-    The pretrained checkpoint must fit stage 1's model exactly, with
-    finite weights (``CheckpointError`` otherwise). A folder that holds a
-    run made with other settings is refused
-    (``ValueError`` naming them) unless ``overwrite``, which first removes
-    that run's results (its trained stages stay, reused where unchanged):
-    results are never left beside the settings of another run.
-
-    Args:
-        settings (BenchmarkSettings): What to run and where.
-        overwrite (bool): Run into a folder made with other settings.
-
-    Returns:
-        dict: The content of ``DIR/results.json``.
-    """
-    if settings.pretrained is not None:
-        # a damaged, foreign or diverged checkpoint is refused before its
-        # sha256 is recorded or anything trains on it
-        load_pose_model(settings.config('single_frame'), settings.pretrained)
-    claim_run_folder(settings, overwrite)
-    start = time.perf_counter()
-    with job_log(settings.path('benchmark.log')):
-        return _run_steps(settings, start)
-
-
-#: what a finished run writes at its end (``write_report``)
-RESULT_FILES = ('results.json', 'controls.json', 'results.md',
-                'results.png', 'propagation_strip.jpg')
-
-
-def claim_run_folder(settings: BenchmarkSettings, overwrite: bool) -> None:
-    """Make ``settings.out_dir`` this run's: refuse a folder whose
-    ``settings.json`` records other settings unless ``overwrite``, and then
-    remove that run's results before this run's settings are written."""
-    path = settings.path('settings.json')
-    if not osp.isfile(path):
-        return
-    try:
-        check_same_settings(read_json(path, expect=dict), settings, path)
-    except ValueError as e:
-        if not overwrite:
-            raise ValueError(f'{e}; or pass --overwrite (overwrite=True) to '
-                             'replace its results (unchanged trained stages '
-                             'are reused)') from None
-        for name in RESULT_FILES:
-            if osp.isfile(settings.path(name)):
-                os.remove(settings.path(name))
-
-
-@contextmanager
-def job_log(path: str) -> Iterator[None]:
-    """Log the job's messages (logger ``sparse_benchmark``) to ``path`` too.
-
-    A handler per run: MMLogger keeps the first ``log_file`` of a name, and
-    :func:`run_seeds` runs the job several times in one process.
-    """
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    logger = MMLogger.get_instance(LOGGER, log_level='INFO')
-    log_file = logging.FileHandler(path, 'w', encoding='utf-8')
-    log_file.setFormatter(MMFormatter(color=False,
-                                      datefmt='%Y/%m/%d %H:%M:%S'))
-    logger.addHandler(log_file)
-    try:
-        yield
-    finally:
-        logger.removeHandler(log_file)
-        log_file.close()
-
-
-def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
-    set_job_torch(settings.threads)
-    np.random.seed(settings.seed)
-    job = SparseBenchmark(settings)
-    # what this run did, beside its results
-    write_json_atomic(settings.path('settings.json'),
-                      settings_record(settings))
-    print_log(f'sparse benchmark: {"quick" if settings.quick else "default"} '
-              f'run, seed {settings.seed}, device {job.device}, '
-              f'{settings.threads} torch threads, out {settings.out_dir}',
-              logger=LOGGER)
-    steps = [
-        ('generate synthetic videos', job.generate),
-        ('sparse labels', job.make_labels),
-        ('train single-frame estimator (stage 1)', job.train_single_frame),
-        ('train PoseWarper (stage 2)', job.train_posewarper),
-        ('propagation comparison (val)', job.compare_propagation),
-        ('augmentation labels (train)', job.augmentation_labels),
-        ('augmentation: train single-frame estimators', job.train_augmented),
-        ('evaluate models (val)', job.evaluate_models),
-    ]
-    for step, fn in steps:
-        with timed(step, job.timings):
-            fn()
-    results = job.write_report(time.perf_counter() - start)
-    print_log(json.dumps(results), logger=LOGGER)
-    return results
-
-
-def stage_config_sha256(path: str) -> str:
-    """sha256 of a stage config as MMEngine reads it (``_base_`` files
-    merged), so that an edited config file, or a base it inherits, counts
-    as other settings; comments and formatting do not."""
-    content = json.dumps(Config.fromfile(path).to_dict(), sort_keys=True,
-                         default=repr)
-    return hashlib.sha256(content.encode('utf-8')).hexdigest()
-
-
-def settings_record(settings: BenchmarkSettings) -> Dict[str, Any]:
-    """What ``settings.json`` holds: the settings as JSON gives them back,
-    the pretrained checkpoint's sha256 (a checkpoint replaced under the
-    same path makes another run) and each stage config's
-    (:func:`stage_config_sha256`: a config changed under the same name
-    does too)."""
-    record = json.loads(json.dumps(asdict(settings)))
-    record['pretrained_sha256'] = (None if settings.pretrained is None else
-                                   sha256_of(settings.pretrained))
-    record['stage_configs_sha256'] = {
-        stage: stage_config_sha256(settings.config(stage))
-        for stage in STAGES}
-    return record
-
-
-#: settings that only say where something lies (see check_same_settings)
-_LOCATIONS = ('out_dir', 'pretrained', 'config_dir')
-#: settings held per stage config (keys of ``CONFIGS``)
-_PER_STAGE = ('iters', 'cfg_options', 'stage_configs_sha256')
-#: the augmentation's label budget and sources: measured apart per value
-#: (``label_budgets``), each in folders of its own
-AUGMENTATION_SETTINGS = ('labels_per_video', 'augmentation_labels')
-#: settings that change what a trained stage is compared with or which
-#: stages train, not how one trains (its label files' sha256 stand for the
-#: augmentation's)
-_NOT_TRAINING = ('two_sided_posewarper',
-                 'two_sided_optical_flow') + AUGMENTATION_SETTINGS
-
-
-def check_same_settings(stored: Optional[Mapping[str, Any]],
-                        settings: BenchmarkSettings, path: str,
-                        ignore: Sequence[str] = ()) -> None:
-    """Raise ``ValueError`` naming ``path`` unless ``stored`` (a
-    :func:`settings_record`, ``None`` if missing) records ``settings``
-    (but the settings named in ``ignore``): finished work is reused only
-    when it was made the same way."""
-    wanted = settings_record(settings)
-    stored = stored or {}
-    # where things are is not what they are: a run may be copied or moved,
-    # and the sha256s stand for the checkpoint's bytes and the configs'
-    # content wherever they lie
-    differs = sorted(k for k in wanted if k not in _LOCATIONS + tuple(ignore)
-                     and stored.get(k) != wanted[k])
-    if differs:
-        raise ValueError(
-            f'{path}: the finished work in {settings.out_dir} was made with '
-            f'other settings ({", ".join(differs)} differ or are missing); '
-            'move the directory away to run it again')
-
-
-def check_finished_run(settings: BenchmarkSettings,
-                       ignore: Sequence[str] = ()) -> None:
-    """Refuse to reuse a finished run made with other settings (but
-    those named in ``ignore``; ``ValueError``) or a run that has not
-    finished (``FileNotFoundError``)."""
-    if not osp.isfile(settings.path('results.json')):
-        raise FileNotFoundError(
-            f'{settings.path("results.json")}: no finished run in '
-            f'{settings.out_dir}; run the job there first')
-    path = settings.path('settings.json')
-    stored = read_json(path, expect=dict) if osp.isfile(path) else None
-    check_same_settings(stored, settings, path, ignore)
-
-
-def spread(values: Sequence[float]) -> Dict[str, float]:
-    """Mean, sample standard deviation (0 for one value), min and max of a
-    number over seeds, rounded to 2 decimals."""
-    values = np.asarray(values, dtype=np.float64)
-    return dict(
-        mean=round(float(values.mean()), 2),
-        std=round(float(values.std(ddof=1)), 2) if len(values) > 1 else 0.0,
-        min=round(float(values.min()), 2),
-        max=round(float(values.max()), 2))
-
-
-def run_seeds(settings: BenchmarkSettings, seeds: Sequence[int],
-              overwrite: bool = False) -> Dict[str, Any]:
-    """Run the job once per seed (data, training and all) into
-    ``DIR/seed_<seed>/`` and summarise: ``DIR/seeds.json`` holds each
-    seed's results, its numbers flattened (with each goal's margin,
-    :func:`~.report.goal_margins`, as ``goal.<name>``) and, per number,
-    the mean, sample standard deviation, min and max; ``DIR/seeds.md`` the
-    tables (:func:`~.report.seeds_table`). A seed whose run finished
-    (its ``results.json`` exists) is not run again, so an interrupted
-    multi-seed run goes on where it stopped; one made with other settings
-    or another pretrained checkpoint is refused (``ValueError``) unless
-    ``overwrite`` (see :func:`run_sparse_benchmark`).
-
-    Returns:
-        dict: The content of ``DIR/seeds.json``.
-    """
-    per_seed = {}
-    for seed in seeds:
-        one = replace(settings, seed=seed,
-                      out_dir=settings.path(f'seed_{seed}'))
-        done = one.path('results.json')
-        if osp.isfile(done):
-            try:
-                check_finished_run(one)
-            except ValueError:
-                if not overwrite:
-                    raise
-            else:
-                per_seed[seed] = read_json(done, expect=dict)
-                print_log(f'seed {seed}: reusing the finished run in '
-                          f'{one.out_dir}', logger='current')
-                continue
-        per_seed[seed] = run_sparse_benchmark(one, overwrite)
-    numbers = {}
-    for seed, r in per_seed.items():
-        numbers[seed] = flat_numbers(r)
-        numbers[seed].update({f'goal.{name}': margin for name, margin
-                              in goal_margins(numbers[seed]).items()})
-    names = sorted(set.intersection(*(set(n) for n in numbers.values())))
-    summary = {name: spread([numbers[seed][name] for seed in seeds])
-               for name in names}
-    out = dict(seeds=list(seeds), summary=summary,
-               per_seed={str(s): r for s, r in per_seed.items()},
-               numbers={str(s): n for s, n in numbers.items()})
-    write_json_atomic(settings.path('seeds.json'), out)
-    write_text_atomic(settings.path('seeds.md'), seeds_table(out))
-    return out

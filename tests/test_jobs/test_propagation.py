@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmpose_posewarper.apis.propagation import plan_propagation
+from mmpose_posewarper.apis.propagation_plan import plan_propagation
 from mmpose_posewarper.apis.video_io import FrameDecodeError
 from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
                                                      load_posetrack_video)
@@ -16,6 +16,32 @@ from ._helpers import (REPO, TINY_POSEWARPER, env_with_repo, import_tool,
                        python, write_tiny_video)
 
 propagate_tool = import_tool('propagate_labels')
+
+
+def test_propagation_keeps_its_public_names():
+    """apis/propagation.py is split by concern; each public name it had
+    is still importable from it, without a warning, as the object its
+    module of its own defines."""
+    import warnings
+
+    from mmpose_posewarper.apis import (label_propagator,
+                                        propagated_annotation, propagation,
+                                        propagation_evaluation,
+                                        propagation_frames, propagation_plan)
+    homes = {
+        label_propagator: ['LabelPropagator'],
+        propagation_plan: ['plan_propagation', 'propagation_sources'],
+        propagated_annotation: ['propagated_annotation', 'HEAD_JOINTS'],
+        propagation_frames: ['count_propagation_targets', 'frames_to_read',
+                             'check_frames_exist'],
+        propagation_evaluation: ['evaluate_propagation'],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for module, names in homes.items():
+            for name in names:
+                assert name in propagation.__all__
+                assert getattr(propagation, name) is getattr(module, name)
 
 
 def run_propagation(video, ckpt, out_dir, *extra):
@@ -106,7 +132,7 @@ def test_known_offsets_move_the_labels(tmp_path, identity_posewarper):
     import torch
 
     from mmpose_posewarper.apis import init_model
-    from mmpose_posewarper.apis.propagation import LabelPropagator
+    from mmpose_posewarper.apis.label_propagator import LabelPropagator
     video = write_tiny_video(tmp_path / 'data', nframes=3, labeled=(1, ))
     model = init_model(str(TINY_POSEWARPER), str(identity_posewarper))
     propagator = LabelPropagator(model)
@@ -143,7 +169,7 @@ def test_batched_targets_equal_pairwise(tmp_path, identity_posewarper):
     import torch
 
     from mmpose_posewarper.apis import init_model
-    from mmpose_posewarper.apis.propagation import LabelPropagator
+    from mmpose_posewarper.apis.label_propagator import LabelPropagator
     video = write_tiny_video(
         tmp_path / 'data', nframes=4, labeled=(1, ), shift=(3.0, 1.0))
     model = init_model(str(TINY_POSEWARPER), str(identity_posewarper))

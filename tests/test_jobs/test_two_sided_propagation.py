@@ -14,7 +14,7 @@ def _setup(tmp_path, ckpt, random_warp=False, **video_kw):
     import torch
 
     from mmpose_posewarper.apis import init_model
-    from mmpose_posewarper.apis.propagation import LabelPropagator
+    from mmpose_posewarper.apis.label_propagator import LabelPropagator
     video = write_tiny_video(tmp_path / 'data', **video_kw)
     model = init_model(str(TINY_POSEWARPER), str(ckpt))
     if random_warp:

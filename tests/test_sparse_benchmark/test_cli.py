@@ -2,8 +2,8 @@
 configs."""
 import pytest
 
-from mmpose_posewarper.sparse_benchmark.steps import (BenchmarkSettings,
-                                                      SparseBenchmark)
+from mmpose_posewarper.sparse_benchmark.settings import BenchmarkSettings
+from mmpose_posewarper.sparse_benchmark.steps import SparseBenchmark
 
 from .test_quick_run import load_tool
 
@@ -135,8 +135,8 @@ def test_a_folder_of_another_run_is_refused_unless_overwrite(tmp_path):
     """A run into a folder made with other settings would leave the old
     results beside the new settings: refused, naming the settings and
     --overwrite; with overwrite its results go first, its stages stay."""
-    from mmpose_posewarper.sparse_benchmark.steps import (claim_run_folder,
-                                                          settings_record)
+    from mmpose_posewarper.sparse_benchmark.run_folder import (
+        claim_run_folder, settings_record)
     from mmpose_posewarper.utils.atomic_file import write_json_atomic
     old = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
     write_json_atomic(str(tmp_path / 'settings.json'), settings_record(old))
@@ -178,7 +178,7 @@ def test_a_bad_pretrained_checkpoint_is_refused_before_anything(tmp_path):
 
     from mmpose_posewarper.sparse_benchmark.pretrained import \
         pretrained_checkpoint
-    from mmpose_posewarper.sparse_benchmark.steps import run_sparse_benchmark
+    from mmpose_posewarper.sparse_benchmark.job import run_sparse_benchmark
     from mmpose_posewarper.utils.checkpoint import CheckpointError
     state = torch.load(pretrained_checkpoint(), weights_only=True)
     weights = state.get('state_dict', state)

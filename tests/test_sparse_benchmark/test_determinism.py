@@ -9,7 +9,7 @@ import os.path as osp
 import torch
 
 from mmpose_posewarper.sparse_benchmark import data as bdata
-from mmpose_posewarper.sparse_benchmark.steps import CONFIG_DIR
+from mmpose_posewarper.sparse_benchmark.settings import CONFIG_DIR
 from mmpose_posewarper.sparse_benchmark.training import (stage_config,
                                                          train_stage)
 

@@ -205,8 +205,9 @@ def test_two_sided_rows_cover_the_one_sided_frames(quick_run):
 
 
 def test_a_rerun_reuses_the_trained_stages_only_when_unchanged(quick_run):
-    from mmpose_posewarper.sparse_benchmark.steps import (BenchmarkSettings,
-                                                          SparseBenchmark)
+    from mmpose_posewarper.sparse_benchmark.settings import \
+        BenchmarkSettings
+    from mmpose_posewarper.sparse_benchmark.steps import SparseBenchmark
     job = SparseBenchmark(BenchmarkSettings(out_dir=str(quick_run),
                                             quick=True))
     job.make_labels()
@@ -259,7 +260,7 @@ def test_fusion_sweep_on_train_videos(quick_run):
     and each two-sided setting with the mAP its JSON holds."""
     code = ('from mmpose_posewarper.sparse_benchmark.fusion_sweep import '
             'run_fusion_sweep\n'
-            'from mmpose_posewarper.sparse_benchmark.steps import '
+            'from mmpose_posewarper.sparse_benchmark.settings import '
             'BenchmarkSettings\n'
             f'run_fusion_sweep(BenchmarkSettings(out_dir={str(quick_run)!r}, '
             'quick=True), max_videos=1, sweep=dict(second_reach=(None, ), '

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from mmpose_posewarper.sparse_benchmark import BenchmarkSettings, run_seeds
-from mmpose_posewarper.sparse_benchmark.steps import settings_record
+from mmpose_posewarper.sparse_benchmark.run_folder import settings_record
 
 
 def _fake_run(out, seed, value):
@@ -64,7 +64,7 @@ def test_a_finished_seed_of_other_settings_is_refused(tmp_path):
 def test_a_finished_seed_is_the_same_run_wherever_its_inputs_lie(tmp_path):
     """The same checkpoint bytes at another path and the same configs in
     another checkout make the same run (the sha256s say what they are)."""
-    from mmpose_posewarper.sparse_benchmark.steps import CONFIG_DIR
+    from mmpose_posewarper.sparse_benchmark.settings import CONFIG_DIR
     configs = tmp_path / 'configs'
     shutil.copytree(osp.dirname(CONFIG_DIR), configs)
     first, moved = tmp_path / 'first.pth', tmp_path / 'moved.pth'
@@ -91,7 +91,7 @@ def test_a_finished_seed_of_edited_configs_is_refused(tmp_path):
     """A stage config edited under the same name, here through a base file
     it inherits, makes another run: its finished seed is not reused; a
     comment is no change."""
-    from mmpose_posewarper.sparse_benchmark.steps import CONFIG_DIR
+    from mmpose_posewarper.sparse_benchmark.settings import CONFIG_DIR
     configs = tmp_path / 'configs'
     shutil.copytree(osp.dirname(CONFIG_DIR), configs)
     config_dir = str(configs / 'sparse_benchmark')

@@ -253,7 +253,7 @@ class ModulatedDeformConvWarp(_MMCVDeformConvWarp):
     modulated = True
 
 
-class _ModulationByArgument(_DeformConvWarpBase):
+class ModulationByArgument(_DeformConvWarpBase):
     """A warping layer of either semantics, chosen by ``modulated``; the
     subclass's :meth:`_sample` computes the deformable conv.
 
@@ -281,11 +281,11 @@ class _ModulationByArgument(_DeformConvWarpBase):
 
 
 @MODELS.register_module(name='PoseWarperTVDeformConv')
-class TorchvisionDeformConvWarp(_ModulationByArgument):
+class TorchvisionDeformConvWarp(ModulationByArgument):
     """``torchvision.ops.deform_conv2d`` with the parameter layout of the
     mmcv layers: a fallback for environments without mmcv's compiled ops.
 
-    See :class:`_ModulationByArgument` for the arguments.
+    See :class:`ModulationByArgument` for the arguments.
     """
 
     def _sample(self, x: Tensor, offset: Tensor,

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from .deform_conv import _ModulationByArgument
+from .deform_conv import ModulationByArgument
 
 
 def grid_sample_deform_conv2d(x: Tensor,
@@ -90,14 +90,14 @@ def grid_sample_deform_conv2d(x: Tensor,
 
 
 @MODELS.register_module(name='PoseWarperGridSampleDeformConv')
-class GridSampleDeformConvWarp(_ModulationByArgument):
+class GridSampleDeformConvWarp(ModulationByArgument):
     """The warping layer through :func:`grid_sample_deform_conv2d`.
 
     Same parameter (``weight``), identity init and offset layout as
     ``PoseWarperDCNv1`` (``modulated=False``) and ``PoseWarperDCNv2``
     (``modulated=True``), so checkpoints move between them unchanged.
 
-    See :class:`_ModulationByArgument` for the arguments (``im2col_step`` is
+    See :class:`ModulationByArgument` for the arguments (``im2col_step`` is
     accepted and unused).
     """
 
