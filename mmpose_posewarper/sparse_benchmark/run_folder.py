@@ -58,9 +58,22 @@ RESULT_FILES = ('results.json', 'controls.json', 'results.md',
 def claim_run_folder(settings: BenchmarkSettings, overwrite: bool) -> None:
     """Make ``settings.out_dir`` this run's: refuse a folder whose
     ``settings.json`` records other settings unless ``overwrite``, and then
-    remove that run's results before this run's settings are written."""
+    remove that run's results before this run's settings are written.
+    A non-empty folder that is no run of the job (no ``settings.json``;
+    the log of a run stopped before writing it does not count) is refused
+    unless ``overwrite``."""
     path = settings.path('settings.json')
     if not osp.isfile(path):
+        out = settings.out_dir
+        others = sorted(set(os.listdir(out)) - {'benchmark.log'}
+                        ) if osp.isdir(out) else []
+        if others and not overwrite:
+            raise ValueError(
+                f'{out}: not empty and not a run of this job (no '
+                f'settings.json; it holds {", ".join(others[:3])}'
+                f'{", ..." if len(others) > 3 else ""}); choose a new or '
+                'empty folder, or pass --overwrite (overwrite=True) to run '
+                'into it')
         return
     try:
         check_same_settings(read_json(path, expect=dict), settings, path)
@@ -72,7 +85,6 @@ def claim_run_folder(settings: BenchmarkSettings, overwrite: bool) -> None:
         for name in RESULT_FILES:
             if osp.isfile(settings.path(name)):
                 os.remove(settings.path(name))
-
 
 
 def stage_config_sha256(path: str) -> str:

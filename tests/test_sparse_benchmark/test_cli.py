@@ -154,6 +154,25 @@ def test_a_folder_of_another_run_is_refused_unless_overwrite(tmp_path):
     assert (tmp_path / 'steps' / 'single_frame.json').is_file()
 
 
+def test_a_folder_that_is_no_run_is_refused_unless_overwrite(tmp_path):
+    """A non-empty folder without the job's settings.json is someone
+    else's: refused, naming what it holds, nothing removed; an empty one,
+    or one with only the log of a run stopped before its settings, is the
+    job's; --overwrite runs into it anyway."""
+    from mmpose_posewarper.sparse_benchmark.run_folder import \
+        claim_run_folder
+    settings = BenchmarkSettings(out_dir=str(tmp_path), quick=True)
+    claim_run_folder(settings, overwrite=False)  # empty
+    (tmp_path / 'benchmark.log').write_text('started\n')
+    claim_run_folder(settings, overwrite=False)  # a stopped run's log
+    (tmp_path / 'thesis.tex').write_text('mine')
+    with pytest.raises(ValueError,
+                       match=r'not a run of this job.*thesis.tex.*--overwrite'):
+        claim_run_folder(settings, overwrite=False)
+    claim_run_folder(settings, overwrite=True)
+    assert (tmp_path / 'thesis.tex').read_text() == 'mine'
+
+
 def test_an_interrupted_job_says_what_it_keeps(monkeypatch, capsys):
     """Ctrl-C: exit 130 and the message says the finished stages stay and
     a rerun goes on from them (not 'no partial output was left')."""
