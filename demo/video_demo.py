@@ -56,7 +56,7 @@ from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_video,
 from mmpose_posewarper.datasets.posetrack_predictions import \
     posetrack18_video
 from mmpose_posewarper.evaluation.functional.posetrack_ap import format_table
-from mmpose_posewarper.utils.cli import run_tool
+from mmpose_posewarper.utils.cli import float_in, int_at_least, run_tool
 from mmpose_posewarper.utils.output import OutputSet
 
 
@@ -95,25 +95,34 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'docs/demo/demo_frame.jpg or .png; replaced only with --overwrite)')
     parser.add_argument(
         '--frame-index',
-        type=int,
+        type=int_at_least(0),
         default=None,
         help='the frame --frame-out writes (default: the middle one)')
     parser.add_argument(
         '--det-cat-id',
-        type=int,
+        type=int_at_least(0),
         default=0,
         help='detector class index of "person" (0 for COCO detectors)')
     parser.add_argument(
-        '--bbox-thr', type=float, default=0.3, help='box score threshold')
+        '--bbox-thr',
+        type=float_in(0, 1),
+        default=0.3,
+        help='box score threshold')
     parser.add_argument(
-        '--nms-thr', type=float, default=0.3, help='box NMS IoU threshold')
+        '--nms-thr',
+        type=float_in(0, 1),
+        default=0.3,
+        help='box NMS IoU threshold')
     parser.add_argument(
         '--track-iou-thr',
-        type=float,
+        type=float_in(0, 1),
         default=0.3,
         help='minimum box IoU to continue a track in the next frame')
     parser.add_argument(
-        '--kpt-thr', type=float, default=0.3, help='drawn keypoint threshold')
+        '--kpt-thr',
+        type=float_in(0, 1),
+        default=0.3,
+        help='drawn keypoint threshold')
     parser.add_argument(
         '--device', default='cpu', help='device, e.g. cpu, cuda, cuda:1')
     parser.add_argument(
@@ -123,14 +132,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         't-2), each frame\'s result before the next frame is read (for live '
         'video); default: the original\'s window t-2..t+2')
     parser.add_argument(
-        '--radius', type=int, default=3, help='keypoint radius')
+        '--radius', type=int_at_least(1), default=3, help='keypoint radius')
     parser.add_argument(
-        '--thickness', type=int, default=1, help='skeleton line width')
+        '--thickness',
+        type=int_at_least(1),
+        default=1,
+        help='skeleton line width')
     parser.add_argument(
         '--draw-bbox', action='store_true', help='draw the people boxes')
     parser.add_argument(
         '--fps',
-        type=float,
+        type=float_in(0, low_open=True),
         default=None,
         help='output frame rate (default: the input\'s; 25 for folders)')
     args = parser.parse_args(argv)

@@ -24,7 +24,8 @@ from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
     learning_curve_markdown)
 from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
 from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
-                                         add_input, add_output, run_tool)
+                                         add_input, add_output,
+                                         int_at_least, run_tool)
 from mmpose_posewarper.utils.json_file import read_json  # noqa: E402
 
 
@@ -44,7 +45,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing <name>.pth / <name>.json '
                         '(e.g. the shipped one)')
-    parser.add_argument('--log-interval', type=int, default=100,
+    parser.add_argument('--log-interval', type=int_at_least(1), default=100,
                         help='the run\'s logger interval')
     parser.add_argument('--notes')
     add_input(parser, '--continues', metavar='JSON', kind='json',

@@ -48,7 +48,7 @@ from mmpose_posewarper.datasets.annotation_videos import (
 from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_path,
                                                      write_posetrack_video)
 from mmpose_posewarper.utils.atomic_file import write_json_atomic
-from mmpose_posewarper.utils.cli import run_tool
+from mmpose_posewarper.utils.cli import int_at_least, run_tool
 from mmpose_posewarper.utils.output import OutputSet
 
 
@@ -82,7 +82,7 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
                         help='JSON object: the task\'s point names -> '
                         'PoseTrack18 joint names')
     parser.add_argument(
-        '--frame-index-base', type=int, default=0,
+        '--frame-index-base', type=int_at_least(0), default=0,
         help='number of a video\'s first frame in --frames-from (0: '
         'PoseTrack18, 1: PoseTrack17)')
     parser.add_argument('--overwrite', action='store_true',

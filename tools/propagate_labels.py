@@ -90,7 +90,7 @@ from mmpose_posewarper.datasets.posetrack_io import (load_posetrack_dir,
 from mmpose_posewarper.datasets.posetrack_videos import (labeled_frames,
                                                          videos_to_coco)
 from mmpose_posewarper.utils.atomic_file import write_json_atomic
-from mmpose_posewarper.utils.cli import run_tool
+from mmpose_posewarper.utils.cli import float_in, int_at_least, run_tool
 from mmpose_posewarper.utils.output import OutputSet
 
 #: K of the paper's propagation experiments when neither CLI nor config set it
@@ -143,14 +143,17 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         help='replace a non-empty --out-dir as a whole (default: refuse it)')
     parser.add_argument(
         '--k',
-        type=int,
+        type=int_at_least(1),
         default=None,
         help='propagate to frames up to K away from a labeled frame '
         f'(default: the config\'s propagation.k, else {DEFAULT_K})')
     parser.add_argument(
         '--device', default='cpu', help='device, e.g. cpu, cuda, cuda:1')
     parser.add_argument(
-        '--batch-size', type=int, default=16, help='people per forward pass')
+        '--batch-size',
+        type=int_at_least(1),
+        default=16,
+        help='people per forward pass')
     parser.add_argument(
         '--keep-labeled',
         action='store_true',
@@ -162,7 +165,7 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         'of stopping')
     parser.add_argument(
         '--frame-index-base',
-        type=int,
+        type=int_at_least(0),
         default=0,
         help='number of a video\'s first frame (0: PoseTrack18, 1: '
         'PoseTrack17)')
@@ -180,13 +183,13 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
     default = TwoSidedFusion()
     parser.add_argument(
         '--second-reach',
-        type=int,
+        type=int_at_least(1),
         default=default.second_reach,
         help='with --two-sided: the farthest the second labeled frame may '
         'be (default: %(default)s, i.e. any distance)')
     parser.add_argument(
         '--fusion-power',
-        type=float,
+        type=float_in(0),
         default=default.power,
         help='with --two-sided: source weights fall as distance ** -POWER '
         '(1: linear interpolation\'s weights; default: %(default)s)')

@@ -48,16 +48,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='small data, 64x48 crops, short training '
                         '(about 3 minutes; for the tests)')
     seeds = parser.add_mutually_exclusive_group()
-    seeds.add_argument('--seed', type=int, default=0)
-    seeds.add_argument('--seeds', type=int, nargs='+',
+    seeds.add_argument('--seed', type=int_at_least(0), default=0)
+    seeds.add_argument('--seeds', type=int_at_least(0), nargs='+',
                        help='run once per seed into OUT/seed_<s>/ and write '
                        'the mean and spread to OUT/seeds.json and seeds.md '
                        '(a finished seed is reused if made with the same '
                        'settings and stage configs, else refused)')
-    parser.add_argument('--threads', type=int, default=2,
+    parser.add_argument('--threads', type=int_at_least(1), default=2,
                         help='torch CPU threads (fixed for repeatable runs: '
                         'the numbers depend on it)')
-    parser.add_argument('--workers', type=int, default=2,
+    parser.add_argument('--workers', type=int_at_least(1), default=2,
                         help='data generator processes')
     parser.add_argument('--device', default=None,
                         help='torch device for propagation (default: cuda '
@@ -102,7 +102,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'order) and fixes wrong joints; writes OUT/effort.json, .md, .png '
         '(edits to reach 95%% and 99%% correct joints)')
     parser.add_argument(
-        '--effort-batch', type=int, default=1, metavar='N',
+        '--effort-batch', type=int_at_least(1), default=1, metavar='N',
         help='with --effort: frames reviewed between two propagations '
         '(default: %(default)s)')
     parser.add_argument(

@@ -203,6 +203,31 @@ def int_at_least(minimum: int, why: str = '') -> Callable[[str], int]:
     return parse
 
 
+def float_in(low: float, high: Optional[float] = None,
+             low_open: bool = False, why: str = '') -> Callable[[str], float]:
+    """An argparse ``type``: a number in ``[low, high]`` (``(low, high]``
+    with ``low_open``; no upper end without ``high``); otherwise the parser
+    exits with code 2 and ``error: argument --OPTION: must be ...``."""
+    bounds = (f'{"(" if low_open else "["}{low:g}, '
+              f'{"inf)" if high is None else f"{high:g}]"}')
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'expected a number, got {text!r}') from None
+        if (value != value or value < low or (low_open and value == low)
+                or (high is not None and value > high)):
+            raise argparse.ArgumentTypeError(
+                f'must be in {bounds}{f" ({why})" if why else ""}, got '
+                f'{text}')
+        return value
+
+    parse.__name__ = f'number in {bounds}'
+    return parse
+
+
 def check_range_pair(parser: argparse.ArgumentParser, option: str,
                      pair: Optional[List[int]]) -> None:
     """``option MIN MAX`` (``nargs=2``) must have ``MIN <= MAX``; otherwise

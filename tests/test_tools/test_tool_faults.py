@@ -636,6 +636,22 @@ def test_every_tool_declares_its_paths(path):
         '/ add_checkpoint')
 
 
+@pytest.mark.parametrize('path', TOOLS)
+def test_every_numeric_option_has_a_range(path):
+    """Numbers are checked where they are parsed (utils.cli.int_at_least /
+    float_in): no bare int or float option, and a value far below every
+    range is a usage error."""
+    actions = [a for a in parser_of(path)._actions if a.option_strings]
+    bare = [a.option_strings[0] for a in actions if a.type in (int, float)]
+    assert not bare, (f'{path}: {", ".join(bare)} parsed without a range '
+                      '(use utils.cli.int_at_least or float_in)')
+    for action in actions:
+        if getattr(action.type, '__name__', '').startswith(('int >=',
+                                                            'number in')):
+            with pytest.raises(argparse.ArgumentTypeError, match='must be'):
+                action.type('-1000000')
+
+
 def _roles(parser):
     return [(a.dest, a.path_role, a.path_kind) for a in path_options(parser)]
 
