@@ -5,5 +5,6 @@ it there for the root conftest.py and every test package below it).
 * :mod:`.sample_data`: the real sample data in ../shared/data;
 * :mod:`.jobs`: tiny PoseWarper / top-down checkpoints, tiny generated
   videos with sparse and dense labels, running tools and demos;
-* :mod:`.posetrack_builders`: hand-built PoseTrack18 videos as JSON dicts.
+* :mod:`.posetrack_builders`: hand-built PoseTrack18 videos as JSON dicts;
+* :mod:`.cvat_sim`: a miniature of CVAT's importer and exporter.
 """
