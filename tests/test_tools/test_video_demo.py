@@ -4,7 +4,6 @@ import shutil
 import signal
 import subprocess
 
-import cv2
 import numpy as np
 import pytest
 
