@@ -120,3 +120,95 @@ def test_no_module_is_long_unless_homogeneous():
     assert not set(LONG_MODULES) - set(long), (
         f'LONG_MODULES lists modules of {MAX_LINES} lines or fewer: '
         f'{sorted(set(LONG_MODULES) - set(long))}')
+
+
+#: test folders that mirror no subpackage of mmpose_posewarper, each with
+#: what it tests
+OTHER_TEST_FOLDERS = {
+    'test_tools': 'the command lines: tools/, tools/analysis_tools/, demo/',
+    'test_configs': 'configs/ (the shared _base_ pieces)',
+}
+#: folders of tests/ that hold no tests, each with what it holds (a folder
+#: below a listed one is covered by it)
+NON_TEST_FOLDERS = {
+    '_helpers': 'helpers of more than one test folder (and the tiny '
+    'detector config they build)',
+    'test_datasets/data': 'golden files of the dataset tests (CVAT exports)',
+}
+
+
+def _test_folder_problems(tests_dir, package_dir):
+    """What is wrong with the folders of ``tests_dir``: a folder
+    ``test_a/test_b/`` tests the subpackage ``a/b/`` of ``package_dir``
+    (or is in OTHER_TEST_FOLDERS), is a package (``__init__.py``: two test
+    modules of one name in two folders do not clash), and a folder of
+    another name holds no tests and is in NON_TEST_FOLDERS."""
+    problems = []
+    for root, dirs, files in os.walk(tests_dir):
+        dirs[:] = sorted(d for d in dirs
+                         if not d.startswith('.') and d != '__pycache__')
+        rel = Path(root).relative_to(tests_dir)
+        if rel == Path('.'):
+            continue
+        parts = rel.parts
+        name = rel.as_posix()
+        tests = sorted(f for f in files
+                       if f.startswith('test_') and f.endswith('.py'))
+        if not all(p.startswith('test_') for p in parts):
+            if not any(name == f or name.startswith(f + '/')
+                       for f in NON_TEST_FOLDERS):
+                problems.append(f'{name}: neither test_<subpackage> nor in '
+                                'NON_TEST_FOLDERS')
+            elif tests:
+                problems.append(f'{name}: holds tests ({tests[0]}, ...) but '
+                                'is no test_<subpackage> folder')
+            continue
+        if parts[0] in OTHER_TEST_FOLDERS:
+            if len(parts) > 1:
+                problems.append(f'{name}: below {parts[0]}, which mirrors '
+                                'no subpackage')
+        else:
+            package = Path(package_dir).joinpath(
+                *(p[len('test_'):] for p in parts))
+            if not (package / '__init__.py').is_file():
+                problems.append(
+                    f'{name}: no subpackage {package.name} at '
+                    f'{package.relative_to(Path(package_dir).parent)}; '
+                    'move its tests beside their package module, or list '
+                    'the folder in OTHER_TEST_FOLDERS with its reason')
+        if '__init__.py' not in files:
+            problems.append(f'{name}: no __init__.py')
+    return problems
+
+
+def test_test_folders_mirror_the_package():
+    """tests/ mirrors the package as MMPose's tests do (issue 25):
+    tests/test_models/test_ops/ tests mmpose_posewarper/models/ops/."""
+    problems = _test_folder_problems(REPO / 'tests',
+                                     REPO / 'mmpose_posewarper')
+    assert not problems, 'test folders:\n' + '\n'.join(problems)
+
+
+def test_the_test_folder_check_finds_each_problem(tmp_path):
+    package = tmp_path / 'pkg'
+    for sub in ('apis', 'models/ops'):
+        (package / sub).mkdir(parents=True)
+        (package / sub / '__init__.py').write_text('')
+    tests = tmp_path / 'tests'
+    for folder, init, test in [('test_apis', True, True),
+                               ('test_models', True, False),
+                               ('test_models/test_ops', False, True),
+                               ('test_jobs', True, True),
+                               ('test_tools', True, True),
+                               ('test_tools/test_more', True, True),
+                               ('_helpers', True, False),
+                               ('_helpers/configs', False, False),
+                               ('misc', False, True)]:
+        (tests / folder).mkdir(parents=True)
+        if init:
+            (tests / folder / '__init__.py').write_text('')
+        if test:
+            (tests / folder / 'test_x.py').write_text('')
+    assert [p.split(':')[0] for p in _test_folder_problems(tests, package)] \
+        == ['misc', 'test_jobs', 'test_models', 'test_models/test_ops',
+            'test_tools/test_more']

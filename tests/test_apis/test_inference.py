@@ -16,10 +16,11 @@ from mmpose_posewarper.apis import (fixed_track_bboxes, inference_posewarper,
                                     optimize_for_inference, temporal_window)
 from mmpose_posewarper.apis.cached_inference import ZeroDifferenceWarp
 
+from _helpers.sample_data import POSETRACK18_FRAMES, require_sample_data
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_STAGE2 = osp.join(ROOT, 'configs/posewarper/tiny/posewarper_tiny_64x48.py')
-FRAMES_DIR = osp.join(ROOT, '..', 'shared', 'data', 'posetrack18', 'videos',
-                      '000001_mpiinew_test')
+FRAMES_DIR = str(POSETRACK18_FRAMES)
 # two players on the 1280x720 frames (x1, y1, x2, y2)
 BOX_A = (360.0, 280.0, 550.0, 590.0)
 BOX_B = (600.0, 270.0, 880.0, 540.0)
@@ -38,8 +39,7 @@ def one_thread():
 
 @pytest.fixture(scope='module')
 def clip():
-    if not osp.isdir(FRAMES_DIR):
-        pytest.skip(f'sample frames missing: {FRAMES_DIR}')
+    require_sample_data(POSETRACK18_FRAMES)
     frames = [cv2.imread(osp.join(FRAMES_DIR, f'{i:06d}.jpg'))
               for i in range(5)]
     assert all(f is not None and f.shape == (720, 1280, 3) for f in frames)

@@ -1,25 +1,17 @@
-"""Helpers shared by the dataset tests: sample data paths, tiny synthetic videos."""
+"""Helpers shared by the dataset tests: tiny videos made of the real sample
+frames (tests/_helpers/sample_data.py), dataset and transform builders."""
 import json
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 import cv2
 import numpy as np
-import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The team's sample data lives next to the repository (../shared/data).
-DATA_ROOT = REPO_ROOT / '..' / 'shared' / 'data' / 'posetrack18'
-REAL_FRAMES = DATA_ROOT / 'videos' / '000001_mpiinew_test'
+from _helpers.sample_data import POSETRACK18_FRAMES as REAL_FRAMES
+from _helpers.sample_data import REPO as REPO_ROOT  # noqa: F401
 
 NUM_KPTS = 17
 SMALL_W, SMALL_H = 96, 54
-
-
-def require_sample_data() -> Path:
-    if not (DATA_ROOT / 'annotations' / 'test_posetrack18_val.json').is_file():
-        pytest.skip(f'PoseTrack18 sample data not found at {DATA_ROOT}')
-    return DATA_ROOT
 
 
 def synthetic_person(rng: np.random.Generator, w: int, h: int) -> dict:

@@ -1,7 +1,7 @@
 """CVAT for video 1.1 XML and CVAT-flavoured COCO Keypoints
 (datasets/cvat_io.py, coco_keypoints_io.py, annotation_people.py), checked
 without a CVAT server: against a miniature of CVAT's importer
-(``_cvat_sim.py``), golden files in CVAT's export layout (``data/cvat``,
+(``tests/_helpers/cvat_sim.py``), golden files in CVAT's export layout (``data/cvat``,
 see ``make_fixtures.py``), property-based round trips and xtcocotools."""
 import json
 import re
@@ -22,7 +22,7 @@ from mmpose_posewarper.datasets.cvat_io import (read_cvat_video,
 from mmpose_posewarper.datasets.posetrack_io import POSETRACK18_KEYPOINTS
 from mmpose_posewarper.utils.json_file import JSONFileError, JSONFileNotFoundError
 
-from ._cvat_sim import CvatImportError, cvat_import
+from _helpers.cvat_sim import CvatImportError, cvat_import
 
 DATA = Path(__file__).parent / 'data' / 'cvat'
 

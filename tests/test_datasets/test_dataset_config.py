@@ -16,16 +16,17 @@ def test_meta_keys_match_constant():
     assert cfg.train_dataloader.persistent_workers
 
 
-def test_config_datasets_build_on_sample_data(data_root):
+def test_config_datasets_build_on_sample_data(posetrack18_data):
     cfg = Config.fromfile(str(CFG))
     train = cfg.train_dataloader.dataset
-    train.update(data_root=str(data_root), ann_file='annotations/val/', pipeline=[])
+    train.update(data_root=str(posetrack18_data), ann_file='annotations/val/', pipeline=[])
     ds = build_dataset(train.to_dict())
     assert len(ds) == 14 and len(ds.get_data_info(0)['img_path']) == 2
 
     val = cfg.val_dataloader.dataset
-    val.update(data_root=str(data_root),
-               bbox_file=str(data_root / 'annotations/test_posetrack18_human_detections.json'),
+    val.update(data_root=str(posetrack18_data),
+               bbox_file=str(posetrack18_data /
+                             'annotations/test_posetrack18_human_detections.json'),
                pipeline=[])
     ds = build_dataset(val.to_dict())
     assert len(ds) > 0 and len(ds.get_data_info(0)['img_path']) == 5

@@ -1,4 +1,4 @@
-"""The speed benchmark's pieces (the whole run: tests/test_apis/
+"""The speed benchmark's pieces (the whole run: tests/test_tools/
 test_benchmark_quick.py, through tools/analysis_tools/benchmark.py)."""
 import json
 import math

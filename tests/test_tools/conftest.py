@@ -1,5 +1,6 @@
 """A tiny synthetic PoseTrack18-style dataset shared by the tool tests, and
-the command-line scripts they run."""
+the command-line scripts they run (tools/, tools/analysis_tools/, demo/;
+more helpers of the tool tests: tests/_helpers/jobs.py)."""
 import glob
 import os.path as osp
 import sys
@@ -7,6 +8,8 @@ import sys
 import pytest
 
 from mmpose_posewarper.synthetic import SyntheticConfig, generate_dataset
+
+from _helpers.jobs import import_tool  # noqa: F401  (the tool tests' import)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CONFIG = osp.join(
@@ -38,17 +41,6 @@ def tiny_posetrack(tmp_path_factory) -> str:
             clutter=(1, 1),
             seed=1))
     return root
-
-
-def import_tool(name: str, folder: str = 'tools'):
-    """Import ``<folder>/<name>.py`` (``tools/``, ``tools/analysis_tools/``,
-    ``demo/``) as a module (no package)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        f'_tool_{name}', osp.join(REPO, folder, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def data_options(root: str) -> list:

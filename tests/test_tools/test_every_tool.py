@@ -5,7 +5,7 @@ and a usage message, not a traceback. The deprecated forwarders of moved
 scripts (``utils.cli.MOVED_SCRIPTS``) do the same, after a deprecation
 message naming the new path, with the new script's exit code. The faults
 of each tool's inputs and outputs are tested beside the tool
-(tests/test_jobs/, tests/test_tools/, tests/test_utils/test_output_set.py).
+(tests/test_tools/, tests/test_utils/test_output_set.py).
 """
 import os
 import os.path as osp

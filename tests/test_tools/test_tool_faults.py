@@ -48,8 +48,8 @@ import pytest
 from mmpose_posewarper.utils.cli import MOVED_SCRIPTS, path_options
 from mmpose_posewarper.utils.output import OutputSet
 
-from test_jobs._helpers import (TINY_POSEWARPER, TINY_TOPDOWN,
-                                  save_tiny_model, write_tiny_video)
+from _helpers.jobs import (TINY_POSEWARPER, TINY_TOPDOWN, save_tiny_model,
+                           write_tiny_video)
 from .conftest import REPO, SCRIPTS, TINY_CONFIG, data_options
 
 #: the tools (paths from the repository root), forwarders left out

@@ -224,8 +224,8 @@ class _MMCVDeformConvWarp(_DeformConvWarpBase):
             warnings.warn(
                 f'{self.__class__.__name__}: mmcv has no compiled deformable '
                 f'conv for device {x.device.type!r}; using torchvision.ops.'
-                'deform_conv2d instead (same result, see '
-                'tests/test_ops/test_deform_conv_agreement.py).')
+                'deform_conv2d instead (same result, see tests/test_models/'
+                'test_ops/test_deform_conv_agreement.py).')
         return self._torchvision(x, offset, mask)
 
 

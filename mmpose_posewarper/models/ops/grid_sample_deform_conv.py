@@ -7,7 +7,7 @@ product with the weight. On CPU its backward pass is more than ten times
 faster than the compiled deformable-conv kernels at PoseWarper's shapes
 (17 heatmaps, one offset group per joint), which is what makes training
 the warping module on CPU practical (the sparse-label benchmark). Results
-agree with mmcv's op to float rounding (tests/test_sparse_benchmark/
+agree with mmcv's op to float rounding (tests/test_models/test_ops/
 test_grid_sample_deform_conv.py).
 """
 from typing import Optional

@@ -21,11 +21,10 @@ import sys
 import numpy as np
 
 sys.path[:0] = [osp.join(osp.dirname(__file__), *up) for up in (
-    ('..', '..', '..'), ('..', '..'))]
+    ('..', '..', '..', '..'), ('..', '..', '..'))]
 from mmpose_posewarper.datasets.annotation_people import PersonFrame  # noqa
 from mmpose_posewarper.datasets.cvat_io import write_cvat_video  # noqa
-from test_datasets._cvat_sim import (cvat_export, cvat_import,  # noqa
-                                           review)
+from _helpers.cvat_sim import cvat_export, cvat_import, review  # noqa
 
 HERE = osp.dirname(osp.abspath(__file__))
 NAMES = ('nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear',
