@@ -206,18 +206,10 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
         action=DictAction,
         help='override config settings')
     args = parser.parse_args(argv)
-    if args.second_reach is not None and args.second_reach < 1:
-        parser.error(f'--second-reach must be >= 1, got {args.second_reach}')
-    if args.fusion_power < 0:
-        parser.error(f'--fusion-power must be >= 0, got {args.fusion_power}')
     args.fusion = TwoSidedFusion(
         second_reach=args.second_reach,
         power=args.fusion_power,
         level=args.fusion_level) if args.two_sided else None
-    if args.batch_size < 1:
-        parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
-    if args.k is not None and args.k < 1:
-        parser.error(f'--k must be >= 1, got {args.k}')
     return args
 
 

@@ -3,7 +3,7 @@ import argparse
 import os.path as osp
 from typing import List, Optional
 
-from ..utils.cli import add_input
+from ..utils.cli import add_input, int_at_least
 
 # the repository (configs/ and ../shared/data are found from there, as from
 # tools/)
@@ -44,15 +44,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     add_input(parser, '--config', help='stage-2 (PoseWarper) model config')
     add_input(parser, '--single-config',
                         help='stage-1 (single-frame top-down) model config')
-    parser.add_argument('--input-size', type=int, nargs=2,
+    parser.add_argument('--input-size', type=int_at_least(4), nargs=2,
                         metavar=('W', 'H'),
                         help='crop size (heatmaps are 1/4); default: the '
                         "config's (288 384)")
-    parser.add_argument('--frames', type=int, help='video length')
-    parser.add_argument('--threads', type=int, help='torch CPU threads')
-    parser.add_argument('--repeats', type=int,
+    parser.add_argument('--frames', type=int_at_least(1),
+                        help='video length')
+    parser.add_argument('--threads', type=int_at_least(1),
+                        help='torch CPU threads')
+    parser.add_argument('--repeats', type=int_at_least(1),
                         help='timed repeats of the component measurements')
-    parser.add_argument('--train-batch', type=int, default=2,
+    parser.add_argument('--train-batch', type=int_at_least(1), default=2,
                         help='samples per stage-2 training iteration')
     parser.add_argument('--deform-conv', default=None,
                         choices=['PoseWarperDCNv1', 'PoseWarperTVDeformConv',

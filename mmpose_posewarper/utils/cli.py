@@ -253,7 +253,8 @@ def add_runner_args(parser: argparse.ArgumentParser,
         default='none',
         help='job launcher')
     # torch >= 2.0 passes --local-rank to the script
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--local_rank', '--local-rank', type=int_at_least(0), default=0)
 
 
 def parse_runner_args(parser: argparse.ArgumentParser,

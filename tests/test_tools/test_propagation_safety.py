@@ -329,4 +329,5 @@ def test_bad_numbers_are_argument_errors(tmp_path, capsys, option):
             argv(video, tmp_path / 'never_read.pth', tmp_path / 'out',
                  *option))
     assert info.value.code == 2
-    assert f'{option[0]} must be >= 1, got 0' in capsys.readouterr().err
+    assert (f'argument {option[0]}: must be >= 1, got 0'
+            in capsys.readouterr().err)
