@@ -138,10 +138,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('--quality, --effort, --fusion-sweep and '
                      '--label-budgets are separate measurements; run them '
                      'one at a time')
-    if args.effort_batch < 1:
-        parser.error(f'--effort-batch must be >= 1, got {args.effort_batch}')
     try:
         args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
+        short = [f'{k}={v}' for k, v in args.iters.items() if v < 1]
+        if short:
+            raise ValueError(f'--iters: {", ".join(short)}: a stage trains '
+                             '>= 1 iteration')
         args.cfg_options = _stage_options(args.cfg_options)
         check_stages(args.iters, '--iters')
         check_stages(args.cfg_options, '--cfg-options')
