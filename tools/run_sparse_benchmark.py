@@ -29,7 +29,7 @@ from mmpose_posewarper.sparse_benchmark.pretrained import \
 from mmpose_posewarper.sparse_benchmark.quality import \
     run_quality_curve  # noqa: E402
 from mmpose_posewarper.sparse_benchmark.settings import (  # noqa: E402
-    AUGMENTATION_LABELS, check_stages)
+    AUGMENTATION_LABELS, check_iters, check_stages)
 from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
     budget_rows, budgets_table, run_label_budgets)
 from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
@@ -140,12 +140,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                      'one at a time')
     try:
         args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
-        short = [f'{k}={v}' for k, v in args.iters.items() if v < 1]
-        if short:
-            raise ValueError(f'--iters: {", ".join(short)}: a stage trains '
-                             '>= 1 iteration')
         args.cfg_options = _stage_options(args.cfg_options)
-        check_stages(args.iters, '--iters')
+        check_iters(args.iters, '--iters')
         check_stages(args.cfg_options, '--cfg-options')
     except ValueError as e:
         parser.error(str(e))

@@ -39,6 +39,16 @@ def check_stages(names: Iterable[str], what: str) -> None:
                          f'stages are {sorted(STAGES)}')
 
 
+def check_iters(iters: Mapping[str, int], what: str) -> None:
+    """Raise ``ValueError`` unless ``iters`` maps stages to >= 1
+    iteration."""
+    check_stages(iters, what)
+    short = [f'{k}={v}' for k, v in iters.items() if v < 1]
+    if short:
+        raise ValueError(f'{what}: {", ".join(short)}: a stage trains >= 1 '
+                         'iteration')
+
+
 #: results.json: section -> its keys (each a PoseTrack Total AP, percent)
 RESULT_KEYS = dict(
     propagation=('posewarper', 'optical_flow', 'copy_nearest',
@@ -178,7 +188,7 @@ class BenchmarkSettings:
         elif self.pretrained is not None and not osp.isfile(self.pretrained):
             raise FileNotFoundError(
                 f'pretrained checkpoint {self.pretrained} does not exist')
-        check_stages(self.iters, 'iters')
+        check_iters(self.iters, 'iters')
         check_stages(self.cfg_options, 'cfg_options')
 
     def config(self, stage: str) -> str:

@@ -77,6 +77,8 @@ def test_cfg_options_for_an_unknown_stage_are_refused(tmp_path):
                           cfg_options={'stage2': {'a': 1}})
     with pytest.raises(ValueError, match='unknown stages'):
         BenchmarkSettings(out_dir=str(tmp_path), iters={'stage2': 3})
+    with pytest.raises(ValueError, match=r'single_frame=0: a stage trains'):
+        BenchmarkSettings(out_dir=str(tmp_path), iters={'single_frame': 0})
 
 
 def test_a_relative_out_dir_is_made_absolute(tmp_path, monkeypatch):
