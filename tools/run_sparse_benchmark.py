@@ -170,10 +170,12 @@ def _stage_options(items: List[str]) -> Dict[str, Dict]:
 
 
 #: what an interrupted job leaves (utils.cli.run_tool says it)
-INTERRUPTED = ('OUT keeps the generated data and each finished stage '
-               '(OUT/steps/*.json with its checkpoint); results.json is '
+INTERRUPTED = ('OUT keeps the generated data and every finished step (its '
+               'marker in OUT/steps/ records what it depended on and its '
+               'results: trained stages, the propagation comparison, '
+               'augmentation labels, each model\'s score); results.json is '
                'written only at the end; rerunning the same command goes on '
-               'from the finished stages')
+               'from the finished steps')
 
 
 def _each_seed(settings: BenchmarkSettings, seeds: Optional[List[int]]):

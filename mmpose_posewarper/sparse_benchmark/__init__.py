@@ -24,7 +24,8 @@ Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 :mod:`.propagation_eval` (pairs, controls, scoring), :mod:`.report`
 (table, plot, picture strip); the job: :mod:`.settings` (what a run does),
 :mod:`.run_folder` (its folder, what may be reused), :mod:`.job_log`,
-:mod:`.steps` (its steps), :mod:`.job` (one seed), :mod:`.seeds` (several);
+:mod:`.steps` (its steps), :mod:`.run_results` (what it writes at its
+end), :mod:`.job` (one seed), :mod:`.seeds` (several);
 measurements on top of it: :mod:`.quality` (propagation vs stage-1 quality),
 :mod:`.label_budgets` (augmentation at N labeled frames per video),
 :mod:`.effort` (a simulated annotator), :mod:`.fusion_sweep` (two-sided

@@ -13,6 +13,7 @@ from ..utils.atomic_file import write_json_atomic
 from .job_log import LOGGER, job_log, timed
 from .run_folder import claim_run_folder, settings_record
 from .settings import BenchmarkSettings
+from .run_results import write_run_report
 from .steps import SparseBenchmark
 from .training import set_job_torch
 
@@ -69,6 +70,6 @@ def _run_steps(settings: BenchmarkSettings, start: float) -> Dict[str, Any]:
     for step, fn in steps:
         with timed(step, job.timings):
             fn()
-    results = job.write_report(time.perf_counter() - start)
+    results = write_run_report(job, time.perf_counter() - start)
     print_log(json.dumps(results), logger=LOGGER)
     return results

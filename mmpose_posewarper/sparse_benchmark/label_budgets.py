@@ -33,6 +33,7 @@ from .job_log import LOGGER, job_log
 from .report import ROWS, seed_runs, write_collected
 from .run_folder import (AUGMENTATION_SETTINGS, check_finished_run,
                          check_same_settings, settings_record)
+from .run_results import augmentation_results
 from .steps import SparseBenchmark
 from .training import set_job_torch
 
@@ -44,10 +45,10 @@ def _measure(settings: Any, budget: int) -> Dict[str, Any]:
     job.load_trained(('single_frame', 'posewarper'))
     job.augmentation_labels()
     job.train_augmented()
-    job.model_scores = {stage: job.test(stage)
+    job.model_scores = {stage: job.score(stage)
                         for stage in job.augmentation_stages()}
     people = job.per_video_people
-    scores = job.augmentation_results()
+    scores = augmentation_results(job.model_scores)
     print_log(f'{budget} labeled frame(s) per video, {people} people: ' +
               ', '.join(f'{k} {v:.1f}' for k, v in scores.items()),
               logger=LOGGER)

@@ -36,7 +36,9 @@ from mmengine.utils import ProgressBar
 
 from ..apis.label_propagator import LabelPropagator
 from ..apis.propagated_annotation import propagated_annotation
+from ..apis.propagation import propagate_video
 from ..apis.propagation_evaluation import evaluate_propagation
+from ..apis.propagation_frames import count_propagation_targets
 from ..apis.propagation_plan import (match_by_track, plan_propagation,
                                      plan_two_sided)
 from ..apis.source_fusion import TwoSidedFusion, source_weights
@@ -308,6 +310,21 @@ def _prediction(ann: Mapping[str, Any], kpts: np.ndarray, scores: np.ndarray,
     return dict(track_id=ann.get('track_id'), keypoints=keypoints,
                 scores=np.where(vis, scores, 0).astype(np.float64),
                 is_labeled=False)
+
+
+def propagate_videos(propagator: LabelPropagator, videos: Videos,
+                     img_root: str, k: int,
+                     two_sided: Optional[TwoSidedFusion] = None
+                     ) -> Dict[str, Any]:
+    """PoseWarper's labels of sparsely labeled ``videos`` with the jobs API
+    (``tools/propagate_labels.py``'s core): video name -> the propagated
+    video as :func:`~..apis.propagation.propagate_video` returns it."""
+    progress = ProgressBar(count_propagation_targets(videos, k))
+    return {
+        name: propagate_video(propagator, video, img_root, k=k, name=name,
+                              progress=progress, two_sided=two_sided)
+        for name, video in sorted(videos.items())
+    }
 
 
 def prediction_videos(predictions: Predictions,

@@ -1,7 +1,6 @@
 """What the benchmark shows a person: a Markdown table, a bar plot and a
 picture strip of one propagated sequence (ground truth vs each method)."""
 import operator
-import os
 import os.path as osp
 import shutil
 from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
@@ -71,8 +70,8 @@ def markdown_table(results: Mapping[str, Any],
                    reused: Sequence[str] = ()) -> str:
     """The results as a Markdown table (PoseTrack Total AP, percent), and
     the sanity controls (control -> method -> mAP) as a second one;
-    ``reused``: the stages the run took from an earlier run in its folder
-    (its wall time did not train them)."""
+    ``reused``: the stages and steps the run took from an earlier run in
+    its folder (its wall time did not make them)."""
     lines = ['| comparison | method | mAP (Total AP, %) |', '|---|---|---:|']
     for section, key, text in ROWS:
         if key not in results.get(section, {}):
@@ -100,7 +99,7 @@ def markdown_table(results: Mapping[str, Any],
             lines.append(f'| `{method}` | {cells} |')
     lines.append('')
     lines.append(f'Wall time: {results["wall_seconds"]:.0f} s' + (
-        f' (the trained stages {", ".join(reused)} reused from an earlier '
+        f' (the finished steps {", ".join(reused)} reused from an earlier '
         'run in the same folder).' if reused else '.'))
     return '\n'.join(lines) + '\n'
 

@@ -31,6 +31,11 @@ inputs, and results never lie beside another run's settings.
     DIR/benchmark.log              this job's log
     DIR/steps/<stage>.json         each trained stage's marker: what it
                                    depends on, its checkpoint and sha256
+    DIR/steps/<step>.json          each other finished step's marker
+                                   (the propagation comparison, each
+                                   source's augmentation labels, each
+                                   model's score): what it depended on,
+                                   its results and its outputs' sha256
 
 With several seeds (:func:`~.seeds.run_seeds`), one such directory per seed,
 ``DIR/seed_<s>/``, and ``DIR/seeds.json`` / ``DIR/seeds.md`` (mean and
@@ -50,7 +55,7 @@ from ..utils.json_file import read_json
 from .pretrained import sha256_of
 from .settings import STAGES, BenchmarkSettings
 
-#: what a finished run writes at its end (``SparseBenchmark.write_report``)
+#: what a finished run writes at its end (``run_results.write_run_report``)
 RESULT_FILES = ('results.json', 'controls.json', 'results.md',
                 'results.png', 'propagation_strip.jpg')
 
@@ -118,11 +123,12 @@ _PER_STAGE = ('iters', 'cfg_options', 'stage_configs_sha256')
 #: the augmentation's label budget and sources: measured apart per value
 #: (``label_budgets``), each in folders of its own
 AUGMENTATION_SETTINGS = ('labels_per_video', 'augmentation_labels')
+#: how the propagation comparison fuses two sources
+COMPARISON_SETTINGS = ('two_sided_posewarper', 'two_sided_optical_flow')
 #: settings that change what a trained stage is compared with or which
 #: stages train, not how one trains (its label files' sha256 stand for the
 #: augmentation's)
-_NOT_TRAINING = ('two_sided_posewarper',
-                 'two_sided_optical_flow') + AUGMENTATION_SETTINGS
+_NOT_TRAINING = COMPARISON_SETTINGS + AUGMENTATION_SETTINGS
 
 
 def check_same_settings(stored: Optional[Mapping[str, Any]],
@@ -226,3 +232,69 @@ def write_stage_marker(settings: BenchmarkSettings, run_name: str,
         dict(record,
              checkpoint=osp.relpath(checkpoint, settings.out_dir),
              checkpoint_sha256=sha256_of(checkpoint)))
+
+
+def step_settings(record: Mapping[str, Any], configs: Sequence[str],
+                  unused: Sequence[str] = ()) -> Dict[str, Any]:
+    """The settings of a :func:`settings_record` that a step which is no
+    training depends on: not where things lie, not those in ``unused``;
+    of the per-stage settings, those of the stage ``configs`` it uses."""
+    out = {}
+    for key, value in record.items():
+        if key in _LOCATIONS or key in unused:
+            continue
+        if key in _PER_STAGE and isinstance(value, Mapping):
+            value = {config: value.get(config) for config in configs}
+        out[key] = value
+    return out
+
+
+def step_record(settings: BenchmarkSettings, step: str,
+                configs: Sequence[str], inputs: Sequence[Optional[str]],
+                unused: Sequence[str] = ()) -> Optional[Dict[str, Any]]:
+    """What a finished step's results depend on (``None`` while one of its
+    ``inputs`` is not there yet): :func:`step_settings` and the sha256 of
+    the files it reads beside the generated data (checkpoints, labels)."""
+    if any(p is None or not osp.isfile(p) for p in inputs):
+        return None
+    return dict(
+        step=step,
+        settings=step_settings(settings_record(settings), configs, unused),
+        inputs={osp.relpath(p, settings.out_dir): sha256_of(p)
+                for p in inputs})
+
+
+def finished_step(settings: BenchmarkSettings, name: str,
+                  record: Optional[Mapping[str, Any]]) -> Optional[Any]:
+    """The results that step ``name``'s marker (``DIR/steps/<name>.json``)
+    holds if it records ``record`` (:func:`step_record`) and every output
+    it lists is there with the same sha256; else ``None`` (run the
+    step)."""
+    path = stage_marker(settings, name)
+    if record is None or not osp.isfile(path):
+        return None
+    done = read_json(path, expect=dict)
+    outputs = done.get('outputs')
+    if (any(done.get(k) != record[k] for k in record)
+            or not isinstance(outputs, Mapping) or 'results' not in done):
+        return None
+    for rel, sha in outputs.items():
+        output = settings.path(rel)
+        if not osp.isfile(output) or sha256_of(output) != sha:
+            return None
+    return done['results']
+
+
+def write_step_marker(settings: BenchmarkSettings, name: str,
+                      record: Optional[Mapping[str, Any]], results: Any,
+                      outputs: Sequence[str] = ()) -> None:
+    """Leave a finished step's marker: its :func:`step_record`, its
+    results and the sha256 of the files it wrote (``outputs``). Nothing
+    when ``record`` is ``None`` (an input could not be fingerprinted)."""
+    if record is None:
+        return
+    write_json_atomic(
+        stage_marker(settings, name),
+        dict(record, results=results,
+             outputs={osp.relpath(p, settings.out_dir): sha256_of(p)
+                      for p in outputs}))

@@ -8,34 +8,35 @@ import os.path as osp
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+import numpy as np
 import torch
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from ..apis.label_propagator import LabelPropagator
 from ..apis.model import init_model
-from ..apis.propagation import propagate_video
-from ..apis.propagation_frames import count_propagation_targets
-from ..apis.source_fusion import TwoSidedFusion
-from ..datasets.posetrack_io import write_posetrack_video
-from ..datasets.posetrack_videos import frame_number, videos_to_coco
+from ..datasets.posetrack_io import (load_posetrack_video,
+                                     write_posetrack_video)
+from ..datasets.posetrack_videos import videos_to_coco
 from ..synthetic import SyntheticConfig
-from ..utils.atomic_file import write_json_atomic, write_text_atomic
+from ..utils.atomic_file import write_json_atomic
 from ..utils.json_file import read_json
 from . import data as bdata
 from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
                         SingleFrameOnTarget, TwoSidedKeypoints)
 from .job_log import LOGGER
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
-                               prediction_videos, propagated_videos,
+                               prediction_videos, propagate_videos,
+                               propagated_videos,
                                propagation_pairs,
                                run_propagation, run_two_sided,
                                score_by_distance, score_predictions,
                                shuffled_frame_source, two_sided_plans)
-from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
-from .run_folder import (marked_checkpoint, stage_marker, stage_record,
-                         write_stage_marker)
-from .settings import AUGMENTATION_LABELS, RESULT_KEYS, BenchmarkSettings
+from .run_folder import (AUGMENTATION_SETTINGS, COMPARISON_SETTINGS,
+                         finished_step, marked_checkpoint, stage_marker,
+                         stage_record, step_record, write_stage_marker,
+                         write_step_marker)
+from .settings import STAGES, BenchmarkSettings
 from .training import stage_config, test_stage, train_stage
 
 
@@ -50,7 +51,7 @@ class SparseBenchmark:
         self.data_root = settings.path('data')
         self.ckpt: Dict[str, str] = {}
         self.cfg: Dict[str, Any] = {}
-        #: stages reused from an earlier run in the same folder
+        #: stages and steps reused from an earlier run in the same folder
         self.reused: List[str] = []
 
     # -- data ---------------------------------------------------------------
@@ -212,10 +213,7 @@ class SparseBenchmark:
         self.cfg[stage] = self.stage_cfg(stage)
         ckpt = self.finished_stage(stage)
         if ckpt is not None:
-            print_log(f'{stage}: reusing {ckpt}, trained here with the same '
-                      'settings and inputs (DIR/steps/%s.json)'
-                      % self.run_name(stage), logger=LOGGER)
-            self.reused.append(stage)
+            self._reusing(self.run_name(stage), f'{stage}: {ckpt}')
         else:
             ckpt = train_stage(self.cfg[stage])
             record = self._stage_record(stage)
@@ -266,6 +264,28 @@ class SparseBenchmark:
         controls (see :mod:`.propagation_eval`) run PoseWarper and the flow
         baseline on the labeled frames themselves and on frames taken from
         another video."""
+        record = step_record(self.s, 'propagation',
+                             ('single_frame', 'posewarper'),
+                             [self.ckpt['single_frame'],
+                              self.ckpt['posewarper']],
+                             unused=AUGMENTATION_SETTINGS)
+        done = finished_step(self.s, 'propagation', record)
+        if done is not None:
+            self._reusing('propagation', 'the propagation comparison')
+            self.propagation_scores = done['scores']
+            self.propagation_by_distance = {
+                method: {int(d): v for d, v in values.items()}
+                for method, values in done['by_distance'].items()}
+        else:
+            self._compare_propagation(record)
+        for name, value in self.propagation_scores.items():
+            print_log(f'propagation {name}: {value:.1f} mAP', logger=LOGGER)
+        for name, values in self.propagation_by_distance.items():
+            print_log(f'propagation {name} by distance: ' + ', '.join(
+                f'±{d}: {v:.1f}' for d, v in values.items()), logger=LOGGER)
+
+    def _compare_propagation(self, record: Optional[Mapping[str, Any]]
+                             ) -> None:
         propagator = LabelPropagator(self.load_model('posewarper'))
         warper = PoseWarperMethod(propagator)
         flow = OpticalFlowWarp()
@@ -296,8 +316,9 @@ class SparseBenchmark:
                   f'{len(methods) + len(two_sided)} methods, and the '
                   'controls', logger=LOGGER)
         progress = ProgressBar(total)
-        self.propagated: Dict[str, Any] = {}
+        propagated: Dict[str, Any] = {}
         self.propagation_scores: Dict[str, float] = {}
+        written = []
         for name, method, method_pairs, source in runs:
             if source == 'both':
                 preds = run_two_sided(method, sparse, method_pairs,
@@ -306,106 +327,156 @@ class SparseBenchmark:
                 preds = run_propagation(method, sparse, method_pairs,
                                         self.data_root, target_frame=source,
                                         progress=progress)
-            self.propagated[name] = preds
+            propagated[name] = preds
             self.propagation_scores[name] = float(
                 score_predictions(preds, gt)['Total'])
             for vname, video in prediction_videos(preds, gt).items():
-                write_posetrack_video(
-                    self.s.path('propagation', name, f'{vname}.json'), video)
+                written.append(self.s.path('propagation', name,
+                                           f'{vname}.json'))
+                write_posetrack_video(written[-1], video)
         print()
-        for name, value in self.propagation_scores.items():
-            print_log(f'propagation {name}: {value:.1f} mAP', logger=LOGGER)
         # what the distance to the labeled frame costs each method
         self.propagation_by_distance = {
-            m.name: score_by_distance(self.propagated[m.name], gt, pairs)
+            m.name: score_by_distance(propagated[m.name], gt, pairs)
             for m in methods + two_sided
         }
-        for name, values in self.propagation_by_distance.items():
-            print_log(f'propagation {name} by distance: ' + ', '.join(
-                f'±{d}: {v:.1f}' for d, v in values.items()), logger=LOGGER)
+        write_step_marker(
+            self.s, 'propagation', record,
+            dict(scores=self.propagation_scores,
+                 by_distance={m: {str(d): v for d, v in values.items()}
+                              for m, values in
+                              self.propagation_by_distance.items()}),
+            outputs=written)
 
     def augmentation_labels(self) -> None:
         """The labels each source adds to the per-video manual labels: its
         poses on the frames within ±K of them (the original's augmentation
         script: PoseWarper's, joints scoring above ``min_joint_score``);
         ``ground_truth``: the true poses of the people PoseWarper labeled
-        (what perfect propagation would add)."""
-        videos = self.per_video
+        (what perfect propagation would add). Each source's labels are a
+        step of their own (``DIR/steps/<N>_per_video/labels_<source>.json``)."""
         self.added_files: Dict[str, str] = {}
-        added: Dict[str, Any] = {}
+        self.added_videos: Dict[str, List[str]] = {}
         for source in self.s.augmentation_labels:
+            name = osp.join(self.budget, f'labels_{source}')
+            inputs = [self.ckpt['posewarper'], self.per_video_file]
             if source == 'ground_truth':
-                out, absent = bdata.ground_truth_of_propagated(
-                    added['posewarper'], self.gt['train'])
-                print_log(f'ground truth: {absent} people PoseWarper '
-                          'propagated are not in their frame', logger=LOGGER)
-            elif source == 'optical_flow':
-                pairs = propagation_pairs(videos, self.s.propagate_k)
-                preds = run_propagation(
-                    OpticalFlowWarp(), videos, pairs, self.data_root,
-                    progress=ProgressBar(sum(map(len, pairs.values()))))
-                print()
-                out = propagated_videos(preds, videos, pairs)
-            else:
-                out = self._propagate_train(
-                    videos, self.s.two_sided_posewarper
-                    if source == 'two_sided_posewarper' else None)
-            added[source] = out
-            for name, video in out.items():
-                write_posetrack_video(
-                    self.s.path('propagated_train', self.budget, source,
-                                f'{name}.json'), video)
-            if source != 'ground_truth':
-                out = {name: bdata.keep_confident_joints(
-                    video, self.s.min_joint_score)
-                       for name, video in out.items()}
+                # the people PoseWarper's labels hold
+                inputs += self._added_videos('posewarper')
+            record = step_record(self.s, name, ('posewarper', ),
+                                 inputs, unused=('augmentation_labels', ))
             path = self.s.path('propagated_train', self.budget,
                                f'{source}.json')
-            coco = videos_to_coco(out, people=(
-                'all' if source == 'ground_truth' else 'propagated'))
-            write_json_atomic(path, coco)
+            counts = finished_step(self.s, name, record)
+            if counts is not None:
+                self._reusing(name, f'the labels of {source}')
+                self.added_videos[source] = counts['videos']
+            else:
+                counts = self._add_labels(source, path)
+                self.added_videos[source] = counts['videos']
+                write_step_marker(self.s, name, record, counts, outputs=[
+                    path] + self._added_videos(source))
             self.added_files[source] = path
-            print_log(f'{source}: {len(coco["annotations"])} people on '
-                      f'{len(coco["images"])} train frames added to the '
+            print_log(f'{source}: {counts["people"]} people on '
+                      f'{counts["frames"]} train frames added to the '
                       'per-video manual labels', logger=LOGGER)
 
-    def _propagate_train(self, videos: Mapping[str, Any],
-                         two_sided: Optional[TwoSidedFusion]
-                         ) -> Dict[str, Any]:
-        """PoseWarper's labels of ``videos`` with the jobs API
-        (``tools/propagate_labels.py``'s core)."""
-        propagator = LabelPropagator(self.load_model('posewarper'))
-        progress = ProgressBar(
-            count_propagation_targets(videos, self.s.propagate_k))
-        out = {
-            name: propagate_video(propagator, video, self.data_root,
-                                  k=self.s.propagate_k, name=name,
-                                  progress=progress, two_sided=two_sided)
-            for name, video in sorted(videos.items())
-        }
-        print()
-        return out
+    def _added_videos(self, source: str) -> List[str]:
+        """The per-video files of ``source``'s augmentation labels."""
+        return [self.s.path('propagated_train', self.budget, source,
+                            f'{name}.json')
+                for name in self.added_videos[source]]
+
+    def _add_labels(self, source: str, path: str) -> Dict[str, int]:
+        """Propagate (or take) ``source``'s labels of the per-video manual
+        labels; write them per video and, filtered, as COCO to ``path``."""
+        videos = self.per_video
+        if source == 'ground_truth':
+            propagated = {
+                name: load_posetrack_video(file, keypoint_dtype=np.float64)
+                for name, file in zip(self.added_videos['posewarper'],
+                                      self._added_videos('posewarper'))}
+            out, absent = bdata.ground_truth_of_propagated(
+                propagated, self.gt['train'])
+            print_log(f'ground truth: {absent} people PoseWarper '
+                      'propagated are not in their frame', logger=LOGGER)
+        elif source == 'optical_flow':
+            pairs = propagation_pairs(videos, self.s.propagate_k)
+            preds = run_propagation(
+                OpticalFlowWarp(), videos, pairs, self.data_root,
+                progress=ProgressBar(sum(map(len, pairs.values()))))
+            print()
+            out = propagated_videos(preds, videos, pairs)
+        else:
+            out = propagate_videos(
+                LabelPropagator(self.load_model('posewarper')), videos,
+                self.data_root, self.s.propagate_k,
+                self.s.two_sided_posewarper
+                if source == 'two_sided_posewarper' else None)
+            print()
+        for name, video in out.items():
+            write_posetrack_video(self.s.path(
+                'propagated_train', self.budget, source, f'{name}.json'), video)
+        videos_written = sorted(out)
+        if source != 'ground_truth':
+            out = {name: bdata.keep_confident_joints(
+                video, self.s.min_joint_score)
+                   for name, video in out.items()}
+        coco = videos_to_coco(out, people=(
+            'all' if source == 'ground_truth' else 'propagated'))
+        write_json_atomic(path, coco)
+        return dict(people=len(coco['annotations']),
+                    frames=len(coco['images']), videos=videos_written)
 
     # -- evaluation ---------------------------------------------------------
     def evaluate_models(self) -> None:
         """Single-frame models and temporal aggregation on every val frame
         (ground-truth boxes)."""
         self.model_scores = {
-            stage: self.test(stage)
+            stage: self.score(stage)
             for stage in ['single_frame', 'posewarper'] +
             self.augmentation_stages()
         }
         if self.s.pretrained is not None:
             # the domain gap: the pretrained estimator before fine-tuning,
             # on the val videos and on the same videos in the stills' look
-            self.model_scores['pretrained'] = self.test(
-                'single_frame', self.s.pretrained)
+            self.model_scores['pretrained'] = self.score(
+                'single_frame', self.s.pretrained, name='pretrained')
             stills = self.s.path('data_stills_look')
             if osp.isdir(stills):
-                self.model_scores['pretrained_stills_look'] = self.test(
-                    'single_frame', self.s.pretrained, data_root=stills)
+                self.model_scores['pretrained_stills_look'] = self.score(
+                    'single_frame', self.s.pretrained, data_root=stills,
+                    name='pretrained_stills_look')
         for name, value in self.model_scores.items():
             print_log(f'val {name}: {value:.1f} mAP', logger=LOGGER)
+
+    def score(self, stage: str, checkpoint: Optional[str] = None,
+              data_root: Optional[str] = None,
+              name: Optional[str] = None) -> float:
+        """:meth:`test` as a step of its own, reused while its marker
+        ``DIR/steps/scores/<name>.json`` (``name``: the stage's run name)
+        records the same checkpoint, config and data."""
+        name = osp.join('scores', name or self.run_name(stage))
+        record = step_record(
+            self.s, name, (stage if stage in STAGES else 'augmented', ),
+            [checkpoint or self.ckpt[stage]],
+            unused=COMPARISON_SETTINGS + AUGMENTATION_SETTINGS)
+        if record is not None:
+            record['data'] = osp.relpath(data_root or self.data_root,
+                                         self.s.out_dir)
+        value = finished_step(self.s, name, record)
+        if value is not None:
+            self._reusing(name, name)
+            return float(value)
+        value = self.test(stage, checkpoint, data_root)
+        write_step_marker(self.s, name, record, value)
+        return value
+
+    def _reusing(self, name: str, what: str) -> None:
+        print_log(f'{what}: reused, made in this folder with the same '
+                  f'settings and inputs (DIR/steps/{name}.json)',
+                  logger=LOGGER)
+        self.reused.append(name)
 
     # -- report -------------------------------------------------------------
     def test(self, stage: str, checkpoint: Optional[str] = None,
@@ -419,80 +490,3 @@ class SparseBenchmark:
             cfg.test_dataloader.dataset.data_root = data_root
         return float(test_stage(cfg, checkpoint or self.ckpt[stage])
                      ['posetrack/AP'])
-
-    def augmentation_results(self) -> Dict[str, float]:
-        """results.json's ``augmentation`` from the scored stages."""
-        m = self.model_scores
-        augmentation = dict(sparse_only=m['sparse_only'])
-        augmentation.update({key: m[f'augmented_{source}']
-                             for source, key in AUGMENTATION_LABELS.items()
-                             if f'augmented_{source}' in m})
-        return augmentation
-
-    def results(self, wall_seconds: float) -> Dict[str, Any]:
-        p, m = self.propagation_scores, self.model_scores
-        augmentation = self.augmentation_results()
-        domain_gap = {k: m[k] for k in RESULT_KEYS['domain_gap'] if k in m}
-        return dict(
-            propagation={k: p[k] for k in RESULT_KEYS['propagation']},
-            augmentation=augmentation,
-            aggregation=dict(single_frame=m['single_frame'],
-                             temporal=m['posewarper']),
-            **(dict(domain_gap=domain_gap) if domain_gap else {}),
-            propagation_by_distance={
-                method: {str(d): v for d, v in values.items()}
-                for method, values in self.propagation_by_distance.items()
-            },
-            wall_seconds=round(wall_seconds, 1))
-
-    def controls(self) -> Dict[str, Dict[str, float]]:
-        """``self_propagation`` / ``shuffled_frames`` -> method -> mAP."""
-        p = self.propagation_scores
-        return {
-            control: {m: p[f'{key}/{m}'] for m in ('posewarper', 'optical_flow')}
-            for control, key in (('self_propagation', 'self'),
-                                 ('shuffled_frames', 'shuffled'))
-        }
-
-    def strip(self) -> str:
-        """Picture strip of the first val video: its first labeled frame
-        with people and the K frames after it."""
-        name = sorted(self.sparse['val'])[0]
-        sparse = self.sparse['val'][name]
-        labeled = [frame_number(img) for img in sparse['images']
-                   if img.get('is_labeled')]
-        frames_with_people = {
-            frame_number(img) for img in sparse['images']
-            if any(a['image_id'] == img['id'] for a in sparse['annotations'])
-        }
-        s = next((t for t in labeled if t in frames_with_people), labeled[0])
-        nframes = len(sparse['images'])
-        frames = [t for t in range(s, s + self.s.propagate_k + 1)
-                  if t < nframes]
-        src = [dict(a) for a in sparse['annotations']
-               if frame_number(next(i for i in sparse['images']
-                                    if i['id'] == a['image_id'])) == s]
-        preds = {}
-        for method in STRIP_METHODS:
-            frames_pred = dict(self.propagated[method].get(name, {}))
-            frames_pred[s] = src  # the labeled frame shows its labels
-            preds[method] = frames_pred
-        path = self.s.path('propagation_strip.jpg')
-        scale = 2.0 if self.s.quick else 1.0
-        picture_strip(self.gt['val'][name], preds, frames, self.data_root,
-                      path, source_frame=s, scale=scale)
-        return path
-
-    def write_report(self, wall_seconds: float) -> Dict[str, Any]:
-        results = self.results(wall_seconds)
-        write_json_atomic(self.s.path('results.json'), results)
-        controls = self.controls()
-        write_json_atomic(self.s.path('controls.json'),
-                          dict(controls, timings=self.timings,
-                               reused_stages=self.reused))
-        table = markdown_table(results, controls, self.reused)
-        write_text_atomic(self.s.path('results.md'), table)
-        bar_plot(results, self.s.path('results.png'))
-        self.strip()
-        print_log('\n' + table, logger=LOGGER)
-        return results

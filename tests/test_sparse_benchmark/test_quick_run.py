@@ -233,6 +233,38 @@ def test_a_rerun_reuses_the_trained_stages_only_when_unchanged(quick_run):
     assert other.finished_stage('single_frame') is None
 
 
+def test_a_rerun_goes_on_from_every_finished_step(quick_run, tmp_path):
+    """Every finished step leaves a marker with its results: rerunning a
+    finished run (here a copy of it) trains, propagates and scores nothing
+    again and writes the same results; a step whose output was changed, or
+    whose marker is gone (a run stopped before it), runs again."""
+    run = tmp_path / 'run'
+    shutil.copytree(quick_run, run)
+    before = json.loads((run / 'results.json').read_text())
+    (run / 'results.json').unlink()  # as a run stopped before its end
+    (run / 'steps' / 'scores' / 'posewarper.json').unlink()
+    assert load_tool().main(['--out', str(run), '--quick']) == 0
+    after = json.loads((run / 'results.json').read_text())
+    before.pop('wall_seconds'), after.pop('wall_seconds')
+    assert after == before
+    reused = json.loads((run / 'controls.json').read_text())['reused_stages']
+    assert {'single_frame', 'posewarper', 'propagation',
+            '1_per_video/labels_posewarper',
+            '1_per_video/labels_ground_truth', '1_per_video/sparse_only',
+            'scores/single_frame', 'scores/1_per_video/sparse_only'
+            } <= set(reused)
+    assert 'scores/posewarper' not in reused
+    # an output changed after its step finished: that step runs again
+    first = sorted((run / 'propagation' / 'posewarper').glob('*.json'))[0]
+    first.write_text(first.read_text().replace('"keypoints"', '"keypoints" '))
+    assert load_tool().main(['--out', str(run), '--quick']) == 0
+    reused = json.loads((run / 'controls.json').read_text())['reused_stages']
+    assert 'propagation' not in reused and 'scores/posewarper' in reused
+    again = json.loads((run / 'results.json').read_text())
+    again.pop('wall_seconds')
+    assert again == before
+
+
 def test_effort_on_the_finished_run(quick_run):
     """--effort (the tool in a process of its own, as a user runs it): each
     method's review session reaches 95% and 99% correct joints with fewer

@@ -212,7 +212,7 @@ def test_doc_goals_table_agrees_with_the_published_json():
 def test_table_says_which_stages_a_run_reused():
     table = markdown_table(fake_results(), reused=['single_frame',
                                                    'posewarper'])
-    assert ('Wall time: 12 s (the trained stages single_frame, posewarper '
+    assert ('Wall time: 12 s (the finished steps single_frame, posewarper '
             'reused from an earlier run in the same folder).') in table
 
 
