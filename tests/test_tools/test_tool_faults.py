@@ -456,6 +456,11 @@ def fx(tmp_path_factory, tiny_posetrack):
 
 
 # ----------------------------------------------------------------- cases
+#: where ``_recipe_stub`` puts the fixtures (what the recipes read) when the
+#: cases are collected, before the fixtures exist
+_STUB_ROOT = '/in'
+
+
 def _outputs(parser):
     return [a for a in path_options(parser) if a.path_role == 'output']
 
@@ -617,8 +622,6 @@ def cases_of(tool: str, parser, recipe: Recipe,
     outputs = [a for a in wanted if a.path_role == 'output']
     set_outputs = [a for a in outputs if a.path_kind in SET_KINDS]
     inputs = [a for a in wanted if a.path_role in ('input', 'checkpoint')]
-    # the fixtures' root in the recipes: the stub's at collection
-    root = _recipe_stub_root()
 
     def add(name, make, **kw):
         cases.append(Case(tool, name, make, variant=variant, **kw))
@@ -634,7 +637,7 @@ def cases_of(tool: str, parser, recipe: Recipe,
 
     # what the recipe reads among the fixtures, by declared kind: an
     # output case is built only where such an input exists
-    declared = [a for a, _ in input_values(recipe.argv, root)]
+    declared = [a for a, _ in input_values(recipe.argv, _STUB_ROOT)]
     replaceable = [a for a in declared if 'replace' not in a.path_note]
     for out in set_outputs:
         def is_input(fx, tmp, argv, out=out):
@@ -757,8 +760,7 @@ def cases_of(tool: str, parser, recipe: Recipe,
         for member in recipe.members.get(inp.dest, ()):
             faults = (dict.fromkeys(JSON_FAULTS, '')
                       if member.endswith('.json') else CHECKPOINT_FAULTS)
-            foreign_member = recipe.foreign.get(f'{inp.dest}/{member}')
-            if foreign_member:
+            if f'{inp.dest}/{member}' in recipe.foreign:
                 faults = dict(faults, foreign='does not fit')
             for how, says in faults.items():
                 def member_case(fx, tmp, argv, inp=inp, member=member,
@@ -784,12 +786,6 @@ def cases_of(tool: str, parser, recipe: Recipe,
 
 
 # ----------------------------------------------------------------- tests
-_STUB_ROOT = '/in'
-
-
-def _recipe_stub_root() -> str:
-    return _STUB_ROOT
-
 
 def _recipe_stub():
     """The recipes' option names without building the fixtures: the
