@@ -77,7 +77,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from mmpose_posewarper.models.utils import (convert_checkpoint,
                                                 has_warping_part)
     from mmpose_posewarper.utils.checkpoint import (CheckpointError,
-                                                    CheckpointMismatchError)
+                                                    CheckpointMismatchError,
+                                                    check_finite_weights)
     from mmpose_posewarper.utils.output import OutputSet
 
     # IN == OUT and an existing OUT are refused before anything is loaded
@@ -112,6 +113,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 'unmapped', 'missing', 'unexpected', 'shape_mismatch'))
             + '; the report above lists every key): not written')
     model.load_state_dict(state_dict, strict=True)
+    # a diverged training's NaN/Inf weights are not converted
+    check_finite_weights(args.input, state_dict)
     with output:
         torch.save(
             dict(

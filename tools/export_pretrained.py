@@ -20,7 +20,7 @@ from typing import List, Optional
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
-    CHECKPOINT_DIR, PRETRAINED_NAME, export_pretrained,
+    CHECKPOINT_DIR, CONTINUES_SCHEMA, PRETRAINED_NAME, export_pretrained,
     learning_curve_markdown)
 from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
 from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
@@ -69,7 +69,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     continues = None
     if args.continues:
         # read before the export may overwrite it (same name)
-        continues = read_json(args.continues, what='--continues', expect=dict)
+        continues = read_json(args.continues, what='--continues',
+                              expect=dict, schema=CONTINUES_SCHEMA)
     provenance = export_pretrained(
         checkpoint, args.work_dir, args.command, name=args.name,
         checkpoint_dir=args.out_dir, log_interval=args.log_interval,

@@ -64,8 +64,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'if available, else cpu)')
     add_checkpoint(
         parser, '--quality', nargs='+', metavar='INIT',
-        note='also the words "shipped" and "none"; each point is checked '
-        'by the loader of --pretrained when it starts',
+        note='also the words "shipped" and "none"; every checkpoint is '
+        'checked by the loader of --pretrained before the long work',
         help='instead of the job: propagation vs single-frame quality, one '
         'point per stage-1 initialisation (a checkpoint, "shipped" or '
         '"none" for random weights); writes OUT/quality.json and '
@@ -138,8 +138,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('--quality, --effort, --fusion-sweep and '
                      '--label-budgets are separate measurements; run them '
                      'one at a time')
+    if args.quality and (args.pretrained or args.from_scratch):
+        parser.error('--quality names each point\'s stage-1 initialisation '
+                     '(a checkpoint, "shipped" or "none"); --pretrained and '
+                     '--from-scratch do not apply to it')
     try:
-        args.iters = {k: int(v) for k, v in _pairs(args.iters, '=')}
+        args.iters = _iters(args.iters)
         args.cfg_options = _stage_options(args.cfg_options)
         check_iters(args.iters, '--iters')
         check_stages(args.cfg_options, '--cfg-options')
@@ -154,6 +158,18 @@ def _pairs(items: List[str], sep: str):
         if not found or not key or not value:
             raise ValueError(f'expected KEY{sep}VALUE, got {item!r}')
         yield key, value
+
+
+def _iters(items: List[str]) -> Dict[str, int]:
+    """``STAGE=N`` strings -> stage -> iterations."""
+    iters = {}
+    for stage, value in _pairs(items, '='):
+        try:
+            iters[stage] = int(value)
+        except ValueError:
+            raise ValueError(f'--iters: {stage}={value}: expected an integer '
+                             'number of iterations') from None
+    return iters
 
 
 def _stage_options(items: List[str]) -> Dict[str, Dict]:

@@ -3,9 +3,9 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out metrics.json]
     mim test mmpose_posewarper CONFIG --checkpoint CHECKPOINT
 
-A damaged checkpoint, or one that does not hold every weight of the
-configured model (MMEngine would log the missing keys and test random
-weights), ends the tool with exit code 2 and ``error: checkpoint PATH: ...``.
+A damaged checkpoint, one with NaN or infinite weights, or one that does
+not hold every weight of the configured model (MMEngine would log the
+missing keys and test random weights), ends the tool with exit code 2 and ``error: checkpoint PATH: ...``.
 ``--out`` and ``--dump`` are one output set (``utils.output.OutputSet``):
 checked first (an existing file is refused unless ``--overwrite``; the
 config or checkpoint itself always), written when testing ends; an error or
@@ -24,8 +24,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmpose_posewarper.utils import check_checkpoint_file, prepare_runtime
-from mmpose_posewarper.utils.checkpoint import (check_checkpoint_fits,
-                                                checkpoint_weight_shapes)
+from mmpose_posewarper.utils.checkpoint import check_initial_weights
 from mmpose_posewarper.utils.cli import (add_checkpoint, add_input,
                                          add_output, add_runner_args,
                                          parse_runner_args, run_tool,
@@ -113,11 +112,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         cfg = merge_args(cfg, args, staged.get('--dump'))
         prepare_runtime(cfg)
         runner = Runner.from_cfg(cfg)
-        # every weight of the model, with its shape (MMEngine would log
-        # the missing ones and test random weights)
-        check_checkpoint_fits(args.checkpoint,
-                              checkpoint_weight_shapes(args.checkpoint),
-                              runner.model)
+        # the one check of the weights a model runs with: finite values
+        # (a diverged training's NaN would be scored), every weight of the
+        # model with its shape (MMEngine would log the missing ones and
+        # test random weights)
+        check_initial_weights(args.checkpoint, runner.model)
         if '--out' in staged:
             runner.register_hook(SaveMetricHook(staged['--out']), 'LOWEST')
         runner.test()

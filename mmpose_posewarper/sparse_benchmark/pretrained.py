@@ -43,6 +43,28 @@ RENAMED_CONFIGS = {
 }
 
 
+#: what a provenance JSON holds that the package reads (``read_json``'s
+#: schema): the checkpoint's sha256 and, to continue it
+#: (``export_pretrained``'s ``continues``), the record it counts from
+PROVENANCE_SCHEMA = {
+    'sha256': str,
+    'iterations?': int,
+    'learning_curve?': [{'iteration': int, 'val_mAP': (float, None)}],
+    'training_seconds?': float,
+    'commands?': [str],
+    'runs?': [{'training_seconds': float, 'commands': [str]}],
+}
+#: a provenance an export continues: its record must be whole
+CONTINUES_SCHEMA = {
+    **{k.rstrip('?'): v for k, v in PROVENANCE_SCHEMA.items()
+       if k not in ('sha256', 'runs?')},
+    'runs?': PROVENANCE_SCHEMA['runs?'],
+}
+#: an MMEngine ``scalars.json`` line: the fields read from it
+SCALARS_SCHEMA = {'step': int, 'time?': float, 'loss?': float,
+                  'posetrack/AP?': float}
+
+
 def sha256_of(path: str) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -60,7 +82,7 @@ def read_provenance(name: str = PRETRAINED_NAME,
         raise FileNotFoundError(
             f'{path}: no provenance file for the pretrained checkpoint '
             f'{name!r}; is the package installed with its checkpoints?')
-    return read_json(path, expect=dict)
+    return read_json(path, expect=dict, schema=PROVENANCE_SCHEMA)
 
 
 def pretrained_checkpoint(name: str = PRETRAINED_NAME,
@@ -110,8 +132,7 @@ def _scalar_logs(work_dir: str) -> List[Dict[str, Any]]:
     entries = []
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                           'scalars.json'))):
-        with open(path, encoding='utf-8') as f:
-            entries += [json.loads(line) for line in f if line.strip()]
+        entries += read_json(path, lines=True, schema=SCALARS_SCHEMA)
     return entries
 
 
@@ -192,22 +213,21 @@ def export_pretrained(checkpoint: str,
     Returns:
         dict: The provenance written to ``<name>.json``.
     """
+    from ..utils.checkpoint import check_finite_weights
+    from ..utils.json_file import check_json_schema
     if continues is not None:
         # refused before anything is written: a half-done export would
-        # leave weights that do not match their provenance
-        missing = [k for k in ('iterations', 'learning_curve',
-                               'training_seconds', 'commands')
-                   if k not in continues]
-        if missing:
-            raise ValueError(
-                f'the provenance to continue (--continues) lacks '
-                f'{", ".join(missing)}; '
-                'pass the JSON written beside an exported checkpoint')
+        # leave weights that do not match their provenance (a file is
+        # checked where it is read: export_pretrained.py --continues)
+        check_json_schema(continues, CONTINUES_SCHEMA,
+                          'the provenance to continue (continues)')
     # the tools' one checked loader: a damaged or foreign file is refused
     ckpt = load_checkpoint_file(checkpoint)
     if not isinstance(ckpt, Mapping):
         raise CheckpointError(checkpoint,
                               f'holds a {type(ckpt).__name__}, not a dict')
+    # the shipped weights are the job's starting point: no NaN or Inf
+    check_finite_weights(checkpoint, checkpoint_state_dict(ckpt, checkpoint))
     from ..utils.output import OutputSet
     output = OutputSet(checkpoint_dir, names=[f'{name}.pth', f'{name}.json'],
                        overwrite=overwrite, inputs=[checkpoint, work_dir],

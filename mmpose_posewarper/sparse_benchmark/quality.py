@@ -79,6 +79,12 @@ def run_quality_curve(settings: Any,
         ``single_frame_val`` (every val frame), ``single_frame`` and
         ``posewarper`` propagation scores, ``self_posewarper``).
     """
+    from ..apis.model import init_model
+    for checkpoint in checkpoints:
+        if checkpoint is not None:
+            # a damaged, foreign or diverged checkpoint is refused before
+            # the data, the baselines and the points before it (minutes)
+            init_model(settings.config('single_frame'), checkpoint)
     set_job_torch(settings.threads)
     np.random.seed(settings.seed)
     with job_log(settings.path('quality.log')):

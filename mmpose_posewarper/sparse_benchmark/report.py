@@ -280,11 +280,32 @@ SEEDS_END = '<!-- sparse-benchmark-seeds: end -->'
 SEEDS_FILES = ('seeds.json', 'seeds.md')
 
 
+#: what a run's results.json holds (``read_json``'s schema): mAP per
+#: method of each section, per distance of the propagation, the wall time
+RESULTS_SCHEMA = {
+    **{f'{section}?': {str: float} for section in SECTION_TITLES},
+    'propagation_by_distance?': {str: {str: float}},
+    'wall_seconds': float,
+}
+#: what a run's controls.json holds: mAP per method of each control, the
+#: step timings, the reused stages
+CONTROLS_SCHEMA = {'timings?': {str: float}, 'reused_stages?': [str],
+                   str: {str: float}}
+#: what a several-seed summary (seeds.json) holds
+SEEDS_SCHEMA = {
+    'seeds': [int],
+    'summary': {str: {'mean': float, 'std': float}},
+    'numbers': {str: {str: float}},
+}
+
+
 def results_block(results_dir: str) -> str:
     """The README block of a published run: its ``results.md`` table, which
     :func:`markdown_table` made from its ``results.json``."""
-    results = read_json(osp.join(results_dir, 'results.json'), expect=dict)
-    controls = read_json(osp.join(results_dir, 'controls.json'), expect=dict)
+    results = read_json(osp.join(results_dir, 'results.json'), expect=dict,
+                        schema=RESULTS_SCHEMA)
+    controls = read_json(osp.join(results_dir, 'controls.json'), expect=dict,
+                         schema=CONTROLS_SCHEMA)
     controls.pop('timings', None)
     reused = controls.pop('reused_stages', ())
     return markdown_table(results, controls, reused)
@@ -429,7 +450,7 @@ def seeds_block(results_dir: str) -> str:
     """The README block of published seeds: :func:`seeds_table` of their
     ``seeds.json``."""
     return seeds_table(read_json(osp.join(results_dir, 'seeds.json'),
-                                 expect=dict))
+                                 expect=dict, schema=SEEDS_SCHEMA))
 
 
 def publish_seeds(seeds_dir: str, dest: str,

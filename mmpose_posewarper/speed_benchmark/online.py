@@ -122,7 +122,13 @@ def measure_accuracy(run_dir: str, device: str = 'cpu',
         for stage in {MODES[m][0]
                       for m in modes}
     }
-    out_dir = tempfile.mkdtemp(prefix='online_benchmark_')
+    # the predictions are scored, then removed (also on an error)
+    with tempfile.TemporaryDirectory(prefix='online_benchmark_') as out_dir:
+        return _measure_accuracy(models, gt_dir, data, modes, out_dir)
+
+
+def _measure_accuracy(models: Dict[str, Any], gt_dir: str, data: str,
+                      modes: Sequence[str], out_dir: str) -> Dict[str, Any]:
     seconds = {m: 0.0 for m in modes}
     frames = 0
     gt_files = list_posetrack_dir(gt_dir)

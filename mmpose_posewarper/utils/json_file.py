@@ -14,6 +14,22 @@ the field and the problem::
 
 A missing file raises :class:`JSONFileNotFoundError`, which is also a
 ``FileNotFoundError``.
+
+What a file must hold can be stated once, as a ``schema`` of
+:func:`read_json` (checked by :func:`check_json_schema`), so that a value
+of another type is refused where the file is read, naming the field,
+instead of failing later in the code that uses it (a ``TypeError`` or a
+format error that names no file)::
+
+    read_json(path, expect=dict, schema={
+        'iterations': int,                      # required, an integer
+        'learning_curve': [{'iteration': int, 'val_mAP': float}],
+        'notes?': (str, None),                  # optional, may be null
+        str: float,                             # any other key: a number
+    })
+
+A file of one JSON value per line (MMEngine's ``scalars.json``) is read
+with ``lines=True``; its errors name the line.
 """
 import json
 import os.path as osp
@@ -84,7 +100,9 @@ def _position(text: str, pos: int) -> Tuple[int, int]:
 
 def read_json(path: str,
               what: Optional[str] = None,
-              expect: Union[None, type, Tuple[type, ...]] = None) -> Any:
+              expect: Union[None, type, Tuple[type, ...]] = None,
+              schema: Any = None,
+              lines: bool = False) -> Any:
     """Read the JSON file ``path``.
 
     Args:
@@ -93,10 +111,17 @@ def read_json(path: str,
             (``--continues``, ``bbox_file``); the messages name it with the
             path.
         expect (type | tuple, optional): The type the file must hold as a
-            whole (``dict``: an object, ``list``).
+            whole (``dict``: an object, ``list``); with ``lines``, each
+            line.
+        schema (optional): What the content must hold, field by field
+            (:func:`check_json_schema`); with ``lines``, each line.
+        lines (bool): The file holds one JSON value per line (JSON Lines,
+            as MMEngine's ``scalars.json``; blank lines skipped): the
+            values are returned as a list, and a problem names the line
+            (``FILE: line 3: invalid JSON ...``).
 
     Returns:
-        The parsed content.
+        The parsed content (a list of the lines' values with ``lines``).
 
     Raises:
         JSONFileNotFoundError: ``path`` does not exist.
@@ -127,24 +152,105 @@ def read_json(path: str,
             'file or a damaged one', what) from None
     if text.startswith('\ufeff'):
         text = text[1:]  # a byte order mark, as some editors write
+    if not lines:
+        return _parsed(text, path, None, what, expect, schema, whole=True)
+    values = []
+    all_lines = text.split('\n')
+    for number, line in enumerate(all_lines, 1):
+        if line.strip():
+            # a last line without its newline may be cut short
+            values.append(_parsed(line, path, f'line {number}', what, expect,
+                                  schema,
+                                  whole=number == len(all_lines)))
+    return values
+
+
+def _parsed(text: str, path: str, where: Optional[str], what: Optional[str],
+            expect: Any, schema: Any, whole: bool) -> Any:
+    """``text`` (the file, or its line ``where``) parsed and checked."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         if not text.strip():
             hint = 'the file is empty'
-        elif e.pos >= len(text.rstrip()) or e.msg.startswith('Unterminated'):
+        elif whole and (e.pos >= len(text.rstrip())
+                        or e.msg.startswith('Unterminated')):
             # (a string runs to the end of the file)
             hint = 'the file ends early (truncated?)'
         else:
             hint = 'not a JSON file or a damaged one'
+        position = (f'at column {e.colno}' if where else
+                    f'at line {e.lineno} column {e.colno}')
         raise JSONFileError(
-            path, None, f'invalid JSON at line {e.lineno} column {e.colno} '
-            f'({e.msg}): {hint}', what) from None
+            path, where, f'invalid JSON {position} ({e.msg}): {hint}',
+            what) from None
     if expect is not None and not _is_a(data, expect):
         raise JSONFileError(
-            path, None, f'holds {_expected(type(data))}, not '
+            path, where, f'holds {_expected(type(data))}, not '
             f'{_expected(expect)}', what)
+    if schema is not None:
+        check_json_schema(data, schema, path, where, what)
     return data
+
+
+def check_json_schema(value: Any, schema: Any, path: str,
+                      field: Optional[str] = None,
+                      what: Optional[str] = None) -> Any:
+    """Check ``value`` (the field ``field`` of the JSON file ``path``; None:
+    the whole file) against ``schema``; returns ``value``.
+
+    ``schema`` is
+
+    * a type, or a tuple of types (``None`` in it: null is allowed):
+      ``int``, ``float`` (any number), ``str``, ``bool``, ``list``,
+      ``dict``;
+    * a dict: an object with these keys, each checked against its schema;
+      a key ending in ``?`` may be missing; the key ``str`` (the type)
+      gives the schema of every other key (without it, other keys are not
+      checked);
+    * a one-item list ``[item]``: a list whose every element is an
+      ``item``.
+
+    Raises:
+        JSONFileError: ``FILE: FIELD: expected a number, got str``, ``FILE:
+            FIELD: missing``, naming the first value that differs.
+    """
+    label = field or '<root>'
+    if isinstance(schema, dict):
+        check_json_type(value, dict, path, label, what)
+        for key, item in schema.items():
+            if key is str:
+                continue
+            name = key[:-1] if key.endswith('?') else key
+            if name in value:
+                check_json_schema(value[name], item, path,
+                                  f'{field}.{name}' if field else name, what)
+            elif not key.endswith('?'):
+                raise JSONFileError(path, f'{field}.{name}' if field else
+                                    name, 'missing', what)
+        if str in schema:
+            named = {k[:-1] if k.endswith('?') else k for k in schema
+                     if k is not str}
+            for key, item in value.items():
+                if key not in named:
+                    check_json_schema(item, schema[str], path,
+                                      f'{field}.{key}' if field else key,
+                                      what)
+        return value
+    if isinstance(schema, list):
+        if len(schema) != 1:
+            raise TypeError(f'a list schema has one item, got {schema!r}')
+        check_json_type(value, list, path, label, what)
+        for i, item in enumerate(value):
+            check_json_schema(item, schema[0], path, f'{field or ""}[{i}]',
+                              what)
+        return value
+    types = schema if isinstance(schema, tuple) else (schema, )
+    if None in types:
+        if value is None:
+            return value
+        types = tuple(t for t in types if t is not None)
+    return check_json_type(value, types, path, label, what)
 
 
 def json_field(obj: Any,
@@ -210,5 +316,5 @@ def check_json_type(value: Any, expect: Union[type, Tuple[type, ...]],
 
 __all__ = [
     'JSONFileError', 'JSONFileNotFoundError', 'read_json', 'json_field',
-    'check_json_type', 'type_name'
+    'check_json_type', 'check_json_schema', 'type_name'
 ]

@@ -268,7 +268,9 @@ def test_job_refuses_a_missing_pretrained_checkpoint(tmp_path):
 
 
 @pytest.mark.parametrize('content,message', [
-    ('{"iterations": 7000}', 'lacks learning_curve, training_seconds'),
+    ('{"iterations": 7000}', 'earlier.json: learning_curve: missing'),
+    ('{"iterations": 7000, "learning_curve": [5], "training_seconds": 1, '
+     '"commands": []}', 'earlier.json: learning_curve[0]: expected an object'),
     ('[1, 2]', 'holds a list'),
     ('{junk', 'not a JSON file'),
 ])

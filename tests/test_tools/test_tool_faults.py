@@ -12,14 +12,21 @@ module reads the roles from the tool's own parser and builds the cases:
   output without ``--overwrite``; SIGINT during the write (with
   ``--overwrite``, over the earlier output);
 * a document rewritten in place (``rewritten``): it lacks its markers;
-* every JSON input (a file, or each file of a folder): corrupt, truncated;
-* every checkpoint: bit-flipped, truncated zip, another model's.
+* every JSON input (a file, or each file of a folder): corrupt, truncated,
+  valid JSON of another shape;
+* every checkpoint: bit-flipped, truncated zip, NaN weights with intact
+  CRCs (a diverged training's), another model's;
+* the files a folder input holds that the tool reads (a recipe's
+  ``members``: a run's results, a work dir's checkpoints and logs): damaged
+  as the JSON files and checkpoints above.
 
 Each case must end with exit code 2 (130 for SIGINT) and the offending
 file named on stderr, leave every input and earlier output byte-identical
 (sha256) and leave nothing behind (no staging folder, no new file). A tool
 needs a recipe below (a valid command on the tiny fixtures, and a reason
-for each declared option it does not exercise): a new tool fails
+for each declared option it does not exercise; options that exclude the
+recipe's, such as ``publish_results.py --seeds --doc``, get a variant: a
+second command whose cases are built for them): a new tool fails
 ``test_every_tool_has_a_recipe`` until it has one, and one that declares
 no roles fails ``test_every_tool_declares_its_paths``.
 
@@ -40,16 +47,17 @@ import runpy
 import shutil
 import signal
 import sys
+import tempfile
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import pytest
 
 from mmpose_posewarper.utils.cli import MOVED_SCRIPTS, path_options
 from mmpose_posewarper.utils.output import OutputSet
 
-from _helpers.jobs import (TINY_POSEWARPER, TINY_TOPDOWN, save_tiny_model,
-                           write_tiny_video)
+from _helpers.jobs import (TINY_DETECTOR, TINY_POSEWARPER, TINY_TOPDOWN,
+                           save_detector, save_tiny_model, write_tiny_video)
 from .conftest import REPO, SCRIPTS, TINY_CONFIG, data_options
 
 #: the tools (paths from the repository root), forwarders left out
@@ -180,14 +188,26 @@ class Recipe:
         skip_foreign: ``dest`` -> why no foreign checkpoint applies.
         earlier_run: Whether the command runs to its end (an earlier
             output for the "exists" and SIGINT cases).
-        extra_roots: Folders the command reads or writes besides the
-            fixtures (checked unchanged, nothing left behind).
+        members: Folder options (``dest``) -> the files in the folder
+            that the tool reads (paths relative to it): each ``.json`` is
+            damaged as a JSON input, each ``.pth`` as a checkpoint (and
+            replaced by ``foreign['DEST/MEMBER']`` where given).
+        variants: Name -> another valid command (a ``Recipe``) for
+            options that exclude this one's; its cases are built for its
+            ``options`` only.
+        options: (a variant) The options (``dest``) its cases exercise.
     """
     argv: List[str]
     skip: Dict[str, str] = field(default_factory=dict)
     foreign: Dict[str, str] = field(default_factory=dict)
     skip_foreign: Dict[str, str] = field(default_factory=dict)
     earlier_run: bool = True
+    members: Dict[str, List[str]] = field(default_factory=dict)
+    variants: Dict[str, 'Recipe'] = field(default_factory=dict)
+    options: Tuple[str, ...] = ()
+
+    def variant(self, name: Optional[str]) -> 'Recipe':
+        return self if name is None else self.variants[name]
 
 
 class Fixtures:
@@ -215,6 +235,20 @@ class Fixtures:
         self.synthetic_model = str(save_tiny_model(
             Path(ckpts) / 'synthetic_posewarper.pth',
             config=Path(TINY_CONFIG)))
+        self.detector = str(save_detector(Path(ckpts) / 'detector.pth'))
+        # the video's frames as a video file
+        self.video_file = self.path('clip', f'{NAME}.mp4')
+        os.makedirs(osp.dirname(self.video_file))
+        import cv2
+        frames = sorted(glob.glob(osp.join(self.video['frame_dir'],
+                                           '*.jpg')))
+        height, width = cv2.imread(frames[0]).shape[:2]
+        writer = cv2.VideoWriter(self.video_file,
+                                 cv2.VideoWriter_fourcc(*'mp4v'), 25,
+                                 (width, height))
+        for frame in frames:
+            writer.write(cv2.imread(frame))
+        writer.release()
         self.posetrack = posetrack  # the shared synthetic dataset
         self._make_files()
 
@@ -226,6 +260,14 @@ class Fixtures:
 
     def _make_files(self) -> None:
         import torch
+        # --resume's input is a training checkpoint (tools/train.py's), and
+        # so is its foreign one
+        self.topdown_training = self.path('ckpt', 'topdown_training.pth')
+        for src, dst in ((self.synthetic_model, self.synthetic_model),
+                         (self.topdown, self.topdown_training)):
+            ckpt = torch.load(src, weights_only=True)
+            torch.save(dict(ckpt, meta=dict(epoch=1, iter=1),
+                            message_hub={}), dst)
         # boxes of the video's two people on every frame
         with open(self.dense_file) as f:
             dense = json.load(f)
@@ -249,8 +291,15 @@ class Fixtures:
             POSETRACK18_KEYPOINTS
         with open(self.path('joint_map.json'), 'w') as f:
             json.dump({n: n for n in POSETRACK18_KEYPOINTS}, f)
-        # a pretraining work dir and the provenance an export continues
-        os.makedirs(self.path('pretrain_work'))
+        # a pretraining work dir (its MMEngine log: the learning curve) and
+        # the provenance an export continues
+        os.makedirs(self.path('pretrain_work', 'run1', 'vis_data'))
+        with open(self.path('pretrain_work', 'run1', 'vis_data',
+                            'scalars.json'), 'w') as f:
+            for step in (1, 2, 3):
+                f.write(json.dumps({'loss': 0.5, 'time': 0.1, 'step': step})
+                        + '\n')
+            f.write(json.dumps({'posetrack/AP': 1.0, 'step': 3}) + '\n')
         with open(self.path('provenance.json'), 'w') as f:
             json.dump(dict(iterations=4, learning_curve=[],
                            training_seconds=1, commands=['cmd']), f)
@@ -263,6 +312,40 @@ class Fixtures:
                         self.path('run', name))
         with open(self.path('README.md'), 'w') as f:
             f.write(f'# x\n\n{README_BEGIN}\nold\n{README_END}\n')
+        # a finished several-seed run (the published one) and its document
+        from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
+                                                               SEEDS_END,
+                                                               SEEDS_FILES)
+        os.makedirs(self.path('seeds_run'))
+        for name in SEEDS_FILES:
+            shutil.copy(osp.join(REPO, 'docs', 'results', name),
+                        self.path('seeds_run', name))
+        with open(self.path('sparse_benchmark.md'), 'w') as f:
+            f.write(f'# x\n\n{SEEDS_BEGIN}\nold\n{SEEDS_END}\n')
+        # a finished main-job run as the online benchmark reads it: each
+        # stage's work dir (its config as MMEngine dumps it, its last
+        # checkpoint) and the val videos
+        from mmengine.config import Config
+        run = self.path('online_run')
+        single_frame = Config.fromfile(str(TINY_TOPDOWN))
+        single_frame.test_dataloader = dict(dataset=dict(pipeline=[
+            dict(type='LoadImage'), dict(type='GetBBoxCenterScale'),
+            dict(type='TopdownAffine', input_size=single_frame.model.head
+                 .decoder.input_size), dict(type='PackPoseInputs')]))
+        for stage, config, checkpoint in (
+                ('single_frame', single_frame, self.topdown),
+                ('posewarper', Config.fromfile(TINY_CONFIG),
+                 self.posewarper)):
+            work = osp.join(run, 'work_dirs', stage)
+            os.makedirs(work)
+            config.dump(osp.join(work, f'{stage}.py'))
+            shutil.copy(checkpoint, osp.join(work, 'epoch_1.pth'))
+            with open(osp.join(work, 'last_checkpoint'), 'w') as f:
+                f.write(osp.join(work, 'epoch_1.pth'))
+        shutil.copytree(osp.join(self.video['img_root'], 'images'),
+                        osp.join(run, 'data', 'images'))
+        shutil.copytree(self.video['dense_dir'],
+                        osp.join(run, 'data', 'annotations', 'val'))
         # eval_posetrack's predictions: the ground truth itself
         shutil.copytree(self.video['dense_dir'], self.path('predictions'))
 
@@ -277,11 +360,18 @@ def recipes(fx: Fixtures) -> Dict[str, Recipe]:
             skip=dict(config=no_paths, single_config=no_paths,
                       frames_dir=no_paths)),
         'tools/analysis_tools/benchmark_online.py': Recipe(
-            [], earlier_run=False,
-            skip={d: 'needs a finished main-job run (its models load '
-                  'through apis.model.init_model, its JSON through '
-                  'read_json); no output' for d in
-                  ('run', 'long_clip', 'memory_child')}),
+            ['--run', fx.path('online_run')], earlier_run=False,
+            members=dict(run=[
+                'work_dirs/posewarper/epoch_1.pth',
+                'work_dirs/single_frame/epoch_1.pth',
+                f'data/annotations/val/{NAME}.json']),
+            foreign={'run/work_dirs/posewarper/epoch_1.pth': fx.topdown},
+            skip=dict(
+                long_clip='a folder of frames only (no JSON, checkpoint or '
+                'output; its models are --run\'s): nothing of the standard '
+                'faults applies',
+                memory_child='internal: the child process of --long-clip, '
+                'given the same --run')),
         'tools/convert_checkpoint.py': Recipe(
             ['--src', 'mmpose0x', fx.path('mmpose0x', 'topdown_0x.pth'),
              fx.out('convert', 'out.pth'), '--config', str(TINY_TOPDOWN)],
@@ -296,6 +386,7 @@ def recipes(fx: Fixtures) -> Dict[str, Recipe]:
             [fx.path('pretrain_work'), '--checkpoint', fx.posewarper,
              '--out-dir', fx.out('export'), '--name', 'tiny',
              '--continues', fx.path('provenance.json')],
+            members=dict(work_dir=['run1/vis_data/scalars.json']),
             skip_foreign=dict(checkpoint='any MMEngine checkpoint is '
                               'exportable: there is no model to fit')),
         'tools/generate_synthetic_posetrack.py': Recipe(
@@ -317,15 +408,20 @@ def recipes(fx: Fixtures) -> Dict[str, Recipe]:
         'tools/publish_results.py': Recipe(
             [fx.path('run'), '--to', fx.out('published'), '--readme',
              fx.path('README.md')],
-            skip=dict(doc='--seeds/--effort/--label-budgets (runs of '
-                      'minutes): the same report.write_collected / '
-                      '_rewritten_doc as --readme\'s copy_and_rewrite')),
+            members=dict(run_dir=['results.json', 'controls.json']),
+            variants=dict(seeds=Recipe(
+                [fx.path('seeds_run'), '--seeds', '--to',
+                 fx.out('published_seeds'), '--doc',
+                 fx.path('sparse_benchmark.md')],
+                options=('doc', ), members=dict(run_dir=['seeds.json'])))),
         'tools/run_sparse_benchmark.py': Recipe(
             ['--out', fx.out('sparse_benchmark'), '--quick',
              '--pretrained', fx.topdown], earlier_run=False,
             foreign=dict(pretrained=fx.posewarper),
-            skip=dict(quality='each point trains a stage (minutes); its '
-                      'checkpoints go through --pretrained\'s loader')),
+            variants=dict(quality=Recipe(
+                ['--out', fx.out('quality'), '--quick', '--quality',
+                 fx.topdown], earlier_run=False, options=('quality', ),
+                foreign=dict(quality=fx.posewarper)))),
         'tools/test.py': Recipe(
             [TINY_CONFIG, fx.synthetic_model, '--work-dir',
              osp.join(fx.work, 'test'), '--out',
@@ -337,17 +433,20 @@ def recipes(fx: Fixtures) -> Dict[str, Recipe]:
             [TINY_CONFIG, '--work-dir', osp.join(fx.work, 'train'),
              '--resume', fx.synthetic_model, '--cfg-options',
              *data_options(fx.posetrack)], earlier_run=False,
-            foreign=dict(resume=fx.topdown)),
+            foreign=dict(resume=fx.topdown_training)),
         'demo/video_demo.py': Recipe(
             [str(TINY_POSEWARPER), fx.posewarper, '--input',
              v['frame_dir'], '--output-root', fx.out('demo'), '--bboxes',
              fx.path('boxes.json'), '--gt-file', fx.dense_file,
              '--frame-out', fx.out('demo_frame', 'frame.jpg')],
             foreign=dict(pose_checkpoint=fx.topdown),
-            skip=dict(det_config='an MMDet detector (its checkpoint goes '
-                      'through apis.model.load_checked_checkpoint); the '
-                      'boxes come from --bboxes here',
-                      det_checkpoint='see det_config')),
+            variants=dict(detector=Recipe(
+                [str(TINY_POSEWARPER), fx.posewarper, '--input',
+                 v['frame_dir'], '--output-root', fx.out('demo_det'),
+                 '--det-config', str(TINY_DETECTOR), '--det-checkpoint',
+                 fx.detector], earlier_run=False,
+                options=('det_config', 'det_checkpoint'),
+                foreign=dict(det_checkpoint=fx.topdown)))),
     }
 
 
@@ -357,6 +456,11 @@ def fx(tmp_path_factory, tiny_posetrack):
 
 
 # ----------------------------------------------------------------- cases
+#: where ``_recipe_stub`` puts the fixtures (what the recipes read) when the
+#: cases are collected, before the fixtures exist
+_STUB_ROOT = '/in'
+
+
 def _outputs(parser):
     return [a for a in path_options(parser) if a.path_role == 'output']
 
@@ -415,9 +519,12 @@ class Case:
     make: Callable  # (fx, tmp, argv) -> (argv, offending paths, code)
     sigint: bool = False
     needs_earlier: bool = False
+    variant: Optional[str] = None  # the recipe's variant it runs
+    says: str = ''  # what stderr must also say (beside the file)
 
     def __str__(self):
-        return f'{self.tool}:{self.name}'
+        where = f'[{self.variant}]' if self.variant else ''
+        return f'{self.tool}{where}:{self.name}'
 
 
 def _fresh_outputs(parser, argv: List[str], tmp: str) -> List[str]:
@@ -445,13 +552,38 @@ def _damage_json(path: str, how: str) -> List[str]:
         with open(f, 'rb') as fh:
             data = fh.read()
         with open(f, 'wb') as fh:
-            fh.write(data[:len(data) // 2] if how == 'truncated' else
-                     b'{"images": [1, 2,, ]}\n' + data[:20])
+            fh.write(JSON_FAULTS[how](data))
     return files
+
+
+#: how a JSON input is damaged: its bytes -> the damaged bytes
+JSON_FAULTS = {
+    'corrupt': lambda data: b'{"images": [1, 2,, ]}\n' + data[:20],
+    'truncated': lambda data: data[:len(data) // 2],
+    # valid JSON of another shape (a reader that indexes it unchecked
+    # fails with a TypeError or KeyError naming no file)
+    'wrong-shape': lambda data: b'[["not"], "this file"]\n',
+}
+#: how a checkpoint is damaged -> what stderr says besides the file
+CHECKPOINT_FAULTS = {'bit-flipped': '', 'truncated': '',
+                     'NaN-weights': 'NaN or infinite'}
 
 
 def _damage_checkpoint(path: str, how: str) -> None:
     import zipfile
+    if how == 'NaN-weights':
+        # a diverged training's checkpoint: saved whole (CRCs intact)
+        import torch
+
+        from mmpose_posewarper.utils.checkpoint import \
+            allow_mmengine_checkpoints
+        allow_mmengine_checkpoints()
+        ckpt = torch.load(path, weights_only=True)
+        state = ckpt.get('state_dict', ckpt)
+        name = next(k for k, v in state.items() if v.is_floating_point())
+        state[name] = torch.full_like(state[name], float('nan'))
+        torch.save(ckpt, path)
+        return
     with open(path, 'rb') as f:
         data = bytearray(f.read())
     if how == 'truncated':
@@ -464,65 +596,86 @@ def _damage_checkpoint(path: str, how: str) -> None:
         f.write(bytes(data))
 
 
-def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
+def _may_be_dir(action) -> bool:
+    return action.path_kind in ('dir', 'json_or_dir', 'video')
+
+
+def _may_be_file(action) -> bool:
+    return action.path_role == 'checkpoint' or action.path_kind != 'dir'
+
+
+def cases_of(tool: str, parser, recipe: Recipe,
+             variant: Optional[str] = None) -> List[Case]:
+    """The cases of ``recipe`` (the tool's, or its ``variant``): for every
+    declared option it exercises (a variant: its ``options``; the tool's
+    recipe: those no variant exercises), built from the recipe's command
+    line (with the stand-in paths of ``_recipe_stub`` at collection), and
+    for the files in its folder inputs that it names in ``members``."""
     cases = []
     actions = path_options(parser)
-    outputs = [a for a in actions if a.path_role == 'output'
-               and a.dest not in recipe.skip]
+    if variant is None:
+        others = {o for v in recipe.variants.values() for o in v.options}
+        wanted = [a for a in actions if a.dest not in recipe.skip
+                  and a.dest not in others]
+    else:
+        wanted = [a for a in actions if a.dest in recipe.options]
+    outputs = [a for a in wanted if a.path_role == 'output']
     set_outputs = [a for a in outputs if a.path_kind in SET_KINDS]
-    inputs = [a for a in actions if a.path_role in ('input', 'checkpoint')
-              and a.dest not in recipe.skip]
+    inputs = [a for a in wanted if a.path_role in ('input', 'checkpoint')]
 
-    def input_values(argv, fx):
+    def add(name, make, **kw):
+        cases.append(Case(tool, name, make, variant=variant, **kw))
+
+    def input_values(argv, fx_root):
         """The inputs of ``argv`` among the fixtures (an output case never
         points into the repository)."""
-        return [(a, _value(argv, a)) for a in inputs
-                if _value(argv, a) is not None
-                and _value(argv, a).startswith(fx.root + os.sep)]
+        return [(a, _value(argv, a)) for a in path_options(parser)
+                if a.path_role in ('input', 'checkpoint')
+                and a.dest not in recipe.skip
+                and _value(argv, a) is not None
+                and _value(argv, a).startswith(fx_root + os.sep)]
 
+    # what the recipe reads among the fixtures, by declared kind: an
+    # output case is built only where such an input exists
+    declared = [a for a, _ in input_values(recipe.argv, _STUB_ROOT)]
+    replaceable = [a for a in declared if 'replace' not in a.path_note]
     for out in set_outputs:
         def is_input(fx, tmp, argv, out=out):
             argv = _fresh_outputs(parser, argv, tmp)
-            values = [(a, p) for a, p in input_values(argv, fx)
+            values = [(a, p) for a, p in input_values(argv, fx.root)
                       if 'replace' not in a.path_note]
             # a folder for a folder output, a file for a file
             want_dir = out.path_kind != 'file'
             pick = [p for _, p in values if osp.isdir(p) == want_dir] or \
                 [p for _, p in values]
-            if not pick:
-                return None
             target = pick[0]
             argv = _replace(argv, _value(argv, out), target)
             return _with_overwrite(parser, argv), [target], 2
 
-        cases.append(Case(tool, f'{out.dest}=an input', is_input))
-        if out.path_kind == 'dir':
+        if replaceable:
+            add(f'{out.dest}=an input', is_input)
+        if out.path_kind == 'dir' and any(map(_may_be_file, declared)):
             def holds_input(fx, tmp, argv, out=out):
                 argv = _fresh_outputs(parser, argv, tmp)
-                files = [p for _, p in input_values(argv, fx)
+                files = [p for _, p in input_values(argv, fx.root)
                          if not osp.isdir(p)]
-                if not files:
-                    return None
                 target = osp.dirname(files[0])
                 argv = _replace(argv, _value(argv, out), target)
                 return _with_overwrite(parser, argv), [target], 2
 
-            cases.append(Case(tool, f'{out.dest} holds an input',
-                              holds_input))
+            add(f'{out.dest} holds an input', holds_input)
 
-        def inside_input(fx, tmp, argv, out=out):
-            argv = _fresh_outputs(parser, argv, tmp)
-            folders = [p for _, p in input_values(argv, fx)
-                       if osp.isdir(p)]
-            if not folders:
-                return None
-            target = osp.join(folders[0], 'new_output',
-                              osp.basename(_value(argv, out)))
-            argv = _replace(argv, _value(argv, out), target)
-            return _with_overwrite(parser, argv), [target], 2
+        if any(map(_may_be_dir, declared)):
+            def inside_input(fx, tmp, argv, out=out):
+                argv = _fresh_outputs(parser, argv, tmp)
+                folders = [p for _, p in input_values(argv, fx.root)
+                           if osp.isdir(p)]
+                target = osp.join(folders[0], 'new_output',
+                                  osp.basename(_value(argv, out)))
+                argv = _replace(argv, _value(argv, out), target)
+                return _with_overwrite(parser, argv), [target], 2
 
-        cases.append(Case(tool, f'{out.dest} inside an input folder',
-                          inside_input))
+            add(f'{out.dest} inside an input folder', inside_input)
     if set_outputs and recipe.earlier_run:
         has_overwrite = any('--overwrite' in a.option_strings
                             for a in parser._actions)
@@ -531,15 +684,15 @@ def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
             return argv, [_value(argv, a) for a in set_outputs], 2
 
         if has_overwrite:
-            cases.append(Case(tool, 'earlier output without --overwrite',
-                              exists, needs_earlier=True))
+            add('earlier output without --overwrite', exists,
+                needs_earlier=True)
 
         def sigint(fx, tmp, argv):
             return (_with_overwrite(parser, argv),
                     [], 128 + signal.SIGINT)
 
-        cases.append(Case(tool, 'SIGINT during the write', sigint,
-                          sigint=True, needs_earlier=True))
+        add('SIGINT during the write', sigint, sigint=True,
+            needs_earlier=True)
     for out in outputs:
         if out.path_kind == 'rewritten':
             def no_markers(fx, tmp, argv, out=out):
@@ -550,8 +703,10 @@ def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
                 argv = _replace(argv, _value(argv, out), doc)
                 # an earlier output that differs from what this run would
                 # write: a write before the document is checked shows
-                for other in set_outputs:
+                for other in _outputs(parser):
                     earlier = _value(argv, other)
+                    if other.path_kind not in SET_KINDS or earlier is None:
+                        continue
                     copy = osp.join(tmp, 'earlier', other.dest)
                     shutil.copytree(earlier, copy)
                     for folder, _, files in os.walk(copy):
@@ -561,12 +716,12 @@ def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
                     argv = _replace(argv, earlier, copy)
                 return argv, [doc], 2
 
-            cases.append(Case(tool, f'{out.dest} without its markers',
-                              no_markers, needs_earlier=True))
+            add(f'{out.dest} without its markers', no_markers,
+                needs_earlier=True)
     for inp in inputs:
         if inp.path_role == 'input' and inp.path_kind in ('json',
                                                           'json_or_dir'):
-            for how in ('corrupt', 'truncated'):
+            for how in JSON_FAULTS:
                 def json_case(fx, tmp, argv, inp=inp, how=how):
                     argv = _fresh_outputs(parser, argv, tmp)
                     value = _value(argv, inp)
@@ -577,9 +732,9 @@ def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
                     files = _damage_json(copy, how)
                     return _replace(argv, value, copy), files, 2
 
-                cases.append(Case(tool, f'{how} JSON {inp.dest}', json_case))
+                add(f'{how} JSON {inp.dest}', json_case)
         if inp.path_role == 'checkpoint':
-            for how in ('bit-flipped', 'truncated'):
+            for how, says in CHECKPOINT_FAULTS.items():
                 def ckpt_case(fx, tmp, argv, inp=inp, how=how):
                     argv = _fresh_outputs(parser, argv, tmp)
                     value = _value(argv, inp)
@@ -589,32 +744,65 @@ def cases_of(tool: str, parser, recipe: Recipe) -> List[Case]:
                     _damage_checkpoint(copy, how)
                     return _replace(argv, value, copy), [copy], 2
 
-                cases.append(Case(tool, f'{how} checkpoint {inp.dest}',
-                                  ckpt_case))
+                add(f'{how} checkpoint {inp.dest}', ckpt_case, says=says)
             if inp.dest in recipe.foreign:
                 def foreign(fx, tmp, argv, inp=inp):
                     argv = _fresh_outputs(parser, argv, tmp)
                     value = _value(argv, inp)
-                    other = recipe.foreign[inp.dest]
+                    # the fixtures' recipe (``recipe`` holds the stub's paths)
+                    other = recipes(fx)[tool].variant(variant).foreign[
+                        inp.dest]
                     return _replace(argv, value, other), [other], 2
 
-                cases.append(Case(tool, f'foreign checkpoint {inp.dest}',
-                                  foreign))
+                add(f'foreign checkpoint {inp.dest}', foreign,
+                    says='does not fit')
+    for inp in actions:
+        for member in recipe.members.get(inp.dest, ()):
+            faults = (dict.fromkeys(JSON_FAULTS, '')
+                      if member.endswith('.json') else CHECKPOINT_FAULTS)
+            if f'{inp.dest}/{member}' in recipe.foreign:
+                faults = dict(faults, foreign='does not fit')
+            for how, says in faults.items():
+                def member_case(fx, tmp, argv, inp=inp, member=member,
+                                how=how):
+                    argv = _fresh_outputs(parser, argv, tmp)
+                    value = _value(argv, inp)
+                    copy = osp.join(tmp, 'damaged', osp.basename(value))
+                    shutil.copytree(value, copy, symlinks=True)
+                    target = osp.join(copy, member)
+                    assert osp.isfile(target), target
+                    if how == 'foreign':
+                        shutil.copyfile(
+                            recipes(fx)[tool].variant(variant).foreign[
+                                f'{inp.dest}/{member}'], target)
+                    elif member.endswith('.json'):
+                        _damage_json(target, how)
+                    else:
+                        _damage_checkpoint(target, how)
+                    return _replace(argv, value, copy), [target], 2
+
+                add(f'{how} {member} in {inp.dest}', member_case, says=says)
     return cases
 
 
 # ----------------------------------------------------------------- tests
+
 def _recipe_stub():
-    """The recipes' option names without building the fixtures."""
+    """The recipes' option names without building the fixtures: the
+    fixtures' paths under ``/in`` (what the recipes read), the outputs
+    under ``/out``."""
 
     class Stub:
-        video = dict(dense_dir='d', sparse_dir='s', sparse_file='f',
-                     img_root='i', frame_dir='r')
-        dense_file = posewarper = topdown = synthetic_model = 'c'
+        video = {k: osp.join(_STUB_ROOT, 'video', k) for k in (
+            'dense_dir', 'sparse_dir', 'sparse_file', 'img_root',
+            'frame_dir')}
+        dense_file = osp.join(_STUB_ROOT, 'video', 'dense.json')
+        posewarper = topdown = synthetic_model = detector = \
+            topdown_training = osp.join(_STUB_ROOT, 'ckpt', 'model.pth')
         posetrack = work = '/w'
 
         def path(self, *parts):
-            return osp.join('/in', *parts)
+            return osp.join(_STUB_ROOT, *parts)
 
         def out(self, *parts):
             return osp.join('/out', *parts)
@@ -623,8 +811,11 @@ def _recipe_stub():
 
 
 RECIPES = _recipe_stub()
-ALL_CASES = [case for path in TOOLS if path in RECIPES
-             for case in cases_of(path, parser_of(path), RECIPES[path])]
+ALL_CASES = [
+    case for path in TOOLS if path in RECIPES
+    for variant in (None, *RECIPES[path].variants)
+    for case in cases_of(path, parser_of(path),
+                         RECIPES[path].variant(variant), variant)]
 
 
 @pytest.mark.parametrize('path', TOOLS)
@@ -665,17 +856,25 @@ def test_a_forwarder_builds_its_new_scripts_parser(old):
 
 @pytest.mark.parametrize('name', TOOLS)
 def test_every_tool_has_a_recipe(name):
-    """Each declared option is exercised by the tool's recipe or skipped
-    with a reason; each checkpoint has a foreign one or a reason."""
+    """Each declared option is exercised by the tool's recipe or one of its
+    variants, or skipped with a reason; each checkpoint has a foreign one
+    or a reason; each folder whose files a recipe damages holds them."""
     assert name in RECIPES, f'{name}: add a recipe to {__file__}'
-    recipe = RECIPES[name]
-    for action in path_options(parser_of(name)):
-        if action.dest in recipe.skip:
-            assert recipe.skip[action.dest]
+    main = RECIPES[name]
+    declared = {a.dest: a for a in path_options(parser_of(name))}
+    for variant, recipe in main.variants.items():
+        unknown = set(recipe.options) - set(declared)
+        assert not unknown, f'{name}[{variant}]: options {unknown}'
+    for action in declared.values():
+        if action.dest in main.skip:
+            assert main.skip[action.dest]
             continue
+        recipe = next((v for v in main.variants.values()
+                       if action.dest in v.options), main)
         assert _value(recipe.argv, action) is not None, (
             f'{name}: {action.dest} is declared but neither in the recipe '
-            'nor skipped with a reason')
+            '(or a variant that names it in its options) nor skipped with '
+            'a reason')
         if action.path_role == 'checkpoint':
             assert action.dest in recipe.foreign or \
                 recipe.skip_foreign.get(action.dest), action.dest
@@ -683,20 +882,24 @@ def test_every_tool_has_a_recipe(name):
                 SET_KINDS + ('rewritten', ):
             assert action.path_note, f'{name}: {action.dest} is no set: ' \
                 'say why (note=)'
-    if recipe.earlier_run:
-        assert any(a.path_role == 'output'
-                   for a in path_options(parser_of(name)))
+    for recipe in (main, *main.variants.values()):
+        assert set(recipe.members) <= set(declared), recipe.members
+        if recipe.earlier_run:
+            assert any(a.path_role == 'output' for a in declared.values())
 
 
-_EARLIER: Dict[str, Dict[str, str]] = {}
+_EARLIER: Dict[tuple, Dict[str, str]] = {}
 
 
-def _earlier_run(tool: str, fx: Fixtures, capsys) -> None:
-    """Run the recipe once to its end: the earlier outputs."""
-    if tool not in _EARLIER:
-        code, err = run(tool, recipes(fx)[tool].argv, capsys)
+def _earlier_run(tool: str, variant: Optional[str], fx: Fixtures,
+                 capsys) -> None:
+    """Run the recipe (or its variant) once to its end: the earlier
+    outputs."""
+    if (tool, variant) not in _EARLIER:
+        argv = recipes(fx)[tool].variant(variant).argv
+        code, err = run(tool, argv, capsys)
         assert code == 0, err[-3000:]
-        _EARLIER[tool] = snapshot(fx.outputs)
+        _EARLIER[tool, variant] = snapshot(fx.outputs)
 
 
 @pytest.mark.parametrize('case', ALL_CASES, ids=str)
@@ -727,31 +930,39 @@ def _check(case: Case, script: str, fx: Fixtures, tmp_path,
            capsys) -> str:
     """Run ``case`` with ``script`` (the case's tool, or a forwarder to
     it); returns its stderr."""
-    recipe = recipes(fx)[case.tool]
+    recipe = recipes(fx)[case.tool].variant(case.variant)
     if case.needs_earlier:
-        _earlier_run(case.tool, fx, capsys)
-    made = case.make(fx, str(tmp_path), list(recipe.argv))
-    if made is None:
-        pytest.skip('no input of this kind')
-    argv, offending, expected = made
+        _earlier_run(case.tool, case.variant, fx, capsys)
+    argv, offending, expected = case.make(fx, str(tmp_path),
+                                          list(recipe.argv))
+    # the run's temporary files go where they are checked too
+    temp = tmp_path / 'tempdir'
+    temp.mkdir()
     roots = (fx.root, fx.outputs, str(tmp_path))
     before = snapshot(*roots)
-    code, err = run(script, argv, capsys, sigint_at_write=case.sigint)
+    old_temp, tempfile.tempdir = tempfile.tempdir, str(temp)
+    try:
+        code, err = run(script, argv, capsys, sigint_at_write=case.sigint)
+    finally:
+        tempfile.tempdir = old_temp
     # (an uncaught exception fails the test: run() lets it through)
     assert code == expected, err[-3000:]
     assert_unchanged(before, snapshot(*roots))
     if offending:
         assert any(str(p) in err for p in offending), (
             f'none of {offending} named on stderr:\n{err[-3000:]}')
+    assert case.says in err, err[-3000:]
     return err
 
 
 # ------------------------------------------------------ public writer API
 INFERENCER_CASES = ('vis_out_dir inside the input folder',
                     'pred_out_dir is the input folder',
+                    'vis_out_dir is the input video\'s folder',
                     'earlier outputs without overwrite',
                     'SIGINT during the loop', 'bit-flipped checkpoint',
-                    'truncated checkpoint', 'foreign checkpoint')
+                    'truncated checkpoint', 'NaN-weights checkpoint',
+                    'foreign checkpoint')
 
 
 @pytest.mark.parametrize('case', INFERENCER_CASES)
@@ -798,6 +1009,12 @@ def test_inferencer_faults(case, fx, tmp_path):
             with pytest.raises(OutputConflictError) as info:
                 list(inferencer(frames, overwrite=True,
                                 pred_out_dir=offending))
+        elif case.startswith('vis_out_dir is'):
+            # <name>.mp4 of a video input <name>.mp4 in its own folder
+            offending = fx.video_file
+            with pytest.raises(OutputConflictError) as info:
+                list(inferencer(fx.video_file, overwrite=True,
+                                vis_out_dir=osp.dirname(fx.video_file)))
         elif case.startswith('earlier'):
             offending = earlier
             with pytest.raises(OutputExistsError) as info:

@@ -5,7 +5,8 @@ import pytest
 
 from mmpose_posewarper.utils.cli import run_tool
 from mmpose_posewarper.utils.json_file import (JSONFileError, JSONFileNotFoundError,
-                                               check_json_type, json_field, read_json)
+                                               check_json_schema, check_json_type, json_field,
+                                               read_json)
 
 
 def _write(tmp_path, content, name='f.json'):
@@ -88,6 +89,62 @@ def test_fields(tmp_path):
     with pytest.raises(JSONFileError) as err:
         check_json_type(None, str, 'f.json', 'name', what='--joint-map')
     assert str(err.value) == '--joint-map f.json: name: expected a string, got null'
+
+
+#: a provenance-like schema: required, optional, nullable, nested, any key
+SCHEMA = {'iterations': int, 'learning_curve': [{'iteration': int, 'val_mAP': float}],
+          'notes?': (str, None), str: float}
+
+
+@pytest.mark.parametrize('value,problem', [
+    ({'iterations': 'x', 'learning_curve': []}, 'iterations: expected an integer, got str'),
+    ({'iterations': True, 'learning_curve': []}, 'iterations: expected an integer, got bool'),
+    ({'learning_curve': []}, 'iterations: missing'),
+    ({'iterations': 1, 'learning_curve': [5]}, 'learning_curve[0]: expected an object, got int'),
+    ({'iterations': 1, 'learning_curve': [{'iteration': 1, 'val_mAP': 'a'}]},
+     'learning_curve[0].val_mAP: expected a number, got str'),
+    ({'iterations': 1, 'learning_curve': {}}, 'learning_curve: expected a list, got dict'),
+    ({'iterations': 1, 'learning_curve': [], 'notes': 3}, 'notes: expected a string, got int'),
+    ({'iterations': 1, 'learning_curve': [], 'other': 'b'}, 'other: expected a number, got str'),
+    ([], '<root>: expected an object, got list'),
+])
+def test_a_schema_names_the_first_field_that_differs(value, problem):
+    """What a file must hold is stated once (read_json's schema): a value of
+    another type is refused where the file is read, naming the field (a
+    regression of issue 27: export_pretrained.py --continues with a
+    learning curve of numbers wrote a provenance, then failed with a
+    TypeError)."""
+    with pytest.raises(JSONFileError) as err:
+        check_json_schema(value, SCHEMA, 'p.json', what='--continues')
+    assert str(err.value) == f'--continues p.json: {problem}'
+
+
+def test_a_schema_accepts_what_it_states(tmp_path):
+    good = {'iterations': 3, 'learning_curve': [{'iteration': 1, 'val_mAP': 2}], 'notes': None,
+            'seconds': 1.5}
+    path = _write(tmp_path, '{"iterations": 3, "learning_curve": [], "x": 2}')
+    assert check_json_schema(good, SCHEMA, 'p.json') is good
+    assert read_json(path, expect=dict, schema=SCHEMA)['x'] == 2
+    with pytest.raises(JSONFileError) as err:
+        read_json(_write(tmp_path, '{"learning_curve": []}'), schema=SCHEMA)
+    assert str(err.value).endswith('f.json: iterations: missing')
+
+
+def test_json_lines_name_the_line(tmp_path):
+    """MMEngine's scalars.json (one object per line): a damaged line names
+    the file and the line (it was a bare JSONDecodeError, no file)."""
+    path = _write(tmp_path, '{"step": 1, "loss": 0.5}\n\n{"step": 2}\n')
+    assert read_json(path, lines=True, schema={'step': int, str: float}) == [
+        {'step': 1, 'loss': 0.5}, {'step': 2}]
+    _write(tmp_path, '{"step": 1}\n{"step": 2, "lo')
+    with pytest.raises(JSONFileError) as err:
+        read_json(path, lines=True)
+    assert str(err.value) == (f'{path}: line 2: invalid JSON at column 13 (Unterminated string '
+                              'starting at): the file ends early (truncated?)')
+    _write(tmp_path, '{"step": 1}\n{"step": "x"}\n')
+    with pytest.raises(JSONFileError) as err:
+        read_json(path, lines=True, schema={'step': int})
+    assert str(err.value) == f'{path}: line 2.step: expected an integer, got str'
 
 
 def test_run_tool_prints_the_error_and_exits_2(tmp_path, capsys):
