@@ -20,14 +20,14 @@ from typing import List, Optional
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmpose_posewarper.sparse_benchmark.effort import \
-    publish_effort  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.label_budgets import \
-    publish_label_budgets  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.report import (  # noqa: E402
-    publish_results, publish_seeds)
 from mmpose_posewarper.utils.cli import (add_input,  # noqa: E402
                                          add_output, run_tool)
+from projects.sparse_benchmark.sparse_benchmark.effort import \
+    publish_effort  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.label_budgets import \
+    publish_label_budgets  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.report import (  # noqa: E402
+    publish_results, publish_seeds)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -256,7 +256,7 @@ class Fixtures:
                            training_seconds=1, commands=['cmd']), f)
         # a finished main-job run (the published one) and a README
         os.makedirs(self.path('run'))
-        from mmpose_posewarper.sparse_benchmark.report import (
+        from projects.sparse_benchmark.sparse_benchmark.report import (
             PUBLISHED_FILES, README_BEGIN, README_END)
         for name in PUBLISHED_FILES:
             shutil.copy(osp.join(REPO, 'docs', 'results', name),

@@ -18,8 +18,8 @@ import sys
 sys.path.insert(
     0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmpose_posewarper.speed_benchmark import main  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from projects.speed_benchmark.speed_benchmark import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(run_tool(main))
