@@ -18,10 +18,8 @@ from mmpose_posewarper.apis.propagation import propagate_video
 from mmpose_posewarper.apis.propagation_frames import count_propagation_targets
 from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
 from mmpose_posewarper.datasets.posetrack_io import write_posetrack_video
-from mmpose_posewarper.datasets.posetrack_videos import (frame_number,
-                                                         videos_to_coco)
-from mmpose_posewarper.utils.atomic_file import (write_json_atomic,
-                                                 write_text_atomic)
+from mmpose_posewarper.datasets.posetrack_videos import frame_number, videos_to_coco
+from mmpose_posewarper.utils.atomic_file import write_json_atomic, write_text_atomic
 from mmpose_posewarper.utils.json_file import read_json
 
 from ..synthetic import SyntheticConfig
@@ -31,10 +29,10 @@ from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
 from .job_log import LOGGER
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                prediction_videos, propagated_videos,
-                               propagation_pairs,
-                               run_propagation, run_two_sided,
-                               score_by_distance, score_predictions,
-                               shuffled_frame_source, two_sided_plans)
+                               propagation_pairs, run_propagation,
+                               run_two_sided, score_by_distance,
+                               score_predictions, shuffled_frame_source,
+                               two_sided_plans)
 from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip
 from .run_folder import (marked_checkpoint, stage_marker, stage_record,
                          write_stage_marker)
