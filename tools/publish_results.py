@@ -9,8 +9,9 @@ effort and label-budget tables of docs/sparse_benchmark.md).
 
 README's table is then exactly the run's ``results.md`` (made from its
 ``results.json``), and each table of docs/sparse_benchmark.md is made from
-its JSON in docs/results/; ``tests/test_sparse_benchmark/test_report.py``
-and ``test_seeds.py`` check that they agree.
+its JSON in docs/results/;
+``tests/test_projects/test_sparse_benchmark/test_report.py`` and
+``test_seeds.py`` check that they agree.
 """
 import argparse
 import os.path as osp

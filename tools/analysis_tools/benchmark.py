@@ -10,7 +10,8 @@ the recompute baseline, on real frames, all measured in one run.
 Prints a table and, as its last line, one JSON object (``single_frame_s``,
 ``recompute_s``, ``cached_s``, ``backbone_s``, ``warp_pair_s``,
 ``peak_rss_mb``, ``dcn_mmcv_s``, ``dcn_torchvision_s`` and more). What is
-measured and how: ``mmpose_posewarper/speed_benchmark/`` (its docstring).
+measured and how: ``projects/speed_benchmark/`` (its README and the
+docstring of its ``speed_benchmark`` package).
 """
 import os.path as osp
 import sys

@@ -10,7 +10,7 @@ models: mAP and time per frame on the val videos, peak RSS on a long clip.
         --long-clip work_dirs/long_clip
 
 Prints a table and, as its last line, one JSON object. What is measured and
-how: ``mmpose_posewarper/speed_benchmark/online.py`` (its docstring).
+how: ``projects/speed_benchmark/speed_benchmark/online.py`` (its docstring).
 """
 import os.path as osp
 import sys

@@ -1,8 +1,8 @@
 """Training and testing the benchmark's models with MMEngine's Runner.
 
-The configs in ``configs/sparse_benchmark/`` name placeholder paths; the
-job points them at its output directory here and otherwise runs them as
-``tools/train.py`` / ``tools/test.py`` would.
+The configs in ``projects/sparse_benchmark/configs/`` name placeholder
+paths; the job points them at its output directory here and otherwise runs
+them as ``tools/train.py`` / ``tools/test.py`` would.
 """
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
@@ -48,7 +48,7 @@ def stage_config(config: str,
     """Load a benchmark config and point it at this run's files.
 
     Args:
-        config (str): Config file of ``configs/sparse_benchmark``.
+        config (str): Config file of ``projects/sparse_benchmark/configs``.
         work_dir (str): Runner work directory (logs, checkpoints).
         data_root (str): Directory the images' ``file_name`` s are relative
             to (the generated dataset).

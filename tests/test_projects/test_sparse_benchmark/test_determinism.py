@@ -1,5 +1,6 @@
 """Same seed, same numbers: a training stage run twice gives bit-identical
-weights (the generator's own determinism is tested in tests/test_synthetic).
+weights (the generator's own determinism is tested in
+tests/test_projects/test_synthetic).
 
 Two whole quick runs take too long for the suite; together with the
 generator's test, these cover every random draw of the job (the metric and

@@ -1,4 +1,5 @@
 """Table, plot and picture strip."""
+import json
 import os.path as osp
 
 import cv2
@@ -69,6 +70,23 @@ def published_block(begin: str, end: str, path: str = README) -> str:
         text = f.read()
     assert text.count(begin) == 1 and text.count(end) == 1, path
     return text[text.index(begin) + len(begin):text.index(end)]
+
+
+def test_the_published_run_used_the_stage_configs_as_mmengine_reads_them():
+    """The published run's settings.json records the sha256 of each stage
+    config as MMEngine read it (``run_folder.stage_config_sha256``: bases
+    merged, comments ignored); the stage configs of this checkout read the
+    same (they moved into projects/sparse_benchmark/configs/ unchanged), so
+    command 1 runs the published settings. A config changed on purpose
+    needs a new published run (tools/publish_results.py)."""
+    from projects.sparse_benchmark.sparse_benchmark.run_folder import \
+        stage_config_sha256
+    from projects.sparse_benchmark.sparse_benchmark.settings import (
+        CONFIG_DIR, CONFIGS, STAGES)
+    with open(osp.join(PUBLISHED, 'settings.json'), encoding='utf-8') as f:
+        recorded = json.load(f)['stage_configs_sha256']
+    assert {stage: stage_config_sha256(osp.join(
+        CONFIG_DIR, CONFIGS['default'][stage])) for stage in STAGES} == recorded
 
 
 def test_readme_shows_the_published_run():
