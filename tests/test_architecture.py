@@ -1,7 +1,9 @@
-"""docs/architecture.md names every module of the package (issue 25: the
-layout document matches the tree), one thing per module, no private name
-imported across modules."""
+"""docs/architecture.md names every module of the package and of the
+projects (issue 25: the layout document matches the tree), one thing per
+module, no private name imported across modules, projects import the
+package and never the reverse."""
 import ast
+import configparser
 import os
 import re
 from pathlib import Path
@@ -9,10 +11,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _project_packages(projects_dir):
+    """``{name: folder}`` of the packages of the projects
+    (``projects/<project>/<package>/__init__.py``, MMDet's layout: imported
+    from the repository root as ``projects.<project>.<package>``)."""
+    return {init.parent.name: init.parent
+            for init in sorted(Path(projects_dir).glob('*/*/__init__.py'))}
+
+
+#: the package and the projects' packages, as paths from the repository root
+SOURCE_FOLDERS = ('mmpose_posewarper', *(
+    p.relative_to(REPO).as_posix()
+    for p in _project_packages(REPO / 'projects').values()))
+
+
 def test_architecture_names_every_module():
     text = (REPO / 'docs' / 'architecture.md').read_text(encoding='utf-8')
     missing = []
-    for root, dirs, files in os.walk(REPO / 'mmpose_posewarper'):
+    for root, dirs, files in (entry for folder in SOURCE_FOLDERS
+                              for entry in os.walk(REPO / folder)):
         dirs[:] = [d for d in dirs if not d.startswith(('.', '__'))]
         for name in files:
             if name.endswith('.py') and name != '__init__.py':
@@ -24,8 +41,8 @@ def test_architecture_names_every_module():
                          f'{missing}')
 
 
-#: the longest a module of the package may be (issue 25: one thing per
-#: file), but for the homogeneous ones listed in LONG_MODULES
+#: the longest a module of the package or of a project may be (issue 25: one
+#: thing per file), but for the homogeneous ones listed in LONG_MODULES
 MAX_LINES = 500
 #: modules longer than MAX_LINES, each with what makes it one thing (one
 #: class, or a list of like things)
@@ -58,8 +75,9 @@ def _private_imports(path, tools):
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ''
-            ours = (node.level > 0 or module == 'mmpose_posewarper'
-                    or module.startswith('mmpose_posewarper.')
+            ours = (node.level > 0
+                    or module.split('.')[0] in ('mmpose_posewarper',
+                                                'projects')
                     or module.split('.')[0] in tools)
             if not ours:
                 continue
@@ -70,7 +88,8 @@ def _private_imports(path, tools):
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split('.')
-                if (parts[0] == 'mmpose_posewarper' or parts[0] in tools) \
+                if (parts[0] in ('mmpose_posewarper', 'projects')
+                        or parts[0] in tools) \
                         and any(_is_private(p) for p in parts):
                     found.append((node.lineno, alias.name, alias.name))
     return found
@@ -78,11 +97,11 @@ def _private_imports(path, tools):
 
 def test_no_module_imports_a_private_name_of_another():
     """A name starting with ``_`` is its module's own: no module of the
-    package or tool imports one from another (a shared helper is public,
-    or lives in a module both import)."""
+    package, of a project or tool imports one from another (a shared helper
+    is public, or lives in a module both import)."""
     tools = {p.stem for p in (REPO / 'tools').glob('*.py')}
     found = []
-    for path in _python_files('mmpose_posewarper', 'tools'):
+    for path in _python_files(*SOURCE_FOLDERS, 'tools'):
         found += [f'{path.relative_to(REPO)}:{line}: {name} from {module}'
                   for line, module, name in _private_imports(path, tools)]
     assert not found, 'private names imported across modules:\n' + \
@@ -96,19 +115,20 @@ def test_the_private_import_check_finds_one(tmp_path):
                     'import mmpose_posewarper.apis._hidden\n'
                     'from torch.nn.modules.utils import _pair\n'
                     'from .version import __version__\n'
-                    'from train import _parse\n')
+                    'from train import _parse\n'
+                    'from projects.a.b.c import _d\n')
     assert [(line, name) for line, _, name in _private_imports(
         path, {'train'})] == [(1, '_Base'), (2, '_hidden'),
                               (3, 'mmpose_posewarper.apis._hidden'),
-                              (6, '_parse')]
+                              (6, '_parse'), (7, '_d')]
 
 
 def test_no_module_is_long_unless_homogeneous():
-    """One thing per file: a module of the package over MAX_LINES lines is
-    listed in LONG_MODULES with what makes it one thing; a listed module
-    that got short again leaves the list."""
+    """One thing per file: a module of the package or of a project over
+    MAX_LINES lines is listed in LONG_MODULES with what makes it one thing;
+    a listed module that got short again leaves the list."""
     long = {}
-    for path in _python_files('mmpose_posewarper'):
+    for path in _python_files(*SOURCE_FOLDERS):
         lines = len(path.read_text(encoding='utf-8').splitlines())
         if lines > MAX_LINES:
             long[path.relative_to(REPO).as_posix()] = lines
@@ -122,6 +142,10 @@ def test_no_module_is_long_unless_homogeneous():
         f'{sorted(set(LONG_MODULES) - set(long))}')
 
 
+#: the test folder of the projects: its ``test_<package>/`` folders mirror
+#: the projects' packages (``projects/<project>/<package>/``) as the other
+#: folders mirror mmpose_posewarper's
+PROJECTS_TEST_FOLDER = 'test_projects'
 #: test folders that mirror no subpackage of mmpose_posewarper, each with
 #: what it tests
 OTHER_TEST_FOLDERS = {
@@ -137,12 +161,15 @@ NON_TEST_FOLDERS = {
 }
 
 
-def _test_folder_problems(tests_dir, package_dir):
+def _test_folder_problems(tests_dir, package_dir, projects_dir):
     """What is wrong with the folders of ``tests_dir``: a folder
     ``test_a/test_b/`` tests the subpackage ``a/b/`` of ``package_dir``
-    (or is in OTHER_TEST_FOLDERS), is a package (``__init__.py``: two test
-    modules of one name in two folders do not clash), and a folder of
-    another name holds no tests and is in NON_TEST_FOLDERS."""
+    (or is in OTHER_TEST_FOLDERS), ``test_projects/test_a/test_b/`` the
+    subpackage ``b/`` of a project's package ``projects_dir/*/a/``; each is
+    a package (``__init__.py``: two test modules of one name in two folders
+    do not clash), and a folder of another name holds no tests and is in
+    NON_TEST_FOLDERS."""
+    projects = _project_packages(projects_dir)
     problems = []
     for root, dirs, files in os.walk(tests_dir):
         dirs[:] = sorted(d for d in dirs
@@ -167,6 +194,16 @@ def _test_folder_problems(tests_dir, package_dir):
             if len(parts) > 1:
                 problems.append(f'{name}: below {parts[0]}, which mirrors '
                                 'no subpackage')
+        elif parts[0] == PROJECTS_TEST_FOLDER:
+            if len(parts) > 1:
+                top = projects.get(parts[1][len('test_'):])
+                package = None if top is None else top.joinpath(
+                    *(p[len('test_'):] for p in parts[2:]))
+                if package is None or not (package / '__init__.py').is_file():
+                    problems.append(
+                        f'{name}: no package {parts[-1][len("test_"):]} of '
+                        f'a project (projects/<project>/<package>/; '
+                        f'packages: {sorted(projects)})')
         else:
             package = Path(package_dir).joinpath(
                 *(p[len('test_'):] for p in parts))
@@ -185,7 +222,8 @@ def test_test_folders_mirror_the_package():
     """tests/ mirrors the package as MMPose's tests do (issue 25):
     tests/test_models/test_ops/ tests mmpose_posewarper/models/ops/."""
     problems = _test_folder_problems(REPO / 'tests',
-                                     REPO / 'mmpose_posewarper')
+                                     REPO / 'mmpose_posewarper',
+                                     REPO / 'projects')
     assert not problems, 'test folders:\n' + '\n'.join(problems)
 
 
@@ -194,11 +232,22 @@ def test_the_test_folder_check_finds_each_problem(tmp_path):
     for sub in ('apis', 'models/ops'):
         (package / sub).mkdir(parents=True)
         (package / sub / '__init__.py').write_text('')
+    projects = tmp_path / 'projects'
+    for sub in ('bench/harness', 'bench/harness/parts', 'bench/configs'):
+        (projects / sub).mkdir(parents=True)
+    for sub in ('bench/harness', 'bench/harness/parts'):
+        (projects / sub / '__init__.py').write_text('')
     tests = tmp_path / 'tests'
     for folder, init, test in [('test_apis', True, True),
                                ('test_models', True, False),
                                ('test_models/test_ops', False, True),
                                ('test_jobs', True, True),
+                               ('test_projects', True, False),
+                               ('test_projects/test_harness', True, True),
+                               ('test_projects/test_harness/test_parts',
+                                True, True),
+                               ('test_projects/test_configs', True, True),
+                               ('test_projects/test_bench', True, True),
                                ('test_tools', True, True),
                                ('test_tools/test_more', True, True),
                                ('_helpers', True, False),
@@ -209,6 +258,53 @@ def test_the_test_folder_check_finds_each_problem(tmp_path):
             (tests / folder / '__init__.py').write_text('')
         if test:
             (tests / folder / 'test_x.py').write_text('')
-    assert [p.split(':')[0] for p in _test_folder_problems(tests, package)] \
-        == ['misc', 'test_jobs', 'test_models', 'test_models/test_ops',
+    assert [p.split(':')[0] for p in _test_folder_problems(
+        tests, package, projects)] == [
+            'misc', 'test_jobs', 'test_models', 'test_models/test_ops',
+            'test_projects/test_bench', 'test_projects/test_configs',
             'test_tools/test_more']
+
+
+def _imports_of(path):
+    """``(line, module)`` of each absolute import of ``path``."""
+    tree = ast.parse(path.read_text(encoding='utf-8'), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+    return found
+
+
+def test_the_package_never_imports_a_project():
+    """The layer rule (docs/architecture.md): projects import the package,
+    never the reverse; the installed package runs without projects/."""
+    found = [f'{path.relative_to(REPO)}:{line}: imports {module}'
+             for path in _python_files('mmpose_posewarper')
+             for line, module in _imports_of(path)
+             if module.split('.')[0] == 'projects']
+    assert not found, 'the package imports projects:\n' + '\n'.join(found)
+
+
+def test_projects_are_folders_of_the_repository_not_installed():
+    """MMPose's (MMDet's) projects/ layout: ``projects/`` and each
+    ``projects/<project>/`` are namespace folders (no ``__init__.py``) with
+    a README.md per project, imported from the repository root as
+    ``projects.<project>.<package>``; setup.cfg installs mmpose_posewarper
+    only, without the projects' checkpoints."""
+    projects = REPO / 'projects'
+    assert not (projects / '__init__.py').exists()
+    folders = sorted(p for p in projects.iterdir() if p.is_dir()
+                     and not p.name.startswith(('.', '__')))
+    assert folders
+    for folder in folders:
+        assert not (folder / '__init__.py').exists(), folder
+        assert (folder / 'README.md').is_file(), folder
+    assert _project_packages(projects)
+    setup_cfg = configparser.ConfigParser()
+    setup_cfg.read(REPO / 'setup.cfg', encoding='utf-8')
+    include = setup_cfg['options.packages.find']['include'].split()
+    assert include == ['mmpose_posewarper*']
+    assert 'checkpoints' not in ''.join(
+        setup_cfg['options.package_data'].values())

@@ -1,15 +1,16 @@
-"""Ship a pretraining run's checkpoint inside the package, with provenance.
+"""Ship a pretraining run's checkpoint, with its provenance, in the
+sparse-benchmark project.
 
     python tools/export_pretrained.py work_dirs/pretrain_hrnet-small_synthetic-stills_128x96 \
         --command "python tools/generate_synthetic_posetrack.py ..." \
-        --command "python tools/train.py configs/sparse_benchmark/pretrain_..." \
+        --command "python tools/train.py projects/sparse_benchmark/configs/pretrain_..." \
         --overwrite   # replaces the shipped checkpoint
 
-Writes ``mmpose_posewarper/checkpoints/<name>.pth`` (weights and dataset
-meta only: a few MB) and ``<name>.json`` (commands, iterations, training
-time, machine, learning curve, val mAP, sha256) as one output set (an
-existing one is replaced only with ``--overwrite``); see
-:mod:`mmpose_posewarper.sparse_benchmark.pretrained`.
+Writes ``projects/sparse_benchmark/checkpoints/<name>.pth`` (weights and
+dataset meta only: a few MB) and ``<name>.json`` (commands, iterations,
+training time, machine, learning curve, val mAP, sha256) as one output set
+(an existing one is replaced only with ``--overwrite``); see
+:mod:`projects.sparse_benchmark.sparse_benchmark.pretrained`.
 """
 import argparse
 import json
@@ -19,14 +20,14 @@ from typing import List, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmpose_posewarper.sparse_benchmark.pretrained import (  # noqa: E402
-    CHECKPOINT_DIR, CONTINUES_SCHEMA, PRETRAINED_NAME, export_pretrained,
-    learning_curve_markdown)
 from mmpose_posewarper.utils.checkpoint import last_checkpoint  # noqa: E402
 from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
                                          add_input, add_output,
                                          int_at_least, run_tool)
 from mmpose_posewarper.utils.json_file import read_json  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.pretrained import (  # noqa: E402,E501
+    CHECKPOINT_DIR, CONTINUES_SCHEMA, PRETRAINED_NAME, export_pretrained,
+    learning_curve_markdown)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -40,8 +41,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='a command that produced it (repeat, in order)')
     parser.add_argument('--name', default=PRETRAINED_NAME)
     add_output(parser, '--out-dir', kind='files_in', default=CHECKPOINT_DIR,
-               help='where <name>.pth and <name>.json go (default: the '
-               'package\'s checkpoints/)')
+               help='where <name>.pth and <name>.json go (default: '
+               'projects/sparse_benchmark/checkpoints/)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing <name>.pth / <name>.json '
                         '(e.g. the shipped one)')

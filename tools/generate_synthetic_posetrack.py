@@ -2,7 +2,7 @@
 
     python tools/generate_synthetic_posetrack.py --out data/synthetic
     python tools/generate_synthetic_posetrack.py --out /tmp/syn --quick --seed 3
-    # pretraining stills (see configs/sparse_benchmark/pretrain_*.py)
+    # pretraining stills (see projects/sparse_benchmark/configs/pretrain_*.py)
     python tools/generate_synthetic_posetrack.py --out data/synthetic_pretrain \
         --train-videos 0 --pretrain-videos 3000 --workers 2
 
@@ -22,16 +22,15 @@ import cv2
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmpose_posewarper.sparse_benchmark.data import \
-    write_split_coco_files  # noqa: E402
-from mmpose_posewarper.synthetic import (SyntheticConfig,  # noqa: E402
-                                         generate_dataset, video_name,
-                                         video_contact_sheet)
-from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
 from mmpose_posewarper.utils.cli import (add_output,  # noqa: E402
                                          check_range_pair, int_at_least,
                                          run_tool)
 from mmpose_posewarper.utils.output import OutputSet  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.data import \
+    write_split_coco_files  # noqa: E402
+from projects.sparse_benchmark.synthetic import (  # noqa: E402
+    SyntheticConfig, generate_dataset, video_contact_sheet, video_name)
+from projects.sparse_benchmark.synthetic.imaging import LOOKS  # noqa: E402
 
 
 #: the smallest frame the generator renders (width and height, pixels)

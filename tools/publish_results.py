@@ -9,8 +9,9 @@ effort and label-budget tables of docs/sparse_benchmark.md).
 
 README's table is then exactly the run's ``results.md`` (made from its
 ``results.json``), and each table of docs/sparse_benchmark.md is made from
-its JSON in docs/results/; ``tests/test_sparse_benchmark/test_report.py``
-and ``test_seeds.py`` check that they agree.
+its JSON in docs/results/;
+``tests/test_projects/test_sparse_benchmark/test_report.py`` and
+``test_seeds.py`` check that they agree.
 """
 import argparse
 import os.path as osp
@@ -20,14 +21,14 @@ from typing import List, Optional
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmpose_posewarper.sparse_benchmark.effort import \
-    publish_effort  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.label_budgets import \
-    publish_label_budgets  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.report import (  # noqa: E402
-    publish_results, publish_seeds)
 from mmpose_posewarper.utils.cli import (add_input,  # noqa: E402
                                          add_output, run_tool)
+from projects.sparse_benchmark.sparse_benchmark.effort import \
+    publish_effort  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.label_budgets import \
+    publish_label_budgets  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.report import (  # noqa: E402
+    publish_results, publish_seeds)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -18,24 +18,24 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmpose_posewarper.sparse_benchmark import (  # noqa: E402
-    BenchmarkSettings, run_seeds, run_sparse_benchmark)
-from mmpose_posewarper.sparse_benchmark.effort import \
-    run_effort  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.fusion_sweep import \
-    run_fusion_sweep  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.pretrained import \
-    pretrained_checkpoint  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.quality import \
-    run_quality_curve  # noqa: E402
-from mmpose_posewarper.sparse_benchmark.settings import (  # noqa: E402
-    AUGMENTATION_LABELS, check_iters, check_stages)
-from mmpose_posewarper.sparse_benchmark.label_budgets import (  # noqa: E402
-    budget_rows, budgets_table, run_label_budgets)
-from mmpose_posewarper.synthetic.imaging import LOOKS  # noqa: E402
 from mmpose_posewarper.utils.atomic_file import write_text_atomic  # noqa: E402
 from mmpose_posewarper.utils.cli import (add_checkpoint,  # noqa: E402
                                          add_output, int_at_least, run_tool)
+from projects.sparse_benchmark.sparse_benchmark import (  # noqa: E402
+    BenchmarkSettings, run_seeds, run_sparse_benchmark)
+from projects.sparse_benchmark.sparse_benchmark.effort import \
+    run_effort  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.fusion_sweep import \
+    run_fusion_sweep  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.label_budgets import (  # noqa: E402,E501
+    budget_rows, budgets_table, run_label_budgets)
+from projects.sparse_benchmark.sparse_benchmark.pretrained import \
+    pretrained_checkpoint  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.quality import \
+    run_quality_curve  # noqa: E402
+from projects.sparse_benchmark.sparse_benchmark.settings import (  # noqa: E402
+    AUGMENTATION_LABELS, check_iters, check_stages)
+from projects.sparse_benchmark.synthetic.imaging import LOOKS  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

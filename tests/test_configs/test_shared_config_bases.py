@@ -59,7 +59,8 @@ def test_augmentation_keeps_mmposes_recipe():
     assert cfg.val_dataloader.dataset.filter_cfg.bbox_score_thr == 0.4
 
 
-SPARSE = REPO / 'configs/sparse_benchmark'
+#: the sparse-benchmark project's stage configs (they inherit configs/ pieces)
+SPARSE = REPO / 'projects/sparse_benchmark/configs'
 #: each stage config and its training length: stage 2 twice as long as stage
 #: 1; the augmentation's estimators (its sparse-only baseline included, the
 #: original's protocol) train alike, on a few hundred labeled people
@@ -71,8 +72,9 @@ STAGE_1 = 'single-frame_hrnet-small_sparse_128x96.py'
 
 @pytest.mark.parametrize('name', SPARSE_STAGES)
 def test_sparse_stages_share_one_iteration_runtime(name):
-    """sparse_benchmark/_base_/iter-based_runtime.py: every stage trains by
-    iterations, and its schedule and checkpoint end with its length."""
+    """projects/sparse_benchmark/configs/_base_/iter-based_runtime.py: every
+    stage trains by iterations, and its schedule and checkpoint end with its
+    length."""
     cfg = Config.fromfile(str(SPARSE / name))
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
     assert cfg.train_cfg.max_iters == cfg.max_iters == SPARSE_STAGES[name]

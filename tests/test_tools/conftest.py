@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from mmpose_posewarper.synthetic import SyntheticConfig, generate_dataset
+from projects.sparse_benchmark.synthetic import (SyntheticConfig,
+                                                 generate_dataset)
 
 from _helpers.jobs import import_tool  # noqa: F401  (the tool tests' import)
 

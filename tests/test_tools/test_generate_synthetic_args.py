@@ -1,6 +1,7 @@
 """tools/generate_synthetic_posetrack.py checks its numeric options where it
 parses them: exit code 2 and a message naming the option, before anything is
-generated (the tool's runs themselves: tests/test_synthetic/test_cli.py)."""
+generated (the tool's runs themselves:
+tests/test_projects/test_synthetic/test_cli.py)."""
 import pytest
 
 from .conftest import import_tool

@@ -305,7 +305,7 @@ class Fixtures:
                            training_seconds=1, commands=['cmd']), f)
         # a finished main-job run (the published one) and a README
         os.makedirs(self.path('run'))
-        from mmpose_posewarper.sparse_benchmark.report import (
+        from projects.sparse_benchmark.sparse_benchmark.report import (
             PUBLISHED_FILES, README_BEGIN, README_END)
         for name in PUBLISHED_FILES:
             shutil.copy(osp.join(REPO, 'docs', 'results', name),
@@ -313,9 +313,8 @@ class Fixtures:
         with open(self.path('README.md'), 'w') as f:
             f.write(f'# x\n\n{README_BEGIN}\nold\n{README_END}\n')
         # a finished several-seed run (the published one) and its document
-        from mmpose_posewarper.sparse_benchmark.report import (SEEDS_BEGIN,
-                                                               SEEDS_END,
-                                                               SEEDS_FILES)
+        from projects.sparse_benchmark.sparse_benchmark.report import (
+            SEEDS_BEGIN, SEEDS_END, SEEDS_FILES)
         os.makedirs(self.path('seeds_run'))
         for name in SEEDS_FILES:
             shutil.copy(osp.join(REPO, 'docs', 'results', name),

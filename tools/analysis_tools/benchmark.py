@@ -10,7 +10,8 @@ the recompute baseline, on real frames, all measured in one run.
 Prints a table and, as its last line, one JSON object (``single_frame_s``,
 ``recompute_s``, ``cached_s``, ``backbone_s``, ``warp_pair_s``,
 ``peak_rss_mb``, ``dcn_mmcv_s``, ``dcn_torchvision_s`` and more). What is
-measured and how: ``mmpose_posewarper/speed_benchmark/`` (its docstring).
+measured and how: ``projects/speed_benchmark/`` (its README and the
+docstring of its ``speed_benchmark`` package).
 """
 import os.path as osp
 import sys
@@ -18,8 +19,8 @@ import sys
 sys.path.insert(
     0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmpose_posewarper.speed_benchmark import main  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from projects.speed_benchmark.speed_benchmark import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(run_tool(main))

@@ -10,7 +10,7 @@ models: mAP and time per frame on the val videos, peak RSS on a long clip.
         --long-clip work_dirs/long_clip
 
 Prints a table and, as its last line, one JSON object. What is measured and
-how: ``mmpose_posewarper/speed_benchmark/online.py`` (its docstring).
+how: ``projects/speed_benchmark/speed_benchmark/online.py`` (its docstring).
 """
 import os.path as osp
 import sys
@@ -18,8 +18,9 @@ import sys
 sys.path.insert(
     0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmpose_posewarper.speed_benchmark.online import main  # noqa: E402
 from mmpose_posewarper.utils.cli import run_tool  # noqa: E402
+from projects.speed_benchmark.speed_benchmark.online import \
+    main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(run_tool(main))

@@ -1,0 +1,29 @@
+"""Small synthetic videos shared by the tests of this folder."""
+import pytest
+
+from projects.sparse_benchmark.synthetic import (SyntheticConfig,
+                                                 generate_dataset,
+                                                 generate_video)
+from projects.sparse_benchmark.synthetic.generator import SPLITS
+
+# Small but not trivial: 2-3 people per video so people occlude each other,
+# long enough for motion to show (generated in about a second).
+TEST_CONFIG = SyntheticConfig(num_train_videos=2, num_val_videos=1,
+                              frames=(14, 14), image_size=(128, 96),
+                              people=(2, 3), seed=7)
+
+
+@pytest.fixture(scope='session')
+def videos():
+    """The in-memory videos of :data:`TEST_CONFIG`."""
+    return [
+        generate_video(TEST_CONFIG, split, index) for split in SPLITS
+        for index in range(TEST_CONFIG.num_videos(split))
+    ]
+
+
+@pytest.fixture(scope='session')
+def dataset(tmp_path_factory):
+    """``(root, manifest)`` of :data:`TEST_CONFIG` written to disk."""
+    root = tmp_path_factory.mktemp('synthetic')
+    return str(root), generate_dataset(str(root), TEST_CONFIG)
