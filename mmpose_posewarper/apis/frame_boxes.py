@@ -139,9 +139,14 @@ def _numeric_boxes(boxes: Any, t: int, name: str) -> np.ndarray:
                     f'number, got {v!r}')
     try:
         return np.asarray(boxes, dtype=np.float32)
-    except ValueError as e:  # ragged rows
-        raise ValueError(f'{name}[{t}]: boxes must have shape '
-                         f'(N, 4) or (N, 5): {e}') from None
+    except ValueError:  # ragged rows: name the box (numpy's names none)
+        sizes = [len(r) if isinstance(r, (list, tuple, np.ndarray)) else 1
+                 for r in rows]
+        odd = [i for i, n in enumerate(sizes) if n not in (4, 5)] or [
+            i for i, n in enumerate(sizes) if n != sizes[0]] or [0]
+        raise ValueError(f'{name}[{t}]: box {odd[0]} has {sizes[odd[0]]} '
+                         f'values (box 0: {sizes[0]}); boxes must have shape '
+                         '(N, 4) or (N, 5)') from None
 
 
 def boxes_on_frame(entry: Optional[Tuple[np.ndarray, np.ndarray]],

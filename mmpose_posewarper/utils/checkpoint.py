@@ -331,14 +331,22 @@ def check_checkpoint_fits(path: str, shapes: Mapping[str, tuple],
             mismatched.append(f'{key}: {shapes[key]} in the checkpoint, '
                               f'{tuple(value.shape)} in the model')
     if missing or mismatched:
+        # only the problems there are ("0 ... missing (e.g. -)" reads as one)
+        total = len(model.state_dict())
+        problems = []
+        if missing:
+            problems.append(f'{len(missing)} of its {total} weights are '
+                            f'missing (e.g. {", ".join(missing[:3])})')
+        if mismatched:
+            problems.append(
+                f'{"" if missing else f"of its {total} weights, "}'
+                f'{len(mismatched)} have other shapes (e.g. '
+                f'{"; ".join(mismatched[:2])})')
         raise CheckpointMismatchError(
             path, f'state_dict: does not fit the configured '
-            f'{type(model).__name__}: {len(missing)} of its '
-            f'{len(model.state_dict())} weights are missing (e.g. '
-            f'{", ".join(missing[:3]) or "-"}) and {len(mismatched)} have '
-            f'other shapes (e.g. {"; ".join(mismatched[:2]) or "-"}). Is it '
-            'a checkpoint of another stage or model (e.g. stage 1 where '
-            'the config is stage 2)?')
+            f'{type(model).__name__}: {" and ".join(problems)}. Is it a '
+            'checkpoint of another stage or model (e.g. stage 1 where the '
+            'config is stage 2)?')
     if new:
         print_log(f'checkpoint {path}: a partial load, as the config says '
                   f'(load_from_new_weights={list(new_weights)}): {len(new)} '

@@ -70,7 +70,13 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     (a tool whose outputs are not one committed set, such as the main job's
     resumable folder, says what it keeps and how to go on)."""
     try:
-        return main(argv)
+        try:
+            return main(argv)
+        except Exception as e:
+            signal_error = _interrupt_behind(e)
+            if signal_error is None:
+                raise
+            raise signal_error from None
     except KeyboardInterrupt:
         print(f'interrupted (SIGINT): {interrupted}', file=sys.stderr)
         return 128 + signal.SIGINT
@@ -80,6 +86,21 @@ def run_tool(main: Callable[[Optional[List[str]]], int],
     except user_error_types() as e:
         print(f'error: {e}', file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _interrupt_behind(error: BaseException) -> Optional[BaseException]:
+    """The ``KeyboardInterrupt`` or ``Terminated`` that ``error`` was raised
+    while handling, if any: a library's bare ``except:`` turns Ctrl-C into
+    its own error (MMEngine's ``Config.pretty_text``, run at every Runner's
+    start, raises a ``SyntaxError``), which must still end as an
+    interrupt, not a traceback."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, (KeyboardInterrupt, Terminated)):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 #: scripts moved to MMPose's places (old path -> new path, from the

@@ -28,12 +28,20 @@ format error that names no file)::
         str: float,                             # any other key: a number
     })
 
+``str: NO_OTHER_KEYS`` refuses any other key: where every field is
+optional, a misspelled one would otherwise read as absent.
+
 A file of one JSON value per line (MMEngine's ``scalars.json``) is read
 with ``lines=True``; its errors name the line.
 """
 import json
 import os.path as osp
 from typing import Any, Optional, Tuple, Union
+
+#: the schema of ``str`` (any other key) in an object that has no other
+#: keys than those named: a misspelled optional field is refused, not
+#: read as absent (e.g. a results.json section)
+NO_OTHER_KEYS = 'no other keys'
 
 #: what an expected type is called in a message
 _EXPECTED = {
@@ -207,7 +215,7 @@ def check_json_schema(value: Any, schema: Any, path: str,
     * a dict: an object with these keys, each checked against its schema;
       a key ending in ``?`` may be missing; the key ``str`` (the type)
       gives the schema of every other key (without it, other keys are not
-      checked);
+      checked; :data:`NO_OTHER_KEYS`: there are none);
     * a one-item list ``[item]``: a list whose every element is an
       ``item``.
 
@@ -232,10 +240,14 @@ def check_json_schema(value: Any, schema: Any, path: str,
             named = {k[:-1] if k.endswith('?') else k for k in schema
                      if k is not str}
             for key, item in value.items():
-                if key not in named:
-                    check_json_schema(item, schema[str], path,
-                                      f'{field}.{key}' if field else key,
-                                      what)
+                if key in named:
+                    continue
+                where = f'{field}.{key}' if field else key
+                if schema[str] is NO_OTHER_KEYS:
+                    raise JSONFileError(
+                        path, where, 'unknown field (expected '
+                        f'{", ".join(sorted(named))})', what)
+                check_json_schema(item, schema[str], path, where, what)
         return value
     if isinstance(schema, list):
         if len(schema) != 1:
@@ -316,5 +328,5 @@ def check_json_type(value: Any, expect: Union[type, Tuple[type, ...]],
 
 __all__ = [
     'JSONFileError', 'JSONFileNotFoundError', 'read_json', 'json_field',
-    'check_json_type', 'check_json_schema', 'type_name'
+    'check_json_type', 'check_json_schema', 'type_name', 'NO_OTHER_KEYS'
 ]

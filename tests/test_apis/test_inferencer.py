@@ -219,6 +219,11 @@ def test_bad_arguments(shared_data, inferencer, identity_posewarper):
     with pytest.raises(ValueError, match=r'bboxes\[0\]: boxes must have '
                        r'shape \(N, 4\) or \(N, 5\), got \(2, 3\)'):
         next(inferencer(src, bboxes=[BOXES[:, :3]] * 5))
+    # boxes of several lengths: the odd one named (numpy's message did not)
+    ragged = [list(BOXES[0]), [50, 300, 450]]
+    with pytest.raises(ValueError, match=r'^bboxes\[1\]: box 1 has 3 values '
+                       r'\(box 0: 5\); boxes must have shape'):
+        list(inferencer(src, bboxes=[BOXES, ragged] + [BOXES] * 3))
     # checked as inference_posewarper checks its boxes (one function,
     # inference.parse_frame_boxes): frame, box and value named
     bad = [list(BOXES[0]), ['a', 50, 300, 450]]

@@ -998,12 +998,13 @@ def test_inferencer_faults(case, fx, tmp_path):
     else:
         inferencer = PoseWarperInferencer(str(TINY_POSEWARPER),
                                           fx.posewarper)
-        if case.startswith('vis_out_dir'):
+        # (the case names share their first word: match the whole start)
+        if case.startswith('vis_out_dir inside'):
             offending = osp.join(frames, 'vis')
             with pytest.raises(OutputConflictError) as info:
                 list(inferencer(frames, overwrite=True,
                                 vis_out_dir=offending))
-        elif case.startswith('pred_out_dir'):
+        elif case.startswith('pred_out_dir is'):
             offending = frames
             with pytest.raises(OutputConflictError) as info:
                 list(inferencer(frames, overwrite=True,

@@ -4,7 +4,7 @@ exit code 2."""
 import pytest
 
 from mmpose_posewarper.utils.cli import run_tool
-from mmpose_posewarper.utils.json_file import (JSONFileError, JSONFileNotFoundError,
+from mmpose_posewarper.utils.json_file import (NO_OTHER_KEYS, JSONFileError, JSONFileNotFoundError,
                                                check_json_schema, check_json_type, json_field,
                                                read_json)
 
@@ -128,6 +128,23 @@ def test_a_schema_accepts_what_it_states(tmp_path):
     with pytest.raises(JSONFileError) as err:
         read_json(_write(tmp_path, '{"learning_curve": []}'), schema=SCHEMA)
     assert str(err.value).endswith('f.json: iterations: missing')
+
+
+def test_no_other_keys_refuses_a_misspelled_optional_field():
+    """``str: NO_OTHER_KEYS``: where every field is optional, a misspelled
+    one is refused, naming it, instead of reading as absent."""
+    schema = {'propagation?': {str: float}, 'wall_seconds': float,
+              str: NO_OTHER_KEYS}
+    good = {'propagation': {'a': 1.0}, 'wall_seconds': 2}
+    assert check_json_schema(good, schema, 'r.json') is good
+    with pytest.raises(JSONFileError) as err:
+        check_json_schema({'propagatoin': {}, 'wall_seconds': 2}, schema,
+                          'r.json')
+    assert str(err.value) == ('r.json: propagatoin: unknown field (expected '
+                              'propagation, wall_seconds)')
+    with pytest.raises(JSONFileError, match=r'r.json: x.b: unknown field'):
+        check_json_schema({'x': {'a': 1, 'b': 2}}, {
+            'x': {'a': int, str: NO_OTHER_KEYS}}, 'r.json')
 
 
 def test_json_lines_name_the_line(tmp_path):

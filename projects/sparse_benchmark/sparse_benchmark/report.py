@@ -13,7 +13,8 @@ from mmpose_posewarper.apis.video_io import read_frame
 from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
 from mmpose_posewarper.datasets.posetrack_videos import frame_number
 from mmpose_posewarper.utils.atomic_file import write_text_atomic
-from mmpose_posewarper.utils.json_file import json_field, read_json
+from mmpose_posewarper.utils.json_file import (NO_OTHER_KEYS, json_field,
+                                                 read_json)
 
 from ..synthetic import contact_sheet
 
@@ -282,11 +283,13 @@ SEEDS_FILES = ('seeds.json', 'seeds.md')
 
 
 #: what a run's results.json holds (``read_json``'s schema): mAP per
-#: method of each section, per distance of the propagation, the wall time
+#: method of each section, per distance of the propagation, the wall time;
+#: no other key (a misspelled section would be left out of the table)
 RESULTS_SCHEMA = {
     **{f'{section}?': {str: float} for section in SECTION_TITLES},
     'propagation_by_distance?': {str: {str: float}},
     'wall_seconds': float,
+    str: NO_OTHER_KEYS,
 }
 #: what a run's controls.json holds: mAP per method of each control, the
 #: step timings, the reused stages

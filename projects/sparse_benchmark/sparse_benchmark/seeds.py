@@ -12,7 +12,7 @@ from mmpose_posewarper.utils.atomic_file import (write_json_atomic,
 from mmpose_posewarper.utils.json_file import read_json
 
 from .job import run_sparse_benchmark
-from .report import flat_numbers, goal_margins, seeds_table
+from .report import RESULTS_SCHEMA, flat_numbers, goal_margins, seeds_table
 from .run_folder import check_finished_run
 from .settings import BenchmarkSettings
 
@@ -56,7 +56,8 @@ def run_seeds(settings: BenchmarkSettings, seeds: Sequence[int],
                 if not overwrite:
                     raise
             else:
-                per_seed[seed] = read_json(done, expect=dict)
+                per_seed[seed] = read_json(done, expect=dict,
+                                           schema=RESULTS_SCHEMA)
                 print_log(f'seed {seed}: reusing the finished run in '
                           f'{one.out_dir}', logger='current')
                 continue

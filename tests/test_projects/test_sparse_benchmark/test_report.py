@@ -137,6 +137,30 @@ def test_publish_rewrites_only_the_block(tmp_path):
         publish_results(str(run), str(tmp_path / 'pub2'))
 
 
+def test_a_misspelled_section_is_refused(tmp_path):
+    """Every section of results.json is optional (domain_gap came later):
+    a misspelled one was published as if the section were absent, its
+    rows silently left out of the table (issue 27)."""
+    import pytest
+
+    from mmpose_posewarper.utils.json_file import JSONFileError
+    from projects.sparse_benchmark.sparse_benchmark.report import (
+        PUBLISHED_FILES, publish_results)
+    run = tmp_path / 'run'
+    run.mkdir()
+    for name in PUBLISHED_FILES:
+        (run / name).write_text('x')
+    results = fake_results()
+    results['propagatoin'] = results.pop('propagation')
+    (run / 'results.json').write_text(json.dumps(results))
+    for name in ('controls.json', 'settings.json'):
+        (run / name).write_text('{}')
+    with pytest.raises(JSONFileError, match=r'run/results.json: '
+                       r'propagatoin: unknown field \(expected aggregation'):
+        publish_results(str(run), str(tmp_path / 'pub'))
+    assert not (tmp_path / 'pub').exists()
+
+
 def test_tables_stand_where_the_tool_writes_them():
     """Each generated table stands once, in the file publish_results.py
     writes it to: the headline table in README, the several-seed and

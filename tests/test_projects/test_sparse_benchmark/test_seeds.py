@@ -91,7 +91,8 @@ def test_a_finished_seed_is_the_same_run_wherever_its_inputs_lie(tmp_path):
                           pretrained=str(first),
                           config_dir=str(configs)))))
     (run / 'results.json').write_text(json.dumps(dict(
-        propagation=dict(posewarper=40.0, optical_flow=50.0))))
+        propagation=dict(posewarper=40.0, optical_flow=50.0),
+        wall_seconds=1.0)))
     settings = BenchmarkSettings(out_dir=str(tmp_path / 'runs'),
                                  pretrained=str(moved))
     assert run_seeds(settings, [0])['per_seed']['0']['propagation'][
@@ -113,7 +114,8 @@ def test_a_finished_seed_of_edited_configs_is_refused(tmp_path):
     run.mkdir(parents=True)
     (run / 'settings.json').write_text(json.dumps(settings_record(settings)))
     (run / 'results.json').write_text(json.dumps(dict(
-        propagation=dict(posewarper=40.0, optical_flow=50.0))))
+        propagation=dict(posewarper=40.0, optical_flow=50.0),
+        wall_seconds=1.0)))
     base = configs / 'posewarper_hrnet-small_sparse_128x96.py'
     base.write_text(base.read_text() + '\n# a comment changes nothing\n')
     assert run_seeds(settings, [0])['per_seed']['0']['propagation'][
