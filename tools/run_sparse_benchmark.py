@@ -186,12 +186,13 @@ def _stage_options(items: List[str]) -> Dict[str, Dict]:
 
 
 #: what an interrupted job leaves (utils.cli.run_tool says it)
-INTERRUPTED = ('OUT keeps the generated data and every finished step (its '
-               'marker in OUT/steps/ records what it depended on and its '
-               'results: trained stages, the propagation comparison, '
-               'augmentation labels, each model\'s score); results.json is '
-               'written only at the end; rerunning the same command goes on '
-               'from the finished steps')
+INTERRUPTED = ('OUT keeps every finished step: the generated data once '
+               'complete, and each step with a marker in OUT/steps/ that '
+               'records what it depended on and its results (trained '
+               'stages, the propagation comparison, augmentation labels, '
+               "each model's score); results.json is written only at the "
+               'end; rerunning the same command goes on from the finished '
+               'steps')
 
 
 def _each_seed(settings: BenchmarkSettings, seeds: Optional[List[int]]):

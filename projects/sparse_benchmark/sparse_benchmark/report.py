@@ -292,9 +292,11 @@ RESULTS_SCHEMA = {
     str: NO_OTHER_KEYS,
 }
 #: what a run's controls.json holds: mAP per method of each control, the
-#: step timings, the reused stages
-CONTROLS_SCHEMA = {'timings?': {str: float}, 'reused_stages?': [str],
-                   str: {str: float}}
+#: step timings, the reused stages; no other key (it would become a row)
+CONTROLS_SCHEMA = {'self_propagation?': {str: float},
+                   'shuffled_frames?': {str: float},
+                   'timings?': {str: float}, 'reused_stages?': [str],
+                   str: NO_OTHER_KEYS}
 #: what a several-seed summary (seeds.json) holds
 SEEDS_SCHEMA = {
     'seeds': [int],

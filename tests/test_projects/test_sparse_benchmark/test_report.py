@@ -159,6 +159,14 @@ def test_a_misspelled_section_is_refused(tmp_path):
                        r'propagatoin: unknown field \(expected aggregation'):
         publish_results(str(run), str(tmp_path / 'pub'))
     assert not (tmp_path / 'pub').exists()
+    # the same for controls.json: a misspelled key would become a row
+    results['propagation'] = results.pop('propagatoin')
+    (run / 'results.json').write_text(json.dumps(results))
+    (run / 'controls.json').write_text(json.dumps({'timing': {'x': 1.0}}))
+    with pytest.raises(JSONFileError, match=r'run/controls.json: '
+                       r'timing: unknown field \(expected reused_stages'):
+        publish_results(str(run), str(tmp_path / 'pub'))
+    assert not (tmp_path / 'pub').exists()
 
 
 def test_tables_stand_where_the_tool_writes_them():
