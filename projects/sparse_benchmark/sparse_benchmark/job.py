@@ -13,8 +13,8 @@ from mmpose_posewarper.utils.atomic_file import write_json_atomic
 
 from .job_log import LOGGER, job_log, timed
 from .run_folder import claim_run_folder, settings_record
-from .settings import BenchmarkSettings
 from .run_results import write_run_report
+from .settings import BenchmarkSettings
 from .steps import SparseBenchmark
 from .training import set_job_torch
 

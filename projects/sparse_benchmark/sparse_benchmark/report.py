@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 
 from mmpose_posewarper.apis.video_io import read_frame
-from mmpose_posewarper.datasets.posetrack_io import write_json_atomic
 from mmpose_posewarper.datasets.posetrack_videos import frame_number
-from mmpose_posewarper.utils.atomic_file import write_text_atomic
+from mmpose_posewarper.utils.atomic_file import (write_json_atomic,
+                                                 write_text_atomic)
 from mmpose_posewarper.utils.json_file import (NO_OTHER_KEYS, json_field,
-                                                 read_json)
+                                               read_json)
 
 from ..synthetic import contact_sheet
 

@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from mmpose_posewarper.datasets.posetrack_io import load_posetrack_video
 from mmpose_posewarper.datasets.posetrack_videos import frame_number
 from mmpose_posewarper.utils.atomic_file import (write_json_atomic,
-                                                  write_text_atomic)
+                                                 write_text_atomic)
 
 from .job_log import LOGGER
 from .report import STRIP_METHODS, bar_plot, markdown_table, picture_strip

@@ -28,8 +28,7 @@ from .baselines import (CopyNearest, Interpolation, OpticalFlowWarp,
 from .job_log import LOGGER
 from .propagation_eval import (PoseWarperMethod, TwoSidedPoseWarper,
                                prediction_videos, propagate_videos,
-                               propagated_videos,
-                               propagation_pairs,
+                               propagated_videos, propagation_pairs,
                                run_propagation, run_two_sided,
                                score_by_distance, score_predictions,
                                shuffled_frame_source, two_sided_plans)
@@ -355,7 +354,8 @@ class SparseBenchmark:
         script: PoseWarper's, joints scoring above ``min_joint_score``);
         ``ground_truth``: the true poses of the people PoseWarper labeled
         (what perfect propagation would add). Each source's labels are a
-        step of their own (``DIR/steps/<N>_per_video/labels_<source>.json``)."""
+        step of their own
+        (``DIR/steps/<N>_per_video/labels_<source>.json``)."""
         self.added_files: Dict[str, str] = {}
         self.added_videos: Dict[str, List[str]] = {}
         for source in self.s.augmentation_labels:
@@ -371,22 +371,26 @@ class SparseBenchmark:
             counts = finished_step(self.s, name, record)
             if counts is not None:
                 self._reusing(name, f'the labels of {source}')
-                self.added_videos[source] = counts['videos']
             else:
                 counts = self._add_labels(source, path)
-                self.added_videos[source] = counts['videos']
                 write_step_marker(self.s, name, record, counts, outputs=[
-                    path] + self._added_videos(source))
+                    path, *(self._label_file(source, video)
+                            for video in counts['videos'])])
+            self.added_videos[source] = counts['videos']
             self.added_files[source] = path
             print_log(f'{source}: {counts["people"]} people on '
                       f'{counts["frames"]} train frames added to the '
                       'per-video manual labels', logger=LOGGER)
 
+    def _label_file(self, source: str, video: str) -> str:
+        """The file of ``source``'s augmentation labels of one video."""
+        return self.s.path('propagated_train', self.budget, source,
+                           f'{video}.json')
+
     def _added_videos(self, source: str) -> List[str]:
         """The per-video files of ``source``'s augmentation labels."""
-        return [self.s.path('propagated_train', self.budget, source,
-                            f'{name}.json')
-                for name in self.added_videos[source]]
+        return [self._label_file(source, video)
+                for video in self.added_videos[source]]
 
     def _add_labels(self, source: str, path: str) -> Dict[str, int]:
         """Propagate (or take) ``source``'s labels of the per-video manual
@@ -394,9 +398,10 @@ class SparseBenchmark:
         videos = self.per_video
         if source == 'ground_truth':
             propagated = {
-                name: load_posetrack_video(file, keypoint_dtype=np.float64)
-                for name, file in zip(self.added_videos['posewarper'],
-                                      self._added_videos('posewarper'))}
+                name: load_posetrack_video(
+                    self._label_file('posewarper', name),
+                    keypoint_dtype=np.float64)
+                for name in self.added_videos['posewarper']}
             out, absent = bdata.ground_truth_of_propagated(
                 propagated, self.gt['train'])
             print_log(f'ground truth: {absent} people PoseWarper '
@@ -416,8 +421,7 @@ class SparseBenchmark:
                 if source == 'two_sided_posewarper' else None)
             print()
         for name, video in out.items():
-            write_posetrack_video(self.s.path(
-                'propagated_train', self.budget, source, f'{name}.json'), video)
+            write_posetrack_video(self._label_file(source, name), video)
         videos_written = sorted(out)
         if source != 'ground_truth':
             out = {name: bdata.keep_confident_joints(
