@@ -63,6 +63,12 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
             ``PoseWarperDCNv1`` (default, the original's), ``PoseWarperDCNv2``
             or ``PoseWarperTVDeformConv``. Geometry keys (channels, kernel,
             padding, dilation, groups) are filled in here.
+        cpu_pass_bytes (int, optional): Without gradients on CPU, warp as
+            many frames at a time as keep one pass's offsets within this
+            many bytes (at least one frame), so that the warp's large
+            intermediates stay in cache; the values are the same to float
+            rounding. ``None`` warps the whole batch at once, as on GPU and
+            in training. Defaults to 8 MiB.
     """
 
     def __init__(self,
@@ -80,9 +86,13 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
                  freeze_trans_layer: bool = True,
                  norm_eval: bool = False,
                  im2col_step: int = 80,
-                 deform_conv: dict = dict(type='PoseWarperDCNv1')):
+                 deform_conv: dict = dict(type='PoseWarperDCNv1'),
+                 cpu_pass_bytes: Optional[int] = 8 * 2**20):
         if not dilations:
             raise ValueError('dilations must name at least one dilation')
+        if cpu_pass_bytes is not None and cpu_pass_bytes < 1:
+            raise ValueError('cpu_pass_bytes must be positive or None, got '
+                             f'{cpu_pass_bytes}')
         if deform_conv_kernel % 2 == 0 or offsets_kernel % 2 == 0:
             raise ValueError('offsets_kernel and deform_conv_kernel must be '
                              'odd so that the output keeps the input size')
@@ -102,6 +112,7 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
             norm_eval=norm_eval,
             im2col_step=im2col_step)
         self.deform_conv_cfg = dict(deform_conv)
+        self.cpu_pass_bytes = cpu_pass_bytes
 
         # MMPose builds mmcv DeformConv2d layers here; replace them by the
         # configured layer (same single `weight` parameter, same keys).
@@ -212,6 +223,34 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
         elif source.shape != sup_heatmaps.shape:
             raise ValueError(f'source has shape {tuple(source.shape)}, '
                              f'expected {tuple(sup_heatmaps.shape)}')
+        passes = self._cpu_passes(source)
+        if passes > 1:
+            return torch.cat([
+                self._warp(*frames) for frames in zip(
+                    ref_heatmaps.tensor_split(passes),
+                    sup_heatmaps.tensor_split(passes),
+                    source.tensor_split(passes))
+            ])
+        return self._warp(ref_heatmaps, sup_heatmaps, source)
+
+    def _cpu_passes(self, source: Tensor) -> int:
+        """How many passes an inference warp of ``source`` takes on CPU.
+
+        At a batch's size the offsets and sampling grids outgrow the CPU's
+        cache and the warp runs memory-bound: passes of about 8 MiB of
+        offsets warped 2.2x faster (docs/benchmark.md).
+        """
+        if (self.cpu_pass_bytes is None or torch.is_grad_enabled()
+                or source.device.type != 'cpu'):
+            return 1
+        n, _, h, w = source.shape
+        frame_bytes = (self.deform_conv_layers[0].offset_channels * h * w *
+                       source.element_size())
+        frames_per_pass = max(1, self.cpu_pass_bytes // frame_bytes)
+        return -(-n // frames_per_pass)
+
+    def _warp(self, ref_heatmaps: Tensor, sup_heatmaps: Tensor,
+              source: Tensor) -> Tensor:
         # mmcv's kernels index raw memory: expanded / strided views must be
         # materialised (a no-op for contiguous tensors)
         source = source.contiguous()

@@ -65,7 +65,9 @@ def stage_config(config: str,
     Returns:
         Config: Ready for :func:`train_stage` / :func:`test_stage`.
     """
-    cfg = Config.fromfile(config)
+    # unformatted: yapf would format each runner's config 3-4 times for
+    # its log, dump and checkpoints, about 10 s of a run (docs/benchmark.md)
+    cfg = Config.fromfile(config, format_python_code=False)
     cfg.work_dir = work_dir
     parts = _datasets(cfg.train_dataloader.dataset)
     if len(parts) > len(train_ann_files) and len(train_ann_files) and (

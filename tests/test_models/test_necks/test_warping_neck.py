@@ -94,6 +94,36 @@ def test_warp_samples_source():
         neck.warp(ref, sup[:1])
 
 
+@pytest.mark.parametrize('deform_type',
+                         ['PoseWarperDCNv1', 'PoseWarperGridSampleDeformConv'])
+def test_inference_warps_in_passes_of_cpu_pass_bytes(deform_type):
+    whole = _perturb(_neck(deform_type, cpu_pass_bytes=None)).eval()
+    frame_bytes = 2 * 9 * K * H * W * 4  # one frame's float32 offsets
+    neck = _neck(deform_type, cpu_pass_bytes=2 * frame_bytes + 1).eval()
+    neck.load_state_dict(whole.state_dict())
+    seen = []
+    neck.offset_feats.register_forward_hook(
+        lambda m, inp, out: seen.append(inp[0].shape[0]))
+    ref, sup, gt = _heatmaps(5, 1), _heatmaps(5, 2), _heatmaps(5, 3)
+    with torch.no_grad():
+        expected = whole.warp(ref, sup, source=gt)
+        out = neck.warp(ref, sup, source=gt)
+        assert seen == [2, 2, 1]
+        torch.testing.assert_close(out, expected, atol=1e-6, rtol=1e-6)
+        # a frame over the budget still warps, one frame per pass
+        seen.clear()
+        neck.cpu_pass_bytes = 1
+        torch.testing.assert_close(
+            neck.warp(ref, sup), whole.warp(ref, sup), atol=1e-6, rtol=1e-6)
+        assert seen == [1] * 5
+    # training keeps the whole batch (its gradients summed as before)
+    seen.clear()
+    neck.warp(ref, sup).sum().backward()
+    assert seen == [5]
+    with pytest.raises(ValueError, match='cpu_pass_bytes'):
+        _neck(deform_type, cpu_pass_bytes=0)
+
+
 def test_forward_shapes_and_weighted_sum():
     neck = _perturb(_neck()).eval()
     feats = torch.rand(3 * 5, 8, H, W)
