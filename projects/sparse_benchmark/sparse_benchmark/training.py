@@ -66,8 +66,14 @@ def stage_config(config: str,
         Config: Ready for :func:`train_stage` / :func:`test_stage`.
     """
     # unformatted: yapf would format each runner's config 3-4 times for
-    # its log, dump and checkpoints, about 10 s of a run (docs/benchmark.md)
-    cfg = Config.fromfile(config, format_python_code=False)
+    # its log, dump and checkpoints, 2-3 s a runner (docs/benchmark.md);
+    # Config.fromfile ignores its format_python_code for plain configs
+    # (MMEngine 0.10), the constructor does not
+    loaded = Config.fromfile(config)
+    cfg = Config(loaded.to_dict(), cfg_text=loaded.text,
+                 filename=loaded.filename,
+                 env_variables=loaded.env_variables,
+                 format_python_code=False)
     cfg.work_dir = work_dir
     parts = _datasets(cfg.train_dataloader.dataset)
     if len(parts) > len(train_ann_files) and len(train_ann_files) and (

@@ -1,6 +1,10 @@
 """``tools/run_sparse_benchmark.py``'s experiment options reach the stage
 configs."""
+import copy
+
+import mmengine.config.config as mmengine_config
 import pytest
+from mmengine.config import Config
 
 from projects.sparse_benchmark.sparse_benchmark.settings import \
     BenchmarkSettings
@@ -44,6 +48,24 @@ def test_bad_options_stop_with_a_usage_error(argv, capsys):
         load_tool().parse_args(['--out', 'x', *argv])
     assert exc.value.code == 2
     assert 'error' in capsys.readouterr().err
+
+
+def test_stage_config_skips_yapf_and_reloads(tmp_path, monkeypatch):
+    # yapf would format each runner's config for its log, dump and
+    # checkpoints: seconds per runner
+    job = SparseBenchmark(BenchmarkSettings(out_dir=str(tmp_path)))
+    job.val_dense_file = str(tmp_path / 'val.json')
+    cfg = copy.deepcopy(job._stage_cfg('posewarper', ['annotations/train/']))
+
+    def no_yapf(*args, **kwargs):
+        raise AssertionError('the stage config was formatted with yapf')
+
+    monkeypatch.setattr(mmengine_config, 'FormatCode', no_yapf)
+    cfg.dump(str(tmp_path / 'dumped.py'))
+    monkeypatch.undo()
+    reloaded = Config.fromfile(str(tmp_path / 'dumped.py'))
+    assert reloaded.to_dict() == cfg.to_dict()
+    assert cfg.filename.endswith('posewarper_hrnet-small_sparse_128x96.py')
 
 
 def test_cfg_options_and_iters_change_the_stage_config(tmp_path):
