@@ -238,7 +238,7 @@ class PoseWarperWarpingNeck(PoseWarperNeck):
 
         At a batch's size the offsets and sampling grids outgrow the CPU's
         cache and the warp runs memory-bound: passes of about 8 MiB of
-        offsets warped 2.2x faster (docs/benchmark.md).
+        offsets warped about twice as fast (docs/benchmark.md).
         """
         if (self.cpu_pass_bytes is None or torch.is_grad_enabled()
                 or source.device.type != 'cpu'):
