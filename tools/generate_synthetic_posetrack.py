@@ -30,6 +30,7 @@ from projects.sparse_benchmark.sparse_benchmark.data import \
     write_split_coco_files  # noqa: E402
 from projects.sparse_benchmark.synthetic import (  # noqa: E402
     SyntheticConfig, generate_dataset, video_contact_sheet, video_name)
+from projects.sparse_benchmark.synthetic.generator import WARDROBES  # noqa: E402
 from projects.sparse_benchmark.synthetic.imaging import LOOKS  # noqa: E402
 
 
@@ -70,6 +71,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='how the train and val videos are imaged (the pretrain split '
         'always has the stills\' look): "video" (default since 2026-12-07) '
         'or "stills" (as the pretraining stills; the videos before then)')
+    parser.add_argument(
+        '--wardrobe', choices=WARDROBES, default='suits',
+        help='what the train and val videos\' people wear (the pretrain '
+        'split always wears the stills\' clothes): "suits" (default since '
+        '2026-12-08), one-piece suits, or "stills" (the videos before then)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace a non-empty --out as a whole')
     parser.add_argument('--contact-sheet', action='store_true',
@@ -106,6 +112,7 @@ def build_config(args: argparse.Namespace) -> SyntheticConfig:
     if args.pretrain_frames is not None:
         overrides['pretrain_frames'] = tuple(args.pretrain_frames)
     overrides['look'] = args.look
+    overrides['wardrobe'] = args.wardrobe
     return SyntheticConfig(**{**config.__dict__, **overrides})
 
 

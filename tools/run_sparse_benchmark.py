@@ -35,6 +35,7 @@ from projects.sparse_benchmark.sparse_benchmark.quality import \
     run_quality_curve  # noqa: E402
 from projects.sparse_benchmark.sparse_benchmark.settings import (  # noqa: E402
     AUGMENTATION_LABELS, check_iters, check_stages)
+from projects.sparse_benchmark.synthetic.generator import WARDROBES  # noqa: E402
 from projects.sparse_benchmark.synthetic.imaging import LOOKS  # noqa: E402
 
 
@@ -77,6 +78,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'differs from the pretraining stills as video frames differ from '
         'photos; "stills" as the pretraining stills (the benchmark before '
         '2026-12-07)')
+    parser.add_argument(
+        '--wardrobe', choices=WARDROBES, default='suits',
+        help='what the train and val videos\' people wear: "suits" '
+        '(default), one-piece suits the pretraining stills\' people never '
+        'wear; "stills" as the stills\' people (the benchmark before '
+        '2026-12-08)')
     parser.add_argument(
         '--labels-per-video', type=int_at_least(1), default=1, metavar='N',
         help='augmentation: labeled frames per train video from which '
@@ -209,6 +216,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         out_dir=args.out, quick=args.quick, seed=args.seed,
         threads=args.threads, workers=args.workers, device=args.device,
         iters=args.iters, cfg_options=args.cfg_options, look=args.look,
+        wardrobe=args.wardrobe,
         labels_per_video=args.labels_per_video,
         augmentation_labels=tuple(args.augmentation_labels),
         pretrained=(None if args.from_scratch else args.pretrained

@@ -68,3 +68,15 @@ def test_look_reaches_the_config(tool, tmp_path):
         ['--out', out, '--look', 'stills'])).look == 'stills'
     with pytest.raises(SystemExit):
         tool.parse_args(['--out', out, '--look', 'film'])
+
+
+def test_wardrobe_reaches_the_config(tool, tmp_path):
+    """--wardrobe stills dresses the train and val videos' people as the
+    stills' (the videos before 2026-12-08); the default is suits."""
+    out = str(tmp_path / 'syn')
+    assert tool.build_config(tool.parse_args(['--out', out])).wardrobe == \
+        'suits'
+    assert tool.build_config(tool.parse_args(
+        ['--out', out, '--wardrobe', 'stills'])).wardrobe == 'stills'
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--out', out, '--wardrobe', 'tuxedo'])

@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from mmpose_posewarper.apis.source_fusion import TwoSidedFusion
 
+from ..synthetic.generator import WARDROBES
 from ..synthetic.imaging import LOOKS
 from .pretrained import pretrained_checkpoint
 
@@ -118,6 +119,10 @@ class BenchmarkSettings:
             the pretraining stills as video frames differ from photos;
             ``'stills'`` is the stills' look (the benchmark before
             2026-12-07).
+        wardrobe: What the train and val videos' people wear
+            (``synthetic.WARDROBES``): ``'suits'`` (default), one-piece
+            suits the pretraining stills' people never wear; ``'stills'``
+            as the stills' people (the benchmark before 2026-12-08).
         labels_per_video: The augmentation's manual labels: this many
             labeled frames per train video (the original's N; 1 as its
             main augmentation figure), from which the sources of
@@ -151,6 +156,7 @@ class BenchmarkSettings:
     two_sided_optical_flow: TwoSidedFusion = field(
         default_factory=lambda: TWO_SIDED_DEFAULTS['optical_flow'])
     look: str = 'video'
+    wardrobe: str = 'suits'
     labels_per_video: int = 1
     augmentation_labels: Tuple[str, ...] = ('posewarper', 'ground_truth')
 
@@ -158,6 +164,9 @@ class BenchmarkSettings:
         if self.look not in LOOKS:
             raise ValueError(f'look must be one of {LOOKS}, got '
                              f'{self.look!r}')
+        if self.wardrobe not in WARDROBES:
+            raise ValueError(f'wardrobe must be one of {WARDROBES}, got '
+                             f'{self.wardrobe!r}')
         if self.labels_per_video < 1:
             raise ValueError('labels_per_video must be >= 1, got '
                              f'{self.labels_per_video}')

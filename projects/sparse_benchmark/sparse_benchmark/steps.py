@@ -61,15 +61,18 @@ class SparseBenchmark:
         train_videos = self.s.train_videos or (8 if self.s.quick else 36)
         val_videos = self.s.val_videos or (2 if self.s.quick else 8)
         config = replace(config, num_train_videos=train_videos,
-                         num_val_videos=val_videos, look=self.s.look)
+                         num_val_videos=val_videos, look=self.s.look,
+                         wardrobe=self.s.wardrobe)
         bdata.generate_data(self.data_root, config, workers=self.s.workers,
                             logger=LOGGER)
-        if self.s.pretrained is not None and self.s.look != 'stills':
+        if self.s.pretrained is not None and (
+                self.s.look, self.s.wardrobe) != ('stills', 'stills'):
             # the same val videos (scenes, people, motion, ground truth)
-            # imaged as the pretraining stills are
+            # imaged and dressed as the pretraining stills are
             bdata.generate_data(
                 self.s.path('data_stills_look'),
-                replace(config, num_train_videos=0, look='stills'),
+                replace(config, num_train_videos=0, look='stills',
+                        wardrobe='stills'),
                 workers=self.s.workers, logger=LOGGER)
 
     def make_labels(self) -> None:

@@ -33,11 +33,13 @@ towards a method). Each aims at a difficulty of PoseTrack:
 * domain gap (``imaging``): the train and val videos look like video
   footage (graded and washed out, softer than their pixel count, grainy,
   hard-compressed), the pretraining stills (split ``pretrain``) like
-  photos, as PoseTrack's frames differ from COCO's. Pixels only: scenes,
-  motion and ground truth are the same in both looks. The main job
-  measures the gap in every run (``results.json``'s ``domain_gap``: the
-  pretrained model on the val videos in either look; see
-  docs/sparse_benchmark.md).
+  photos, as PoseTrack's frames differ from COCO's; and their people wear
+  one-piece suits (``appearance.wear_suit``), which the stills' people
+  never do (``SyntheticConfig.wardrobe``). Scenes, motion and ground truth
+  are the same either way (look and wardrobe draw from streams of their
+  own). The main job measures the gap in every run (``results.json``'s
+  ``domain_gap``: the pretrained model on the val videos as they are and
+  as the stills are imaged and dressed; see docs/sparse_benchmark.md).
 
 Ground truth (``ground_truth``): PoseTrack18 keypoints ``(x, y, v)`` with
 ``v = 1`` for seen joints, ``(x, y, 0)`` for joints inside the image but

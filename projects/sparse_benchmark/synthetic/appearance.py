@@ -73,3 +73,20 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     return Appearance(materials=materials,
                       long_sleeves=bool(rng.random() < 0.6),
                       long_legs=bool(rng.random() < 0.75))
+
+
+
+def sample_suit(rng: np.random.Generator) -> Material:
+    """The material of a one-piece suit (:func:`wear_suit`)."""
+    return Material(random_colour(rng), pattern_tile(rng),
+                    rng.uniform(60, 200))
+
+
+def wear_suit(appearance: Appearance, suit: Material) -> Appearance:
+    """``appearance`` in a one-piece suit: top, sleeves, trousers and shoes
+    of one material, so no colour edge marks the elbows, hips, knees or
+    ankles, as the pretraining stills' people always show some."""
+    return Appearance(
+        materials={**appearance.materials, 'top': suit, 'bottom': suit,
+                   'shoes': suit},
+        long_sleeves=True, long_legs=True)

@@ -15,6 +15,7 @@ from typing import List, Tuple
 
 import numpy as np
 
+from .appearance import sample_suit, wear_suit
 from .ground_truth import PersonFrame, person_ground_truth
 from .imaging import LOOKS, sample_video_look
 from .primitives import composite
@@ -27,6 +28,8 @@ from .skeleton import forward_kinematics
 #: the single-frame estimator (our domain's COCO); its own seed stream, so
 #: no pretraining scene is a train or val video of any seed
 SPLITS = ('train', 'val', 'pretrain')
+#: what the train and val videos' people wear (``SyntheticConfig.wardrobe``)
+WARDROBES = ('stills', 'suits')
 _SPLIT_CODES = {'train': 0, 'val': 1, 'pretrain': 2}
 # PoseTrack-style six-digit video numbers, each split in its own range
 _FIRST_VIDEO_NUMBER = {'train': 1, 'val': 5001, 'pretrain': 100001}
@@ -42,7 +45,9 @@ class SyntheticConfig:
     labeled frames per video. ``num_pretrain_videos`` clips of
     ``pretrain_frames`` frames each are the pretraining stills (none by
     default). Train and val videos have the look of video footage
-    (:mod:`.imaging`), the pretraining stills the plain render.
+    (:mod:`.imaging`) and their people wear one-piece suits
+    (``wardrobe``); the pretraining stills have the plain render and the
+    stills' clothes.
     """
 
     num_train_videos: int = 12
@@ -60,10 +65,16 @@ class SyntheticConfig:
     #: how the train and val videos are imaged (``imaging.LOOKS``); the
     #: pretrain split is always ``'stills'``, the plain render
     look: str = 'video'
+    #: what the train and val videos' people wear (``WARDROBES``): as the
+    #: stills' people, or one-piece suits the stills never have
+    wardrobe: str = 'suits'
 
     def __post_init__(self) -> None:
         if self.look not in LOOKS:
             raise ValueError(f'look must be one of {LOOKS}, got {self.look!r}')
+        if self.wardrobe not in WARDROBES:
+            raise ValueError(f'wardrobe must be one of {WARDROBES}, got '
+                             f'{self.wardrobe!r}')
 
     @classmethod
     def quick(cls, seed: int = 0) -> 'SyntheticConfig':
@@ -79,6 +90,10 @@ class SyntheticConfig:
     def split_look(self, split: str) -> str:
         """The look of ``split``'s images."""
         return 'stills' if split == 'pretrain' else self.look
+
+    def split_wardrobe(self, split: str) -> str:
+        """What ``split``'s people wear."""
+        return 'stills' if split == 'pretrain' else self.wardrobe
 
     def num_frames_range(self, split: str) -> Tuple[int, int]:
         """Inclusive range of the lengths of ``split``'s videos."""
@@ -138,6 +153,25 @@ def look_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng(seq)
 
 
+def wardrobe_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """The random generator of one video's wardrobe, apart from
+    :func:`video_rng`'s stream so that clothes change no scene or motion."""
+    seq = np.random.SeedSequence(entropy=seed,
+                                 spawn_key=(_SPLIT_CODES[split], index, 2))
+    return np.random.default_rng(seq)
+
+
+def _dress_in_suits(scene: Scene, rng: np.random.Generator) -> None:
+    """Each person of ``scene`` in a one-piece suit; a team (people who
+    share a kit) in one suit."""
+    suits = {}
+    for person in scene.people:
+        kit = id(person.appearance.materials['top'])
+        if kit not in suits:
+            suits[kit] = sample_suit(rng)
+        person.appearance = wear_suit(person.appearance, suits[kit])
+
+
 def _exposure_offsets(scene: Scene, subframes: int) -> np.ndarray:
     """Sub-frame instants, centred on the frame's own instant."""
     if scene.lighting.exposure <= 0 or subframes <= 1:
@@ -154,6 +188,8 @@ def generate_video(config: SyntheticConfig, split: str,
     n_people = int(rng.integers(config.people[0], config.people[1] + 1))
     scene = sample_scene(rng, config.image_size, n_frames, n_people,
                          fps=config.fps, n_clutter=config.clutter)
+    if config.split_wardrobe(split) == 'suits':
+        _dress_in_suits(scene, wardrobe_rng(config.seed, split, index))
 
     offsets = _exposure_offsets(scene, config.blur_subframes)
     n_sub = len(offsets)

@@ -6,6 +6,7 @@ import mmengine.config.config as mmengine_config
 import pytest
 from mmengine.config import Config
 
+from projects.sparse_benchmark.sparse_benchmark import data as bdata
 from projects.sparse_benchmark.sparse_benchmark.settings import \
     BenchmarkSettings
 from projects.sparse_benchmark.sparse_benchmark.steps import SparseBenchmark
@@ -41,6 +42,7 @@ def test_iters_and_cfg_options_are_parsed_per_stage():
     ['--label-budgets', '0'],
     ['--labels-per-video', '0'],
     ['--look', 'film'],
+    ['--wardrobe', 'tuxedo'],
     ['--augmentation-labels', 'magic'],
 ])
 def test_bad_options_stop_with_a_usage_error(argv, capsys):
@@ -245,3 +247,22 @@ def test_a_bad_pretrained_checkpoint_is_refused_before_anything(tmp_path):
         with pytest.raises(CheckpointError, match=f'{ckpt}.*{problem}'):
             run_sparse_benchmark(settings)
         assert not (out / 'settings.json').exists()
+
+
+def test_the_domain_gap_control_is_imaged_and_dressed_as_the_stills(
+        tmp_path, monkeypatch):
+    """The videos have the video look and suits; the control copy of the
+    val videos (the pretrained model's score in its own domain) has the
+    stills' look and clothes, and the same videos."""
+    calls = []
+    monkeypatch.setattr(bdata, 'generate_data',
+                        lambda root, config, **_: calls.append(config))
+    SparseBenchmark(BenchmarkSettings(out_dir=str(tmp_path))).generate()
+    videos, control = calls
+    assert (videos.look, videos.wardrobe) == ('video', 'suits')
+    assert (control.look, control.wardrobe) == ('stills', 'stills')
+    assert control.num_train_videos == 0
+    assert (control.num_val_videos, control.seed) == (videos.num_val_videos,
+                                                      videos.seed)
+    with pytest.raises(ValueError, match='wardrobe must be one of'):
+        BenchmarkSettings(out_dir=str(tmp_path), wardrobe='tuxedo')
