@@ -74,8 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--wardrobe', choices=WARDROBES, default='suits',
         help='what the train and val videos\' people wear (the pretrain '
-        'split always wears the stills\' clothes): "suits" (default since '
-        '2026-12-08), one-piece suits, or "stills" (the videos before then)')
+        'split always wears the stills\' clothes): "suits" (default), '
+        'one-piece suits, or "stills" (the videos before 2026-12-07\'s '
+        'suits)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace a non-empty --out as a whole')
     parser.add_argument('--contact-sheet', action='store_true',

@@ -82,8 +82,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--wardrobe', choices=WARDROBES, default='suits',
         help='what the train and val videos\' people wear: "suits" '
         '(default), one-piece suits the pretraining stills\' people never '
-        'wear; "stills" as the stills\' people (the benchmark before '
-        '2026-12-08)')
+        'wear; "stills" as the stills\' people (the benchmark of the video '
+        'look\'s first runs, 2026-12-07)')
     parser.add_argument(
         '--labels-per-video', type=int_at_least(1), default=1, metavar='N',
         help='augmentation: labeled frames per train video from which '

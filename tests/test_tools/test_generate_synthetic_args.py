@@ -72,7 +72,7 @@ def test_look_reaches_the_config(tool, tmp_path):
 
 def test_wardrobe_reaches_the_config(tool, tmp_path):
     """--wardrobe stills dresses the train and val videos' people as the
-    stills' (the videos before 2026-12-08); the default is suits."""
+    stills' (the videos before the suits); the default is suits."""
     out = str(tmp_path / 'syn')
     assert tool.build_config(tool.parse_args(['--out', out])).wardrobe == \
         'suits'

@@ -16,8 +16,8 @@ package's (``mmpose_posewarper``) poseval-equivalent PoseTrack AP:
   iterations), on the val videos;
 * aggregation: single-frame inference vs PoseWarper's temporal aggregation
   over 5 frames, on the val videos;
-* the domain gap: the pretrained estimator on the val videos in the
-  pretraining stills' look and in their own.
+* the domain gap: the pretrained estimator on the val videos imaged and
+  dressed as the pretraining stills and as they are.
 
 Modules: :mod:`.data` (generation, sparse labels), :mod:`.training`
 (MMEngine Runner per stage), :mod:`.baselines` (flow, copy, single frame),

@@ -49,9 +49,11 @@ ROWS = (
     ('aggregation', 'single_frame', 'single-frame model'),
     ('aggregation', 'temporal', 'PoseWarper temporal aggregation (5 frames)'),
     ('domain_gap', 'pretrained_stills_look',
-     'pretrained model, the val videos in the pretraining stills\' look'),
+     'pretrained model, the val videos imaged and dressed as the '
+     'pretraining stills'),
     ('domain_gap', 'pretrained',
-     'pretrained model, the val videos (video look), not fine-tuned'),
+     'pretrained model, the val videos (video look, suits), not '
+     'fine-tuned'),
 )
 SECTION_TITLES = dict(
     propagation='propagation to unlabeled frames within ±3 (val videos)',

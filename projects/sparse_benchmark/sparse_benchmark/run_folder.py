@@ -11,7 +11,8 @@ inputs, and results never lie beside another run's settings.
     DIR/propagation/<method>/      propagated val labels per method
                                    (and per control: self/*, shuffled/*)
     DIR/data_stills_look/          the val videos in the pretraining
-                                   stills' look (the domain gap's control)
+                                   stills' look and clothes (the domain
+                                   gap's control)
     DIR/labels/posetrack18_train_<N>_per_video.json
                                    the augmentation's manual labels: N
                                    labeled frames per train video

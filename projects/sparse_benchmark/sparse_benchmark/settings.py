@@ -55,8 +55,8 @@ RESULT_KEYS = dict(
     augmentation=('sparse_only', 'sparse_plus_propagated',
                   'sparse_plus_ground_truth'),
     aggregation=('single_frame', 'temporal'),
-    # only with a pretrained checkpoint: it on the val videos in the
-    # pretraining stills' look and in the videos' own
+    # only with a pretrained checkpoint: it on the val videos imaged and
+    # dressed as the pretraining stills and as they are
     domain_gap=('pretrained_stills_look', 'pretrained'))
 #: the augmentation's sources of added labels -> its results.json key; the
 #: default run trains the first two (``BenchmarkSettings
@@ -120,9 +120,10 @@ class BenchmarkSettings:
             ``'stills'`` is the stills' look (the benchmark before
             2026-12-07).
         wardrobe: What the train and val videos' people wear
-            (``synthetic.WARDROBES``): ``'suits'`` (default), one-piece
+            (``synthetic.generator.WARDROBES``): ``'suits'`` (default), one-piece
             suits the pretraining stills' people never wear; ``'stills'``
-            as the stills' people (the benchmark before 2026-12-08).
+            as the stills' people (the benchmark of the video look's
+            first runs, 2026-12-07).
         labels_per_video: The augmentation's manual labels: this many
             labeled frames per train video (the original's N; 1 as its
             main augmentation figure), from which the sources of

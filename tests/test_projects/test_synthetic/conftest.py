@@ -1,4 +1,5 @@
 """Small synthetic videos shared by the tests of this folder."""
+import numpy as np
 import pytest
 
 from projects.sparse_benchmark.synthetic import (SyntheticConfig,
@@ -27,3 +28,15 @@ def dataset(tmp_path_factory):
     """``(root, manifest)`` of :data:`TEST_CONFIG` written to disk."""
     root = tmp_path_factory.mktemp('synthetic')
     return str(root), generate_dataset(str(root), TEST_CONFIG)
+
+
+def assert_same_scene(a, b):
+    """Two renders of one video (another look or wardrobe) have the same
+    frames, people, motion and ground truth."""
+    assert a.num_frames == b.num_frames
+    for people_a, people_b in zip(a.people, b.people):
+        for p, q in zip(people_a, people_b):
+            np.testing.assert_array_equal(p.keypoints, q.keypoints)
+            np.testing.assert_array_equal(p.visible, q.visible)
+    for map_a, map_b in zip(a.part_maps, b.part_maps):
+        np.testing.assert_array_equal(map_a, map_b)
