@@ -91,10 +91,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--augmentation-labels', nargs='+', metavar='SOURCE',
         choices=sorted(AUGMENTATION_LABELS),
-        default=['posewarper', 'ground_truth'],
+        default=['posewarper', 'ground_truth', 'optical_flow'],
         help='augmentation: the sources of added labels, one estimator '
-        'each (default: %(default)s; also optical_flow, '
-        'two_sided_posewarper)')
+        'each (default: %(default)s; also two_sided_posewarper)')
     parser.add_argument(
         '--label-budgets', type=int_at_least(1), nargs='+', metavar='N',
         help='after the job (OUT, or each seed of --seeds): the '

@@ -53,13 +53,13 @@ RESULT_KEYS = dict(
                  'single_frame', 'interpolation', 'two_sided_posewarper',
                  'two_sided_optical_flow'),
     augmentation=('sparse_only', 'sparse_plus_propagated',
-                  'sparse_plus_ground_truth'),
+                  'sparse_plus_optical_flow', 'sparse_plus_ground_truth'),
     aggregation=('single_frame', 'temporal'),
     # only with a pretrained checkpoint: it on the val videos imaged and
     # dressed as the pretraining stills and as they are
     domain_gap=('pretrained_stills_look', 'pretrained'))
 #: the augmentation's sources of added labels -> its results.json key; the
-#: default run trains the first two (``BenchmarkSettings
+#: default run trains the first three (``BenchmarkSettings
 #: .augmentation_labels``), the ground truth being that of the people
 #: PoseWarper labeled
 AUGMENTATION_LABELS = dict(
@@ -159,7 +159,8 @@ class BenchmarkSettings:
     look: str = 'video'
     wardrobe: str = 'suits'
     labels_per_video: int = 1
-    augmentation_labels: Tuple[str, ...] = ('posewarper', 'ground_truth')
+    augmentation_labels: Tuple[str, ...] = ('posewarper', 'ground_truth',
+                                            'optical_flow')
 
     def __post_init__(self) -> None:
         if self.look not in LOOKS:

@@ -152,7 +152,7 @@ def test_augmentation_follows_the_original_protocol(quick_run):
     assert coco['annotations'] and all(
         any(a['keypoints'][2::3]) for a in coco['annotations'])
     for stage in ('sparse_only', 'augmented_posewarper',
-                  'augmented_ground_truth'):
+                  'augmented_ground_truth', 'augmented_optical_flow'):
         assert (quick_run / 'work_dirs' / '1_per_video' / stage /
                 'iter_100.pth').is_file(), stage
 
@@ -160,7 +160,8 @@ def test_augmentation_follows_the_original_protocol(quick_run):
 def test_label_budgets_on_the_finished_run(quick_run):
     """--label-budgets 1 2: the run's own budget is reused (its scores are
     results.json's), budget 2 trains apart with twice the labeled frames;
-    optical flow's labels (with boxes, as PoseWarper's) join budget 1."""
+    two-sided PoseWarper's labels join budget 1; optical flow's labels
+    (the default run's) have boxes, as PoseWarper's."""
     assert load_tool().main(['--out', str(quick_run), '--quick',
                              '--label-budgets', '1', '2']) == 0
     budgets = json.loads((quick_run / 'label_budgets.json').read_text())
@@ -169,10 +170,10 @@ def test_label_budgets_on_the_finished_run(quick_run):
     # another source added to budget 1: its row joins the earlier ones
     assert load_tool().main(['--out', str(quick_run), '--quick',
                              '--label-budgets', '1', '--augmentation-labels',
-                             'posewarper', 'optical_flow']) == 0
+                             'posewarper', 'two_sided_posewarper']) == 0
     budgets = json.loads((quick_run / 'label_budgets.json').read_text())
     scores = budgets['budgets']['1']['scores']
-    assert 0.0 <= scores.pop('sparse_plus_optical_flow') <= 100.0
+    assert 0.0 <= scores.pop('sparse_plus_two_sided') <= 100.0
     assert scores == results['augmentation']
     flow = json.loads((quick_run / 'propagated_train' / '1_per_video' /
                        'optical_flow.json').read_text())
