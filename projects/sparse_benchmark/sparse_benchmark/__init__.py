@@ -12,8 +12,8 @@ package's (``mmpose_posewarper``) poseval-equivalent PoseTrack AP:
   single-frame estimator run on the unlabeled frame;
 * augmentation (the original's protocol): the pretrained estimator
   fine-tuned on one labeled frame per train video vs on it + PoseWarper's
-  labels within ±3 vs on it + the true poses of the same people (same
-  iterations), on the val videos;
+  labels within ±3 vs on it + optical flow's vs on it + the true poses of
+  the same people (same iterations), on the val videos;
 * aggregation: single-frame inference vs PoseWarper's temporal aggregation
   over 5 frames, on the val videos;
 * the domain gap: the pretrained estimator on the val videos imaged and
