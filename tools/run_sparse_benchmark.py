@@ -79,11 +79,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'photos; "stills" as the pretraining stills (the benchmark before '
         '2026-12-07)')
     parser.add_argument(
-        '--wardrobe', choices=WARDROBES, default='suits',
+        '--wardrobe', choices=WARDROBES, default=None,
         help='what the train and val videos\' people wear: "suits" '
-        '(default), one-piece suits the pretraining stills\' people never '
-        'wear; "stills" as the stills\' people (the benchmark of the video '
-        'look\'s first runs, 2026-12-07)')
+        '(default; "stills" with --quick), one-piece suits the pretraining '
+        'stills\' people never wear; "stills" as the stills\' people (the '
+        'benchmark of the video look\'s first runs, 2026-12-07)')
     parser.add_argument(
         '--labels-per-video', type=int_at_least(1), default=1, metavar='N',
         help='augmentation: labeled frames per train video from which '

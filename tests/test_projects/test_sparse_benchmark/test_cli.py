@@ -149,10 +149,11 @@ def test_single_frame_stages_fine_tune_the_shipped_checkpoint(tmp_path,
         job.train_sparse_file = str(tmp_path / 'train.json')
         job.per_video_file = str(tmp_path / 'per_video.json')
         job.added_files = dict(posewarper=str(tmp_path / 'pw.json'),
-                               ground_truth=str(tmp_path / 'gt.json'))
+                               ground_truth=str(tmp_path / 'gt.json'),
+                               optical_flow=str(tmp_path / 'flow.json'))
         job.train_single_frame()
         job.train_augmented()
-        assert [c.load_from for c in trained.values()] == [expected] * 4
+        assert [c.load_from for c in trained.values()] == [expected] * 5
         # the sparse-only estimator: the augmented config on its first
         # dataset, the per-video labels
         sparse_only = trained[str(tmp_path / 'work_dirs' / '1_per_video' /
