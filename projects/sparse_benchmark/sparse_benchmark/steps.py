@@ -447,8 +447,7 @@ class SparseBenchmark:
         }
         if self.s.pretrained is not None:
             # the domain gap: the pretrained estimator before fine-tuning,
-            # on the val videos and on the same videos imaged and dressed
-            # as the stills
+            # on the val videos and on them imaged and dressed as the stills
             self.model_scores['pretrained'] = self.score(
                 'single_frame', self.s.pretrained, name='pretrained')
             stills = self.s.path('data_stills_look')
