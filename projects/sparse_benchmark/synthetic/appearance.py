@@ -51,6 +51,13 @@ class Appearance:
         return self.materials['skin']  # head, neck, hands
 
 
+def sample_garment(rng: np.random.Generator) -> Material:
+    """A top's material, or a one-piece suit's (:func:`wear_suit`): any
+    colour, a pattern of its own scale."""
+    return Material(random_colour(rng), pattern_tile(rng),
+                    rng.uniform(60, 200))
+
+
 def sample_appearance(rng: np.random.Generator) -> Appearance:
     """Draws clothing and skin for one person.
 
@@ -64,8 +71,7 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     materials = {
         'skin': Material(np.clip(skin, 0, 255)),
         'hair': Material(hair, pattern_tile(rng, 32), 160.0),
-        'top': Material(random_colour(rng), pattern_tile(rng),
-                        rng.uniform(60, 200)),
+        'top': sample_garment(rng),
         'bottom': Material(random_colour(rng, (0.1, 0.7), (0.15, 0.7)),
                            pattern_tile(rng), rng.uniform(60, 200)),
         'shoes': Material(random_colour(rng, (0.0, 0.6), (0.05, 0.9))),
@@ -73,13 +79,6 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     return Appearance(materials=materials,
                       long_sleeves=bool(rng.random() < 0.6),
                       long_legs=bool(rng.random() < 0.75))
-
-
-
-def sample_suit(rng: np.random.Generator) -> Material:
-    """The material of a one-piece suit (:func:`wear_suit`)."""
-    return Material(random_colour(rng), pattern_tile(rng),
-                    rng.uniform(60, 200))
 
 
 def wear_suit(appearance: Appearance, suit: Material) -> Appearance:

@@ -15,7 +15,7 @@ from typing import List, Tuple
 
 import numpy as np
 
-from .appearance import sample_suit, wear_suit
+from .appearance import sample_garment, wear_suit
 from .ground_truth import PersonFrame, person_ground_truth
 from .imaging import LOOKS, sample_video_look
 from .primitives import composite
@@ -138,27 +138,29 @@ def video_name(split: str, index: int) -> Tuple[str, str]:
     return f'{number:06d}_synthetic_{split}', f'{number:06d}'
 
 
+def _video_stream(seed: int, split: str, index: int,
+                  *stream: int) -> np.random.Generator:
+    """One of a video's random streams, each keyed apart."""
+    seq = np.random.SeedSequence(
+        entropy=seed, spawn_key=(_SPLIT_CODES[split], index, *stream))
+    return np.random.default_rng(seq)
+
+
 def video_rng(seed: int, split: str, index: int) -> np.random.Generator:
     """The random generator of one video (independent of the split sizes)."""
-    seq = np.random.SeedSequence(entropy=seed,
-                                 spawn_key=(_SPLIT_CODES[split], index))
-    return np.random.default_rng(seq)
+    return _video_stream(seed, split, index)
 
 
 def look_rng(seed: int, split: str, index: int) -> np.random.Generator:
     """The random generator of one video's look, apart from
     :func:`video_rng`'s stream so that a look changes no scene."""
-    seq = np.random.SeedSequence(entropy=seed,
-                                 spawn_key=(_SPLIT_CODES[split], index, 1))
-    return np.random.default_rng(seq)
+    return _video_stream(seed, split, index, 1)
 
 
 def wardrobe_rng(seed: int, split: str, index: int) -> np.random.Generator:
     """The random generator of one video's wardrobe, apart from
     :func:`video_rng`'s stream so that clothes change no scene or motion."""
-    seq = np.random.SeedSequence(entropy=seed,
-                                 spawn_key=(_SPLIT_CODES[split], index, 2))
-    return np.random.default_rng(seq)
+    return _video_stream(seed, split, index, 2)
 
 
 def _dress_in_suits(scene: Scene, rng: np.random.Generator) -> None:
@@ -168,7 +170,7 @@ def _dress_in_suits(scene: Scene, rng: np.random.Generator) -> None:
     for person in scene.people:
         kit = id(person.appearance.materials['top'])
         if kit not in suits:
-            suits[kit] = sample_suit(rng)
+            suits[kit] = sample_garment(rng)
         person.appearance = wear_suit(person.appearance, suits[kit])
 
 
